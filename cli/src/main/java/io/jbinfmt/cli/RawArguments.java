@@ -1,0 +1,46 @@
+package io.jbinfmt.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The program's arguments as the kernel passed them, byte for byte. {@code main(String[])} decodes them with
+ * the platform charset, which mangles bytes that are not valid text; the command we run must get them intact.
+ */
+public final class RawArguments {
+    private final List<byte[]> args;
+
+    RawArguments(List<byte[]> args) {
+        this.args = List.copyOf(args);
+    }
+
+    /** The last {@code count} entries of /proc/self/cmdline: main's arguments follow the JVM's own. */
+    static RawArguments fromProcSelf(int count) {
+        try {
+            byte[] block = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+            List<byte[]> all = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < block.length; i++) {
+                if (block[i] == 0) {
+                    all.add(Arrays.copyOfRange(block, start, i));
+                    start = i + 1;
+                }
+            }
+            if (all.size() < count) {
+                return null;
+            }
+            return new RawArguments(all.subList(all.size() - count, all.size()));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The last {@code count} arguments as bytes. */
+    List<byte[]> tail(int count) {
+        return args.subList(args.size() - count, args.size());
+    }
+}

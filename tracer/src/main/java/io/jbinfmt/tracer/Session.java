@@ -1,0 +1,175 @@
+package io.jbinfmt.tracer;
+
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.event.EventLoop;
+import io.jbinfmt.tracer.event.StopEvent;
+import io.jbinfmt.tracer.process.CommandResolver;
+import io.jbinfmt.tracer.process.Environment;
+import io.jbinfmt.tracer.process.SpawnPlan;
+import io.jbinfmt.tracer.process.Spawner;
+import io.jbinfmt.tracer.process.Tracee;
+import io.jbinfmt.tracer.process.TraceeTable;
+import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+import io.jbinfmt.tracer.sys.Signals;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One traced command tree: spawns the command under the exec filter and traces it, and every process it
+ * creates, until all of them have ended. All ptrace work happens on the session's own platform thread, which
+ * waits only for its own tracees, so the embedding JVM may run other child processes meanwhile.
+ * <pre>{@code
+ * try (Session s = Session.start(SessionOptions.defaults(), List.of("make".getBytes(), "check".getBytes()))) {
+ *     int status = s.waitFor().shellStatus();
+ * }
+ * }</pre>
+ */
+public final class Session implements AutoCloseable {
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final TraceeTable table = new TraceeTable();
+    private final CompletableFuture<Integer> spawned = new CompletableFuture<>();
+    private final CompletableFuture<ExitStatus> finished = new CompletableFuture<>();
+    private final Thread tracer;
+    private volatile int disturbances;
+
+    private Session(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
+        this.tracer = Thread.ofPlatform()
+                .name("jbinfmt-tracer-" + IDS.incrementAndGet())
+                .daemon(true)
+                .unstarted(() -> trace(options, path, argv, env));
+    }
+
+    /**
+     * Starts {@code command} (argv; {@code command[0]} is searched on PATH like execvp) under a new session, and
+     * returns once it is running under the filter.
+     *
+     * @throws SpawnException when it is not found or the traced process cannot be set up
+     */
+    public static Session start(SessionOptions options, List<byte[]> command) throws SpawnException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("no command");
+        }
+        List<byte[]> env = options.environment() != null ? options.environment() : Environment.inherited();
+        byte[] path = CommandResolver.resolve(command.getFirst(), env);
+        Session s = new Session(options, path, new ArrayList<>(command), env);
+        s.tracer.start();
+        try {
+            s.spawned.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.close();
+            throw new SpawnException("interrupted while starting", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SpawnException se) {
+                throw se;
+            }
+            throw new SpawnException("cannot start: " + e.getCause(), e.getCause());
+        }
+        return s;
+    }
+
+    private void trace(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
+        try (Arena arena = Arena.ofConfined()) {
+            Arch arch = Arch.host();
+            ExecFilter filter = new ExecFilter(arch);
+            SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0);
+            int pid;
+            try {
+                pid = Spawner.spawn(arch, plan, arena);
+            } catch (SpawnException e) {
+                spawned.completeExceptionally(e);
+                return;
+            }
+            table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
+            spawned.complete(pid);
+            EventLoop loop = new EventLoop(arch, filter, options.policy(), table, pid, arena, System.err);
+            loop.run();
+            disturbances = loop.disturbances();
+            if (loop.spawnErrno() != 0) {
+                finished.completeExceptionally(new SpawnException(
+                        new String(path) + ": " + Errno.message(loop.spawnErrno()), loop.spawnErrno()));
+            } else {
+                finished.complete(switch (loop.rootEnd()) {
+                    case StopEvent.Exited e -> ExitStatus.exited(e.code());
+                    case StopEvent.Killed k -> ExitStatus.killed(k.signal(), k.coreDumped());
+                    case null, default -> throw new IllegalStateException("the command's end was never reported");
+                });
+            }
+        } catch (Throwable t) {
+            spawned.completeExceptionally(t);
+            finished.completeExceptionally(t);
+        }
+    }
+
+    /** The command's pid. */
+    public int pid() {
+        return spawned.join();
+    }
+
+    /**
+     * Waits until the command and every process it left behind have ended; returns the command's status.
+     *
+     * @throws SpawnException when the kernel refused to exec the command itself (errno in the exception)
+     */
+    public ExitStatus waitFor() throws InterruptedException, SpawnException {
+        try {
+            return finished.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SpawnException se) {
+                throw se;
+            }
+            throw new IllegalStateException("tracer failed", e.getCause());
+        }
+    }
+
+    /** Whether the run finished with tracer errors (logged to stderr) that may have disturbed the tree. */
+    public boolean disturbed() {
+        return disturbances > 0;
+    }
+
+    /** Sends {@code signal} to the command (not to the processes it started). Safe from any thread. */
+    public void signal(int signal) {
+        try {
+            Signals.kill(pid(), signal);
+        } catch (ErrnoException e) {
+            // ESRCH: it has ended already
+        }
+    }
+
+    /**
+     * Whether signals typed at the controlling terminal (Ctrl-C, Ctrl-\) reach the command on their own: it
+     * shares this JVM's process group, and that group is the terminal's foreground group.
+     */
+    public boolean receivesTerminalSignals() {
+        int group = ProcessCalls.getpgid(0);
+        return group == ProcessCalls.getpgid(pid()) && ProcessCalls.foregroundGroup(0) == group;
+    }
+
+    /** Kills every process of the tree that is still alive, then waits for the tracer to finish. */
+    @Override
+    public void close() {
+        if (!finished.isDone()) {
+            for (int tid : table.liveTids()) {
+                try {
+                    Signals.kill(tid, Signals.SIGKILL);
+                } catch (ErrnoException ignored) {
+                    // already gone
+                }
+            }
+        }
+        try {
+            tracer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

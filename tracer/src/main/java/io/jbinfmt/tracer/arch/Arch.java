@@ -1,0 +1,66 @@
+package io.jbinfmt.tracer.arch;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * Everything the tracer must know about one host architecture: the register set layout, syscall
+ * numbers, how to borrow a syscall instruction, and the ABIs its seccomp filter must cover.
+ */
+public sealed interface Arch permits X86_64 {
+
+    /** The architecture this JVM runs on; the only one whose processes we can trace. */
+    static Arch host() {
+        String arch = System.getProperty("os.arch");
+        return switch (arch) {
+            case "amd64", "x86_64" -> X86_64.INSTANCE;
+            default -> throw new UnsupportedOperationException("jbinfmt does not support host architecture " + arch
+                    + " yet (supported: x86_64)");
+        };
+    }
+
+    String name();
+
+    /** Byte size of the NT_PRSTATUS register set. */
+    int registerSetSize();
+
+    /** Byte offset of {@code reg} in the NT_PRSTATUS register set. */
+    int offset(Reg reg);
+
+    /** The ABIs a process on this host may use, the native one first. */
+    List<ExecAbi> abis();
+
+    /** The native ABI. */
+    default ExecAbi nativeAbi() {
+        return abis().getFirst();
+    }
+
+    /** Syscall numbers (native ABI) of the calls the spawner injects. */
+    int prctl();
+
+    int seccomp();
+
+    int closeRange();
+
+    int rtSigprocmask();
+
+    /** Bytes below the stack pointer that the ABI lets leaf functions use without moving it. */
+    int redZone();
+
+    /**
+     * The offset in {@code code} of the first syscall instruction, for injection; {@code code} is the start of
+     * libc's {@code syscall()} function.
+     */
+    long findSyscallInstruction(MemorySegment code);
+
+    /**
+     * Sets {@code regs} so that resuming the tracee executes syscall {@code nr} with {@code args} via the
+     * syscall instruction at {@code pc}, and so that no interrupted syscall is restarted instead.
+     */
+    void prepareSyscall(Registers regs, long pc, long nr, long... args);
+
+    /** True when a syscall result register value encodes an error (-4095..-1). */
+    default boolean isError(long result) {
+        return result < 0 && result >= -4095;
+    }
+}

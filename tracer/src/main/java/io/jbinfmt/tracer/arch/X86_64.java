@@ -1,0 +1,103 @@
+package io.jbinfmt.tracer.arch;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+import io.jbinfmt.tracer.sys.Audit;
+
+/**
+ * x86_64: struct user_regs_struct offsets (asm/ptrace.h; checked against the generated layout by a test),
+ * syscall numbers from arch/x86/entry/syscalls/syscall_64.tbl, and the i386/x32 ABIs it also runs.
+ */
+public final class X86_64 implements Arch {
+    static final X86_64 INSTANCE = new X86_64();
+
+    private static final int X32_BIT = 0x40000000;
+
+    private static final List<ExecAbi> ABIS = List.of(
+            new ExecAbi("x86_64", Audit.ARCH_X86_64, 59, 322, 8),
+            new ExecAbi("i386", Audit.ARCH_I386, 11, 358, 4),
+            new ExecAbi("x32", Audit.ARCH_X86_64, X32_BIT | 520, X32_BIT | 545, 4));
+
+    private X86_64() {
+    }
+
+    @Override
+    public String name() {
+        return "x86_64";
+    }
+
+    @Override
+    public int registerSetSize() {
+        return 27 * 8;
+    }
+
+    @Override
+    public int offset(Reg reg) {
+        return switch (reg) {
+            case SYSNUM -> 120; // orig_rax
+            case ARG1 -> 112;   // rdi
+            case ARG2 -> 104;   // rsi
+            case ARG3 -> 96;    // rdx
+            case ARG4 -> 56;    // r10
+            case ARG5 -> 72;    // r8
+            case ARG6 -> 64;    // r9
+            case RESULT -> 80;  // rax
+            case SP -> 152;     // rsp
+            case PC -> 128;     // rip
+        };
+    }
+
+    @Override
+    public List<ExecAbi> abis() {
+        return ABIS;
+    }
+
+    @Override
+    public int prctl() {
+        return 157;
+    }
+
+    @Override
+    public int seccomp() {
+        return 317;
+    }
+
+    @Override
+    public int closeRange() {
+        return 436;
+    }
+
+    @Override
+    public int rtSigprocmask() {
+        return 14;
+    }
+
+    @Override
+    public int redZone() {
+        return 128;
+    }
+
+    @Override
+    public long findSyscallInstruction(MemorySegment code) {
+        // glibc's syscall() is a few register moves then "syscall" (0f 05); nothing before it contains 0f 05.
+        for (long i = 0; i + 1 < code.byteSize(); i++) {
+            if (code.get(ValueLayout.JAVA_BYTE, i) == 0x0f && code.get(ValueLayout.JAVA_BYTE, i + 1) == 0x05) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no syscall instruction in libc's syscall()");
+    }
+
+    @Override
+    public void prepareSyscall(Registers regs, long pc, long nr, long... args) {
+        regs.set(Reg.PC, pc);
+        regs.set(Reg.RESULT, nr);  // the syscall instruction takes its number from rax
+        regs.set(Reg.SYSNUM, -1);  // orig_rax = -1: the kernel will not restart an interrupted syscall over ours
+        Reg[] argRegs = {Reg.ARG1, Reg.ARG2, Reg.ARG3, Reg.ARG4, Reg.ARG5, Reg.ARG6};
+        for (int i = 0; i < args.length; i++) {
+            regs.set(argRegs[i], args[i]);
+        }
+    }
+}

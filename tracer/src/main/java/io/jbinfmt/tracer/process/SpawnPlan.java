@@ -1,0 +1,55 @@
+package io.jbinfmt.tracer.process;
+
+import io.jbinfmt.tracer.seccomp.Bpf;
+import io.jbinfmt.tracer.seccomp.ExecFilter;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * Every byte the root tracee needs, laid out in native memory before the clone: the child's copy of our
+ * address space then holds them at the same addresses, so the injected syscalls can point at them.
+ *
+ * @param stackTop    top of the stack the child runs pause() on
+ * @param filter      struct sock_fprog of the exec filter
+ * @param path        the command's path, NUL-terminated
+ * @param argv        the command's argv, a NULL-terminated array of pointers
+ * @param envp        the environment, likewise
+ * @param emptySigset an all-zero kernel sigset, to unblock every signal
+ * @param noNewPrivs  whether to set PR_SET_NO_NEW_PRIVS (required for seccomp when not root)
+ */
+public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegment path, MemorySegment argv,
+                        MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs) {
+
+    private static final long STACK_SIZE = 64 * 1024;
+
+    /** Lays out a plan in {@code arena}. */
+    public static SpawnPlan prepare(Arena arena, ExecFilter filter, byte[] path, List<byte[]> argv,
+                                    List<byte[]> env, boolean noNewPrivs) {
+        MemorySegment stack = arena.allocate(STACK_SIZE, 16);
+        return new SpawnPlan(
+                stack.asSlice(STACK_SIZE),
+                Bpf.toSockFprog(filter.program(), arena),
+                cString(arena, path),
+                pointerArray(arena, argv),
+                pointerArray(arena, env),
+                arena.allocate(8),
+                noNewPrivs);
+    }
+
+    static MemorySegment cString(Arena arena, byte[] bytes) {
+        MemorySegment s = arena.allocate(bytes.length + 1L);
+        MemorySegment.copy(bytes, 0, s, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return s;
+    }
+
+    static MemorySegment pointerArray(Arena arena, List<byte[]> strings) {
+        MemorySegment array = arena.allocate(ValueLayout.ADDRESS, strings.size() + 1L);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(ValueLayout.ADDRESS, i, cString(arena, strings.get(i)));
+        }
+        return array;
+    }
+}

@@ -1,0 +1,118 @@
+package io.jbinfmt.tracer.process;
+
+import io.jbinfmt.bindings.libc.Libc;
+import io.jbinfmt.tracer.SpawnException;
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.event.StopEvent;
+import io.jbinfmt.tracer.event.WaitStatusDecoder;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.Signals;
+import io.jbinfmt.tracer.sys.Wait;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Starts the root tracee with no Java code in the child: libc's clone() runs libc's pause() in a copy of our
+ * address space; we seize and interrupt it, then inject, one by one, the syscalls that turn it into the
+ * command: prctl(NO_NEW_PRIVS) when not root, seccomp(filter), close_range(3, ~0) so no JVM descriptor leaks,
+ * rt_sigprocmask(unblock all), and execve. The execve is released with PTRACE_CONT: it stops at the filter
+ * like every later exec, so the event loop, not this class, sees the command's exec.
+ * Must run on the session's tracer thread, which becomes the child's parent and tracer.
+ */
+public final class Spawner {
+    /** Options for every tracee (children inherit them). */
+    public static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
+            | Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
+
+    private static final int SECCOMP_SET_MODE_FILTER = Libc.SECCOMP_SET_MODE_FILTER();
+    private static final int PR_SET_NO_NEW_PRIVS = Libc.PR_SET_NO_NEW_PRIVS();
+    private static final long SIG_SETMASK = 2;
+    private static final long KERNEL_SIGSET_SIZE = 8;
+
+    private Spawner() {
+    }
+
+    /** Clones, seizes and sets up the root; returns its pid with its exec released. */
+    public static int spawn(Arch arch, SpawnPlan plan, Arena arena) throws SpawnException {
+        MemorySegment syscallFn = ProcessCalls.syscallFunctionAddress().reinterpret(64);
+        long syscallPc = syscallFn.address() + arch.findSyscallInstruction(syscallFn);
+        int pid;
+        try {
+            pid = ProcessCalls.clone(ProcessCalls.pauseAddress(), plan.stackTop(), Signals.SIGCHLD);
+        } catch (ErrnoException e) {
+            throw new SpawnException("cannot create a process: " + e.getMessage(), e);
+        }
+        try {
+            Ptrace.seize(pid, OPTIONS);
+            Ptrace.interrupt(pid);
+            MemorySegment status = arena.allocate(4);
+            awaitInterruptStop(pid, status);
+            Registers regs = new Registers(arch, arena);
+            regs.fetch(pid);
+            SyscallInjector inject = new SyscallInjector(arch, pid, regs, syscallPc, status);
+            if (plan.noNewPrivs()) {
+                check("prctl(PR_SET_NO_NEW_PRIVS)", arch, inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+            }
+            check("seccomp(SET_MODE_FILTER)", arch,
+                    inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, 0, plan.filter().address()));
+            check("close_range(3, ~0)", arch, inject.call(arch.closeRange(), 3, 0xffff_ffffL, 0));
+            check("rt_sigprocmask(SIG_SETMASK, {})", arch,
+                    inject.call(arch.rtSigprocmask(), SIG_SETMASK, plan.emptySigset().address(), 0, KERNEL_SIGSET_SIZE));
+            inject.startAndRelease(arch.nativeAbi().execve(),
+                    plan.path().address(), plan.argv().address(), plan.envp().address());
+            return pid;
+        } catch (ErrnoException | SpawnException | RuntimeException e) {
+            killAndReap(pid);
+            if (e instanceof SpawnException se) {
+                throw se;
+            }
+            throw new SpawnException("cannot set up the traced process: " + e.getMessage(), e);
+        }
+    }
+
+    private static void awaitInterruptStop(int pid, MemorySegment status) throws ErrnoException, SpawnException {
+        while (true) {
+            int tid = Wait.wait(pid, Wait.WALL, status);
+            switch (WaitStatusDecoder.decode(tid, Wait.status(status))) {
+                case StopEvent.Interrupted i -> {
+                    return;
+                }
+                case StopEvent.GroupStop g -> {
+                    return;
+                }
+                case StopEvent.Exited x -> throw new SpawnException("the new process exited before setup", 0);
+                case StopEvent.Killed k -> throw new SpawnException(
+                        "the new process was killed by signal " + k.signal() + " before setup", 0);
+                default -> Ptrace.cont(pid, 0);
+            }
+        }
+    }
+
+    private static void check(String what, Arch arch, long result) throws SpawnException {
+        if (arch.isError(result)) {
+            throw new SpawnException(what + " failed in the traced process: " + Errno.describe((int) -result),
+                    (int) -result);
+        }
+    }
+
+    private static void killAndReap(int pid) {
+        try {
+            Signals.kill(pid, Signals.SIGKILL);
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment status = a.allocate(4);
+                int st;
+                do {
+                    Wait.wait(pid, Wait.WALL, status);
+                    st = Wait.status(status);
+                } while (!Wait.exited(st) && !Wait.signaled(st));
+            }
+        } catch (ErrnoException ignored) {
+            // already gone and reaped
+        }
+    }
+}

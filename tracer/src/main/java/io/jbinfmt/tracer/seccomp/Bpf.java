@@ -1,0 +1,60 @@
+package io.jbinfmt.tracer.seccomp;
+
+import io.jbinfmt.bindings.libc.Libc;
+import io.jbinfmt.bindings.libc.seccomp_data;
+import io.jbinfmt.bindings.libc.sock_filter;
+import io.jbinfmt.bindings.libc.sock_fprog;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/** Classic BPF as seccomp uses it: the opcodes we emit, one instruction, and the struct sock_fprog. */
+public final class Bpf {
+    /** BPF_LD | BPF_W | BPF_ABS: A = 32-bit word at offset k of seccomp_data. */
+    public static final int LD_W_ABS = Libc.BPF_LD() | Libc.BPF_W() | Libc.BPF_ABS();
+    /** BPF_JMP | BPF_JEQ | BPF_K: pc += (A == k) ? jt : jf. */
+    public static final int JEQ_K = Libc.BPF_JMP() | Libc.BPF_JEQ() | Libc.BPF_K();
+    /** BPF_JMP | BPF_JSET | BPF_K: pc += (A &amp; k) != 0 ? jt : jf. */
+    public static final int JSET_K = Libc.BPF_JMP() | Libc.BPF_JSET() | Libc.BPF_K();
+    /** BPF_RET | BPF_K: return k. */
+    public static final int RET_K = Libc.BPF_RET() | Libc.BPF_K();
+
+    public static final int RET_ALLOW = Libc.SECCOMP_RET_ALLOW();
+    public static final int RET_TRACE = Libc.SECCOMP_RET_TRACE();
+    public static final int RET_KILL_PROCESS = Libc.SECCOMP_RET_KILL_PROCESS();
+    public static final int RET_DATA_MASK = 0xffff;
+
+    /** Offsets into struct seccomp_data. */
+    public static final int OFFSET_NR = (int) seccomp_data.nr$offset();
+    public static final int OFFSET_ARCH = (int) seccomp_data.arch$offset();
+
+    private Bpf() {
+    }
+
+    /** One struct sock_filter. */
+    public record Insn(int code, int jt, int jf, int k) {
+        public Insn {
+            if (jt < 0 || jt > 255 || jf < 0 || jf > 255) {
+                throw new IllegalArgumentException("jump offset out of range: jt=" + jt + " jf=" + jf);
+            }
+        }
+    }
+
+    /** A struct sock_fprog for {@code program}, with the instructions, both allocated in {@code arena}. */
+    public static MemorySegment toSockFprog(List<Insn> program, Arena arena) {
+        MemorySegment filters = sock_filter.allocateArray(program.size(), arena);
+        for (int i = 0; i < program.size(); i++) {
+            Insn insn = program.get(i);
+            MemorySegment f = sock_filter.asSlice(filters, i);
+            sock_filter.code(f, (short) insn.code());
+            sock_filter.jt(f, (byte) insn.jt());
+            sock_filter.jf(f, (byte) insn.jf());
+            sock_filter.k(f, insn.k());
+        }
+        MemorySegment prog = sock_fprog.allocate(arena);
+        sock_fprog.len(prog, (short) program.size());
+        sock_fprog.filter(prog, filters);
+        return prog;
+    }
+}

@@ -1,0 +1,89 @@
+package io.jbinfmt.tracer.seccomp;
+
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.ExecAbi;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seccomp filter installed in every traced process: only execve and execveat stop the tracee. For an
+ * x86_64 host it is, as pseudo-code:
+ * <pre>
+ *   switch (arch) {
+ *   case AUDIT_ARCH_X86_64:                      // x86_64 and x32 share it; x32 numbers have bit 30 set
+ *       if (nr == 59)                 return TRACE | 1;   // execve
+ *       if (nr == 322)                return TRACE | 2;   // execveat
+ *       if (nr == 0x40000000 | 520)   return TRACE | 5;   // x32 execve
+ *       if (nr == 0x40000000 | 545)   return TRACE | 6;   // x32 execveat
+ *       return ALLOW;
+ *   case AUDIT_ARCH_I386:
+ *       if (nr == 11)                 return TRACE | 3;   // execve
+ *       if (nr == 358)                return TRACE | 4;   // execveat
+ *       return ALLOW;
+ *   default:                          return TRACE | 0xffff;  // unknown ABI: let the tracer see everything
+ *   }
+ * </pre>
+ * The TRACE data (the low 16 bits, read back with PTRACE_GETEVENTMSG) says which ABI and which call stopped,
+ * so the tracer never has to guess from registers.
+ */
+public final class ExecFilter {
+    /** The TRACE data of a syscall from an ABI the filter does not know. */
+    public static final int UNKNOWN_ABI = 0xffff;
+
+    /** What a TRACE data value stands for. */
+    public record Traced(ExecAbi abi, boolean execveat) {
+    }
+
+    private final List<Traced> traced;
+    private final List<Bpf.Insn> program;
+
+    public ExecFilter(Arch arch) {
+        this.traced = new ArrayList<>();
+        Map<Integer, List<Integer>> byAudit = new LinkedHashMap<>();
+        for (ExecAbi abi : arch.abis()) {
+            traced.add(new Traced(abi, false));
+            traced.add(new Traced(abi, true));
+            byAudit.computeIfAbsent(abi.auditArch(), a -> new ArrayList<>()).add(traced.size() - 2);
+        }
+        BpfAssembler a = new BpfAssembler().load(Bpf.OFFSET_ARCH);
+        for (int audit : byAudit.keySet()) {
+            a.jumpIfEqual(audit, "arch_" + Integer.toHexString(audit), null);
+        }
+        a.ret(Bpf.RET_TRACE | UNKNOWN_ABI);
+        for (var e : byAudit.entrySet()) {
+            a.label("arch_" + Integer.toHexString(e.getKey())).load(Bpf.OFFSET_NR);
+            for (int first : e.getValue()) {
+                for (int i = first; i < first + 2; i++) {
+                    Traced t = traced.get(i);
+                    int nr = t.execveat() ? t.abi().execveat() : t.abi().execve();
+                    a.jumpIfEqual(nr, "trace_" + i, null);
+                }
+            }
+            a.ret(Bpf.RET_ALLOW);
+            for (int first : e.getValue()) {
+                for (int i = first; i < first + 2; i++) {
+                    a.label("trace_" + i).ret(Bpf.RET_TRACE | data(i));
+                }
+            }
+        }
+        this.program = a.build();
+    }
+
+    private static int data(int index) {
+        return index + 1;
+    }
+
+    /** The BPF program. */
+    public List<Bpf.Insn> program() {
+        return program;
+    }
+
+    /** What the TRACE data {@code data} stands for, or null for {@link #UNKNOWN_ABI} and other values. */
+    public Traced decode(long data) {
+        int i = (int) (data & Bpf.RET_DATA_MASK) - 1;
+        return i >= 0 && i < traced.size() ? traced.get(i) : null;
+    }
+}

@@ -1,0 +1,120 @@
+package io.jbinfmt.tracer.sys;
+
+import io.jbinfmt.bindings.libc.Libc;
+import io.jbinfmt.bindings.libc.stat;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** File calls on byte paths (never decoded as text): access, stat, open, pread, close. */
+public final class FileCalls {
+    private static final MethodHandle FACCESSAT =
+            CapturedErrno.handle(Libc.faccessat$address(), Libc.faccessat$descriptor());
+    private static final MethodHandle FSTATAT =
+            CapturedErrno.handle(Libc.fstatat$address(), Libc.fstatat$descriptor());
+    // int openat(int dirfd, const char *path, int flags, ...): mode is never needed, we only read.
+    private static final MethodHandle OPENAT = CapturedErrno.variadicHandle(Libc.openat.address(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            3);
+    private static final MethodHandle PREAD = CapturedErrno.handle(Libc.pread$address(), Libc.pread$descriptor());
+    private static final MethodHandle CLOSE = CapturedErrno.handle(Libc.close$address(), Libc.close$descriptor());
+
+    public static final int AT_FDCWD = Libc.AT_FDCWD();
+    public static final int AT_EACCESS = Libc.AT_EACCESS();
+    public static final int AT_EMPTY_PATH = Libc.AT_EMPTY_PATH();
+    public static final int X_OK = Libc.X_OK();
+    public static final int O_RDONLY = Libc.O_RDONLY();
+    public static final int O_CLOEXEC = Libc.O_CLOEXEC();
+
+    private FileCalls() {
+    }
+
+    /** A NUL-terminated copy of {@code path} in {@code arena}. */
+    public static MemorySegment cString(Arena arena, byte[] path) {
+        MemorySegment s = arena.allocate(path.length + 1L);
+        MemorySegment.copy(path, 0, s, ValueLayout.JAVA_BYTE, 0, path.length);
+        s.set(ValueLayout.JAVA_BYTE, path.length, (byte) 0);
+        return s;
+    }
+
+    /** faccessat(dirfd, path, mode, flags) == 0; otherwise the errno. */
+    public static int access(int dirfd, byte[] path, int mode, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = CapturedErrno.buffer();
+            int r = (int) FACCESSAT.invokeExact(errno, dirfd, cString(arena, path), mode, flags);
+            return r == 0 ? 0 : CapturedErrno.errno(errno);
+        } catch (Throwable t) {
+            throw CapturedErrno.rethrow(t);
+        }
+    }
+
+    /** The st_mode of {@code path} (following symlinks), or throws with the errno. */
+    public static int mode(int dirfd, byte[] path, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = stat.allocate(arena);
+            MemorySegment errno = CapturedErrno.buffer();
+            int r;
+            try {
+                r = (int) FSTATAT.invokeExact(errno, dirfd, cString(arena, path), st, flags);
+            } catch (Throwable t) {
+                throw CapturedErrno.rethrow(t);
+            }
+            if (r != 0) {
+                throw new ErrnoException("stat", CapturedErrno.errno(errno));
+            }
+            return stat.st_mode(st);
+        }
+    }
+
+    public static boolean isRegular(int mode) {
+        return (mode & Libc.S_IFMT()) == Libc.S_IFREG();
+    }
+
+    public static boolean isDirectory(int mode) {
+        return (mode & Libc.S_IFMT()) == Libc.S_IFDIR();
+    }
+
+    /** openat(dirfd, path, flags); returns the descriptor. */
+    public static int open(int dirfd, byte[] path, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = CapturedErrno.buffer();
+            int fd;
+            try {
+                fd = (int) OPENAT.invokeExact(errno, dirfd, cString(arena, path), flags);
+            } catch (Throwable t) {
+                throw CapturedErrno.rethrow(t);
+            }
+            if (fd < 0) {
+                throw new ErrnoException("open", CapturedErrno.errno(errno));
+            }
+            return fd;
+        }
+    }
+
+    /** pread(fd, buf, buf.byteSize(), offset): the bytes read (0 at end of file). */
+    public static long pread(int fd, MemorySegment buf, long offset) throws ErrnoException {
+        MemorySegment errno = CapturedErrno.buffer();
+        long r;
+        try {
+            r = (long) PREAD.invokeExact(errno, fd, buf, buf.byteSize(), offset);
+        } catch (Throwable t) {
+            throw CapturedErrno.rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("pread", CapturedErrno.errno(errno));
+        }
+        return r;
+    }
+
+    /** close(fd), ignoring errors: there is nothing useful to do about them here. */
+    public static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(CapturedErrno.buffer(), fd);
+        } catch (Throwable t) {
+            throw CapturedErrno.rethrow(t);
+        }
+    }
+}

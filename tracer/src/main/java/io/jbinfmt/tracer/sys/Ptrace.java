@@ -1,0 +1,120 @@
+package io.jbinfmt.tracer.sys;
+
+import io.jbinfmt.bindings.libc.Libc;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Typed ptrace(2) requests. Every method must be called from the session's tracer thread: ptrace
+ * ties a tracee to the thread that attached it. {@code -Djbinfmt.trace.ptrace=true} logs each request.
+ */
+public final class Ptrace {
+    private static final boolean TRACE = Boolean.getBoolean("jbinfmt.trace.ptrace");
+
+    // long ptrace(int request, pid_t pid, void *addr, void *data): variadic after the request in glibc.
+    private static final MethodHandle PTRACE = CapturedErrno.variadicHandle(
+            Libc.ptrace.address(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            1);
+
+    public static final int O_TRACESYSGOOD = Libc.PTRACE_O_TRACESYSGOOD();
+    public static final int O_TRACEFORK = Libc.PTRACE_O_TRACEFORK();
+    public static final int O_TRACEVFORK = Libc.PTRACE_O_TRACEVFORK();
+    public static final int O_TRACECLONE = Libc.PTRACE_O_TRACECLONE();
+    public static final int O_TRACEEXEC = Libc.PTRACE_O_TRACEEXEC();
+    public static final int O_TRACESECCOMP = Libc.PTRACE_O_TRACESECCOMP();
+    public static final int O_EXITKILL = Libc.PTRACE_O_EXITKILL();
+
+    public static final int EVENT_FORK = Libc.PTRACE_EVENT_FORK();
+    public static final int EVENT_VFORK = Libc.PTRACE_EVENT_VFORK();
+    public static final int EVENT_CLONE = Libc.PTRACE_EVENT_CLONE();
+    public static final int EVENT_EXEC = Libc.PTRACE_EVENT_EXEC();
+    public static final int EVENT_EXIT = Libc.PTRACE_EVENT_EXIT();
+    public static final int EVENT_SECCOMP = Libc.PTRACE_EVENT_SECCOMP();
+    public static final int EVENT_STOP = Libc.PTRACE_EVENT_STOP();
+
+    /** NT_PRSTATUS: the general-purpose register set for GETREGSET/SETREGSET. */
+    public static final int NT_PRSTATUS = Libc.NT_PRSTATUS();
+
+    private Ptrace() {
+    }
+
+    private static long call(String name, int request, int tid, long addr, long data) throws ErrnoException {
+        MemorySegment errno = CapturedErrno.buffer();
+        long r;
+        try {
+            r = (long) PTRACE.invokeExact(errno, request, tid, addr, data);
+        } catch (Throwable t) {
+            throw CapturedErrno.rethrow(t);
+        }
+        if (TRACE) {
+            System.err.printf("[ptrace] %s(%d, 0x%x, 0x%x) = %d%s%n", name, tid, addr, data, r,
+                    r == -1 ? " " + Errno.name(CapturedErrno.errno(errno)) : "");
+        }
+        if (r == -1) {
+            throw new ErrnoException("ptrace(" + name + ", " + tid + ")", CapturedErrno.errno(errno));
+        }
+        return r;
+    }
+
+    /** PTRACE_SEIZE: attach without stopping, with {@code options} set at once. */
+    public static void seize(int tid, int options) throws ErrnoException {
+        call("SEIZE", Libc.PTRACE_SEIZE(), tid, 0, options);
+    }
+
+    /** PTRACE_INTERRUPT: make a seized tracee stop with PTRACE_EVENT_STOP. */
+    public static void interrupt(int tid) throws ErrnoException {
+        call("INTERRUPT", Libc.PTRACE_INTERRUPT(), tid, 0, 0);
+    }
+
+    /** PTRACE_LISTEN: leave a group-stopped tracee stopped, but let SIGCONT wake it (job control). */
+    public static void listen(int tid) throws ErrnoException {
+        call("LISTEN", Libc.PTRACE_LISTEN(), tid, 0, 0);
+    }
+
+    /** PTRACE_CONT, delivering {@code signal} (0 for none). */
+    public static void cont(int tid, int signal) throws ErrnoException {
+        call("CONT", Libc.PTRACE_CONT(), tid, 0, signal);
+    }
+
+    /** PTRACE_SYSCALL: resume until the next syscall entry or exit, delivering {@code signal} (0 for none). */
+    public static void syscall(int tid, int signal) throws ErrnoException {
+        call("SYSCALL", Libc.PTRACE_SYSCALL(), tid, 0, signal);
+    }
+
+    /** PTRACE_DETACH, delivering {@code signal}. */
+    public static void detach(int tid, int signal) throws ErrnoException {
+        call("DETACH", Libc.PTRACE_DETACH(), tid, 0, signal);
+    }
+
+    /** PTRACE_SETOPTIONS. */
+    public static void setOptions(int tid, int options) throws ErrnoException {
+        call("SETOPTIONS", Libc.PTRACE_SETOPTIONS(), tid, 0, options);
+    }
+
+    /** PTRACE_GETEVENTMSG into {@code out} (8 bytes): new child's pid, former tid, or seccomp data. */
+    public static long eventMessage(int tid, MemorySegment out) throws ErrnoException {
+        call("GETEVENTMSG", Libc.PTRACE_GETEVENTMSG(), tid, 0, out.address());
+        return out.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /**
+     * PTRACE_GETREGSET(NT_PRSTATUS) into {@code regs}; {@code iov} is a struct iovec the call may use.
+     * Returns the number of bytes the kernel filled.
+     */
+    public static long getRegs(int tid, MemorySegment iov, MemorySegment regs) throws ErrnoException {
+        Iovec.set(iov, regs);
+        call("GETREGSET", Libc.PTRACE_GETREGSET(), tid, NT_PRSTATUS, iov.address());
+        return Iovec.length(iov);
+    }
+
+    /** PTRACE_SETREGSET(NT_PRSTATUS) from {@code regs}. */
+    public static void setRegs(int tid, MemorySegment iov, MemorySegment regs) throws ErrnoException {
+        Iovec.set(iov, regs);
+        call("SETREGSET", Libc.PTRACE_SETREGSET(), tid, NT_PRSTATUS, iov.address());
+    }
+}

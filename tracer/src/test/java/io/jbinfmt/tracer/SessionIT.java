@@ -1,0 +1,247 @@
+package io.jbinfmt.tracer;
+
+import io.jbinfmt.tracer.exec.ExecPolicy;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.Signals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real commands under a real tracer: exit statuses, signals, every way of starting processes, isolation. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SessionIT {
+    @TempDir
+    Path tmp;
+
+    static List<byte[]> argv(String... args) {
+        List<byte[]> out = new ArrayList<>();
+        for (String a : args) {
+            out.add(a.getBytes());
+        }
+        return out;
+    }
+
+    static ExitStatus run(SessionOptions options, String... args) throws Exception {
+        try (Session s = Session.start(options, argv(args))) {
+            ExitStatus status = s.waitFor();
+            assertFalse(s.disturbed(), "the tracer logged errors");
+            return status;
+        }
+    }
+
+    static ExitStatus run(String... args) throws Exception {
+        return run(SessionOptions.defaults(), args);
+    }
+
+    @Test
+    void exitStatusPassesThrough() throws Exception {
+        assertEquals(ExitStatus.exited(7), run("sh", "-c", "exit 7"));
+        assertEquals(ExitStatus.exited(0), run("true"));
+        assertEquals(ExitStatus.exited(1), run("false"));
+    }
+
+    @Test
+    void deathBySignalIsReportedAsSuch() throws Exception {
+        ExitStatus s = run("sh", "-c", "kill -TERM $$");
+        assertEquals(ExitStatus.killed(15, false), s);
+        assertEquals(143, s.shellStatus());
+    }
+
+    @Test
+    void signalsReachTheTraceeHandlers() throws Exception {
+        assertEquals(ExitStatus.exited(4), run("sh", "-c", "trap 'exit 4' USR1; kill -USR1 $$; sleep 5; exit 1"));
+    }
+
+    @Test
+    void manyExecsInALoop() throws Exception {
+        Path out = tmp.resolve("out");
+        assertEquals(ExitStatus.exited(0),
+                run("bash", "-c", "for i in $(seq 200); do /bin/true; done; echo ok > " + out));
+        assertEquals("ok\n", Files.readString(out));
+    }
+
+    @Test
+    void forkVforkPosixSpawnAndThreads() throws Exception {
+        assertEquals(ExitStatus.exited(0), run(TestPrograms.get("spawn_mix").toString()));
+    }
+
+    @Test
+    void execFromANonLeaderThread() throws Exception {
+        assertEquals(ExitStatus.exited(42), run(TestPrograms.get("exec_from_thread").toString()));
+    }
+
+    @Test
+    void execveatWithEmptyPathAndWithDirfd() throws Exception {
+        String prog = TestPrograms.get("execveat").toString();
+        assertEquals(ExitStatus.exited(43), run(prog, "empty"));
+        assertEquals(ExitStatus.exited(44), run(prog, "dirfd"));
+    }
+
+    @Test
+    void parentsSeeTheirTracedChildrenStopAndContinue() throws Exception {
+        assertEquals(ExitStatus.exited(0), run(TestPrograms.get("job_control").toString()));
+    }
+
+    @Test
+    void aMultiThreadedJvmRunsUnderTheTracer() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path out = tmp.resolve("version");
+        assertEquals(ExitStatus.exited(0), run("sh", "-c", java + " -version 2> " + out));
+        assertTrue(Files.readString(out).contains("version"), Files.readString(out));
+    }
+
+    @Test
+    void noJvmDescriptorLeaksIntoTheCommand() throws Exception {
+        Path out = tmp.resolve("fds");
+        // ls opens /proc/self/fd itself as fd 3; anything beyond 0-3 would be ours
+        assertEquals(ExitStatus.exited(0), run("sh", "-c", "ls /proc/self/fd > " + out));
+        assertEquals(List.of("0", "1", "2", "3"), Files.readAllLines(out));
+    }
+
+    @Test
+    void theCommandRunsUnderTheSeccompFilterWithNoSignalBlocked() throws Exception {
+        Path out = tmp.resolve("status");
+        assertEquals(ExitStatus.exited(0), run("sh", "-c", "grep -E '^(Seccomp|SigBlk):' /proc/self/status > " + out));
+        assertEquals(List.of("SigBlk:\t0000000000000000", "Seccomp:\t2"), Files.readAllLines(out));
+    }
+
+    @Test
+    void waitsForDaemonsLeftBehind() throws Exception {
+        Path late = tmp.resolve("late");
+        assertEquals(ExitStatus.exited(3), run("sh", "-c", "(sleep 0.5; echo late > " + late + ") & exit 3"));
+        assertEquals("late\n", Files.readString(late), "jbinfmt returned before the daemon finished");
+    }
+
+    @Test
+    void argumentsAndEnvironmentAreBytes() throws Exception {
+        Path out = tmp.resolve("bytes");
+        byte[] odd = {'a', (byte) 0xff, (byte) 0xfe, 'z', (byte) 0xc3};
+        List<byte[]> command = new ArrayList<>(argv("sh", "-c", "printf %s \"$1$X\" > " + out, "sh"));
+        command.add(odd);
+        byte[] env = Arrays.copyOf("X=".getBytes(), 3);
+        env[2] = (byte) 0x80;
+        List<byte[]> environment = List.of("PATH=/usr/bin:/bin".getBytes(), env);
+        try (Session s = Session.start(SessionOptions.defaults().withEnvironment(environment), command)) {
+            assertEquals(ExitStatus.exited(0), s.waitFor());
+        }
+        byte[] expected = Arrays.copyOf(odd, odd.length + 1);
+        expected[odd.length] = (byte) 0x80;
+        assertArrayEquals(expected, Files.readAllBytes(out));
+    }
+
+    @Test
+    void commandNotFoundAndNotExecutable() throws Exception {
+        SpawnException missing = assertThrows(SpawnException.class, () -> run("no-such-command-jbinfmt"));
+        assertEquals(Errno.ENOENT.code, missing.errno());
+        Path plain = Files.writeString(tmp.resolve("plain"), "echo hi\n");
+        SpawnException denied = assertThrows(SpawnException.class, () -> run(plain.toString()));
+        assertEquals(Errno.EACCES.code, denied.errno());
+        SpawnException dir = assertThrows(SpawnException.class, () -> run(tmp.toString()));
+        assertEquals(Errno.EACCES.code, dir.errno());
+    }
+
+    @Test
+    void aTraceeKilledWhileStoppedAtItsExecIsNotAnError() throws Exception {
+        AtomicInteger execs = new AtomicInteger();
+        ExecPolicy killSecondExec = stop -> {
+            if (execs.incrementAndGet() == 2) {
+                Signals.kill(stop.tid(), Signals.SIGKILL);
+            }
+        };
+        Path out = tmp.resolve("status");
+        ExitStatus s = run(SessionOptions.defaults().withPolicy(killSecondExec),
+                "sh", "-c", "/bin/true; echo $? > " + out + "; exit 3");
+        assertEquals(ExitStatus.exited(3), s);
+        assertEquals("137\n", Files.readString(out), "the shell must see its child killed by SIGKILL");
+    }
+
+    @Test
+    void aGroupStoppedTraceeCanBeKilled() throws Exception {
+        Path pidFile = tmp.resolve("pid");
+        try (Session s = Session.start(SessionOptions.defaults(),
+                argv("sh", "-c", "sleep 30 & echo $! > " + pidFile + "; wait $!"))) {
+            int pid = awaitPid(pidFile);
+            Signals.kill(pid, 19); // SIGSTOP
+            awaitState(pid, 't'); // /proc shows a group-stop under ptrace as a tracing stop
+            Signals.kill(pid, Signals.SIGKILL);
+            assertEquals(ExitStatus.exited(137), s.waitFor());
+            assertFalse(s.disturbed());
+        }
+    }
+
+    @Test
+    void theEmbeddingJvmCanStillRunOrdinaryProcesses() throws Exception {
+        try (Session s = Session.start(SessionOptions.defaults(), argv("sh", "-c", "sleep 0.5; exit 6"))) {
+            for (int i = 0; i < 5; i++) {
+                Process p = new ProcessBuilder("sh", "-c", "exit 5").start();
+                assertEquals(5, p.waitFor());
+            }
+            assertEquals(ExitStatus.exited(6), s.waitFor());
+        }
+    }
+
+    @Test
+    void twoSessionsAtOnceEachSeeTheirOwnTree() throws Exception {
+        try (Session a = Session.start(SessionOptions.defaults(), argv("sh", "-c", "sleep 0.3; exit 11"));
+             Session b = Session.start(SessionOptions.defaults(), argv("sh", "-c", "sleep 0.1; exit 12"))) {
+            assertEquals(ExitStatus.exited(12), b.waitFor());
+            assertEquals(ExitStatus.exited(11), a.waitFor());
+        }
+    }
+
+    @Test
+    void closeKillsARunningTree() throws Exception {
+        Session s = Session.start(SessionOptions.defaults(), argv("sleep", "30"));
+        int pid = s.pid();
+        s.close();
+        assertEquals(ExitStatus.killed(Signals.SIGKILL, false), s.waitFor());
+        assertFalse(Files.exists(Path.of("/proc/" + pid + "/status")) && state(pid) != 'Z');
+    }
+
+    static int awaitPid(Path file) throws Exception {
+        for (int i = 0; i < 500; i++) {
+            if (Files.exists(file)) {
+                String s = Files.readString(file).trim();
+                if (!s.isEmpty()) {
+                    return Integer.parseInt(s);
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no pid in " + file);
+    }
+
+    static char state(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (java.io.IOException e) {
+            return '?';
+        }
+    }
+
+    static void awaitState(int pid, char state) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            if (state(pid) == state) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("process " + pid + " never reached state " + state + " (is " + state(pid) + ")");
+    }
+
+}

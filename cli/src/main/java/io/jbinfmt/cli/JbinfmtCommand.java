@@ -79,6 +79,7 @@ public final class JbinfmtCommand implements Callable<Integer> {
             }
         }
         List<byte[]> argv = commandBytes();
+        SignalForwarding signals = SignalForwarding.install();
         Session session;
         try {
             session = Session.start(SessionOptions.defaults(), argv);
@@ -86,7 +87,7 @@ public final class JbinfmtCommand implements Callable<Integer> {
             return spawnFailed(e);
         }
         try (session) {
-            SignalForwarding.install(session);
+            signals.attach(session);
             ExitStatus status = session.waitFor();
             return status.shellStatus();
         } catch (SpawnException e) {

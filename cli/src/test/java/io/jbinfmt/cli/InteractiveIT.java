@@ -1,0 +1,71 @@
+package io.jbinfmt.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** An interactive bash under jbinfmt in a real terminal (tmux): job control with Ctrl-Z, fg and Ctrl-C. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class InteractiveIT {
+    private final String session = "jbinfmt-it-" + ProcessHandle.current().pid();
+
+    static String tmux(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("tmux"));
+        cmd.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("tmux is not installed (.ci/run installs it)", e);
+        }
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    private String awaitScreen(String needle) throws Exception {
+        String screen = "";
+        for (int i = 0; i < 300; i++) {
+            screen = tmux("capture-pane", "-p", "-t", session);
+            if (screen.contains(needle)) {
+                return screen;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("never saw '" + needle + "' on the screen:\n" + screen);
+    }
+
+    @AfterEach
+    void kill() throws Exception {
+        tmux("kill-session", "-t", session);
+    }
+
+    @Test
+    void ctrlZAndFgWorkInAnInteractiveShell() throws Exception {
+        String launcher = LauncherIT.LAUNCHER.toString();
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30",
+                "env PS1='jb$ ' " + launcher + " -- bash --norc --noprofile -i; echo EXITED=$?; sleep 60");
+        awaitScreen("jb$"); // capture-pane trims the trailing blank
+        tmux("send-keys", "-t", session, "sleep 30", "Enter");
+        Thread.sleep(300);
+        tmux("send-keys", "-t", session, "C-z");
+        String stopped = awaitScreen("Stopped");
+        assertTrue(stopped.contains("sleep 30"), stopped);
+        tmux("send-keys", "-t", session, "fg", "Enter");
+        Thread.sleep(300);
+        tmux("send-keys", "-t", session, "C-c");
+        tmux("send-keys", "-t", session, "echo alive-$((6*7))", "Enter");
+        awaitScreen("alive-42");
+        tmux("send-keys", "-t", session, "exit 5", "Enter");
+        String end = awaitScreen("EXITED=");
+        assertTrue(end.contains("EXITED=5"), end);
+        assertEquals(-1, end.indexOf("jbinfmt: tracer error"), end);
+    }
+}

@@ -1,0 +1,173 @@
+package io.jbinfmt.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real bin/jbinfmt, run as a user would: exit codes, signals, stdio, its own death. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LauncherIT {
+    static final Path REPO = Path.of(System.getProperty("jbinfmt.repo", "..")).toAbsolutePath().normalize();
+    static final Path LAUNCHER = REPO.resolve("bin/jbinfmt");
+
+    @TempDir
+    Path tmp;
+
+    record Result(int status, String out, String err) {
+    }
+
+    @BeforeAll
+    static void launcherExists() {
+        assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER + " missing");
+    }
+
+    static ProcessBuilder jbinfmt(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(LAUNCHER.toString());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    static Result run(String stdin, String... args) throws IOException, InterruptedException {
+        Process p = jbinfmt(args).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes());
+        }
+        p.getOutputStream().close();
+        var err = p.errorReader();
+        String out = new String(p.getInputStream().readAllBytes());
+        String e = err.lines().reduce("", (a, b) -> a + b + "\n");
+        return new Result(p.waitFor(), out, e);
+    }
+
+    @Test
+    void exitStatusAndSignalDeath() throws Exception {
+        assertEquals(7, run(null, "--", "sh", "-c", "exit 7").status());
+        assertEquals(143, run(null, "--", "sh", "-c", "kill -TERM $$").status());
+    }
+
+    @Test
+    void execLoopPrintsOk() throws Exception {
+        Result r = run(null, "--", "bash", "-c", "for i in $(seq 200); do /bin/true; done; echo ok");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("ok\n", r.out());
+    }
+
+    @Test
+    void stdioIsTheCommands() throws Exception {
+        Result r = run("hello\nworld\n", "--", "sh", "-c", "tr a-z A-Z; echo oops >&2");
+        assertEquals("HELLO\nWORLD\n", r.out());
+        assertTrue(r.err().contains("oops"), r.err());
+    }
+
+    @Test
+    void notFoundAndNotExecutable() throws Exception {
+        Result missing = run(null, "--", "no-such-command-jbinfmt");
+        assertEquals(ExitCodes.NOT_FOUND, missing.status());
+        assertTrue(missing.err().contains("no-such-command-jbinfmt: command not found"), missing.err());
+        Result denied = run(null, "--", "/etc/passwd");
+        assertEquals(ExitCodes.NOT_EXECUTABLE, denied.status());
+        assertTrue(denied.err().contains("/etc/passwd: Permission denied"), denied.err());
+    }
+
+    @Test
+    void badUsageIsExitCode125() throws Exception {
+        Result r = run(null, "--no-such-option", "true");
+        assertEquals(ExitCodes.USAGE, r.status());
+        assertTrue(r.err().contains("Try 'jbinfmt --help'"), r.err());
+    }
+
+    @Test
+    void argumentBytesReachTheCommandIntact() throws Exception {
+        Path out = tmp.resolve("bytes");
+        // bytes that are not UTF-8: the launcher must not decode and re-encode them
+        byte[] odd = {'x', (byte) 0xff, (byte) 0xc3, 'y'};
+        Path script = tmp.resolve("run.sh");
+        Files.write(script, concat(("exec " + LAUNCHER + " -- sh -c 'printf %s \"$1\" > " + out + "' sh ").getBytes(),
+                odd, "\n".getBytes()));
+        Process p = new ProcessBuilder("sh", script.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        assertEquals(new String(odd, StandardCharsets.ISO_8859_1),
+                new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void sigtermToJbinfmtReachesTheCommandFirst() throws Exception {
+        Path ready = tmp.resolve("ready");
+        Process p = jbinfmt("--", "sh", "-c",
+                "trap 'exit 9' TERM; touch " + ready + "; while :; do sleep 0.05; done").start();
+        awaitFile(ready);
+        p.toHandle().pid();
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "jbinfmt did not exit");
+        assertEquals(9, p.exitValue(), "the command's TERM trap must decide the status");
+    }
+
+    @Test
+    void whenJbinfmtIsKilledItsTreeDiesWithIt() throws Exception {
+        Path pidFile = tmp.resolve("pid");
+        Process p = jbinfmt("--", "sh", "-c", "sleep 60 & echo $! > " + pidFile + "; wait").start();
+        long child = awaitPid(pidFile);
+        new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
+        p.waitFor();
+        for (int i = 0; i < 500 && alive(child); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(!alive(child), "process " + child + " outlived its killed tracer");
+    }
+
+    static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void awaitFile(Path f) throws InterruptedException {
+        for (int i = 0; i < 1000 && !Files.exists(f); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(f), f + " never appeared");
+    }
+
+    static long awaitPid(Path f) throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            if (Files.exists(f)) {
+                String s = Files.readString(f).trim();
+                if (!s.isEmpty()) {
+                    return Long.parseLong(s);
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no pid in " + f);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}

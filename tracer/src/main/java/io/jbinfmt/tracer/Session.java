@@ -40,6 +40,7 @@ public final class Session implements AutoCloseable {
     private final CompletableFuture<ExitStatus> finished = new CompletableFuture<>();
     private final Thread tracer;
     private volatile int disturbances;
+    private volatile int tracerTid = -1;
 
     private Session(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         this.tracer = Thread.ofPlatform()
@@ -79,6 +80,7 @@ public final class Session implements AutoCloseable {
 
     private void trace(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         try (Arena arena = Arena.ofConfined()) {
+            tracerTid = currentTid();
             Arch arch = Arch.host();
             ExecFilter filter = new ExecFilter(arch);
             SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0);
@@ -154,11 +156,36 @@ public final class Session implements AutoCloseable {
         return group == ProcessCalls.getpgid(pid()) && ProcessCalls.foregroundGroup(0) == group;
     }
 
+    /** The calling thread's kernel tid: /proc names a tracee's tracer by it. */
+    private static int currentTid() throws java.io.IOException {
+        String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
+        return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
+    }
+
+    private static int tracerOf(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("TracerPid:")) {
+                    return Integer.parseInt(line.substring("TracerPid:".length()).trim());
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // gone
+        }
+        return -1;
+    }
+
     /** Kills every process of the tree that is still alive, then waits for the tracer to finish. */
     @Override
     public void close() {
         if (!finished.isDone()) {
+            int self = tracerTid;
             for (int tid : table.liveTids()) {
+                // The table may hold a tid that vanished silently (a non-leader exec) and was reused since:
+                // kill only what is still traced by this process.
+                if (tracerOf(tid) != self) {
+                    continue;
+                }
                 try {
                     Signals.kill(tid, Signals.SIGKILL);
                 } catch (ErrnoException ignored) {

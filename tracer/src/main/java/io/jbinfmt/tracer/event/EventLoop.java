@@ -96,10 +96,7 @@ public final class EventLoop {
             case StopEvent.Killed k -> ended(k);
             case StopEvent.Seccomp s -> onSeccomp(table.lookupOrCreate(s.tid()));
             case StopEvent.SyscallStop s -> onSyscallStop(table.lookupOrCreate(s.tid()));
-            case StopEvent.NewChild c -> {
-                table.lookupOrCreate((int) Ptrace.eventMessage(c.tid(), message));
-                Ptrace.cont(c.tid(), 0);
-            }
+            case StopEvent.NewChild c -> Ptrace.cont(c.tid(), 0); // the child registers at its own first stop
             case StopEvent.Exec x -> onExec(x.tid());
             case StopEvent.GroupStop g -> {
                 table.lookupOrCreate(g.tid());
@@ -140,21 +137,22 @@ public final class EventLoop {
 
     private void onSyscallStop(Tracee t) throws ErrnoException {
         if (t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED) {
-            // An exit stop with no exec event before it: the command's exec failed. Report it, end the root.
+            // The exit stop of the command's own exec: 0 means it runs; -errno means the kernel refused it.
             regs.fetch(t.tid());
             long result = regs.get(Reg.RESULT);
-            spawnErrno = arch.isError(result) ? (int) -result : Errno.ENOEXEC.code;
             t.phase(Tracee.Phase.RUNNING);
-            Signals.kill(t.tid(), Signals.SIGKILL);
+            if (result != 0) {
+                spawnErrno = arch.isError(result) ? (int) -result : Errno.ENOEXEC.code;
+                Signals.kill(t.tid(), Signals.SIGKILL);
+            }
         }
-        Ptrace.cont(t.tid(), 0);
+        Ptrace.cont(t.tid(), 0); // PTRACE_CONT also ends syscall tracing
     }
 
     private void onExec(int tid) throws ErrnoException {
         int former = (int) Ptrace.eventMessage(tid, message);
-        Tracee t = former == tid ? table.lookupOrCreate(tid) : table.rekeyOnExec(former, tid);
-        if (t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED) {
-            t.phase(Tracee.Phase.RUNNING); // PTRACE_CONT below also ends syscall tracing
+        if (former != tid) {
+            table.rekeyOnExec(former, tid);
         }
         Ptrace.cont(tid, 0);
     }

@@ -25,9 +25,13 @@ import java.lang.foreign.MemorySegment;
  * Must run on the session's tracer thread, which becomes the child's parent and tracer.
  */
 public final class Spawner {
-    /** Options for every tracee (children inherit them). */
+    /**
+     * Options for every tracee (children inherit them). No TRACEEXEC: a seized tracee gets no SIGTRAP after exec
+     * without it, and an exec event stop on every exec would cost as much as the seccomp stop itself. A policy
+     * that needs the exec event (to edit the new program's auxv) turns it on for that one tracee.
+     */
     public static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
-            | Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
+            | Ptrace.O_TRACECLONE | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
 
     private static final int SECCOMP_SET_MODE_FILTER = Libc.SECCOMP_SET_MODE_FILTER();
     private static final int PR_SET_NO_NEW_PRIVS = Libc.PR_SET_NO_NEW_PRIVS();

@@ -8,7 +8,7 @@ public final class Tracee {
         RUNNING,
         /** The root before the command's own exec: the exec's outcome must be watched (it may fail). */
         SPAWNING,
-        /** The root resumed into the command's exec with PTRACE_SYSCALL: an exec event means success, a syscall-exit stop failure. */
+        /** The root resumed into the command's exec with PTRACE_SYSCALL: its exit stop tells success or errno. */
         SPAWN_EXEC_ENTERED
     }
 

@@ -13,6 +13,7 @@
 #include <elf.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>

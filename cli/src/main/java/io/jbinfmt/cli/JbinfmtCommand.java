@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
+import io.jbinfmt.tracer.rules.RuleSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "N:COMMAND's own exit status; 128+N when a signal N killed it",
+                "124:a rules file or --rule is invalid (each error is printed as FILE:LINE:COL: reason)",
                 "125:jbinfmt itself failed, or was used wrongly",
                 "126:COMMAND was found but could not be executed",
                 "127:COMMAND was not found"},
@@ -44,6 +45,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
             description = "A binfmt.d rules file (one :name:type:offset:magic:mask:interpreter:flags line per rule). "
                     + "Repeatable.")
     List<Path> rules = new ArrayList<>();
+
+    @Option(names = "--rule", paramLabel = "LINE",
+            description = "One register string, e.g. ':wasm:E::wasm::/usr/local/bin/wasm-run:'. Repeatable; "
+                    + "applied after the --rules files.")
+    List<String> ruleLines = new ArrayList<>();
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command to run, and its arguments.")
     List<String> command = new ArrayList<>();
@@ -72,17 +78,22 @@ public final class JbinfmtCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (Path file : rules) {
-            if (!Files.isReadable(file)) {
-                System.err.println("jbinfmt: " + file + ": cannot read rules file");
-                return ExitCodes.USAGE;
-            }
+        RuleSet ruleSet;
+        try {
+            ruleSet = RuleSources.load(rules, ruleLines);
+        } catch (RuleSources.RulesException e) {
+            System.err.println(e.getMessage());
+            return ExitCodes.RULES;
         }
         List<byte[]> argv = commandBytes();
         SignalForwarding signals = SignalForwarding.install();
         Session session;
         try {
-            session = Session.start(SessionOptions.defaults(), argv);
+            LauncherHandoff handoff = LauncherHandoff.fromEnvironment();
+            session = Session.start(SessionOptions.defaults()
+                    .withRules(ruleSet)
+                    .withEnvironment(handoff.environment())
+                    .withPassFds(handoff.passFds()), argv);
         } catch (SpawnException e) {
             return spawnFailed(e);
         }

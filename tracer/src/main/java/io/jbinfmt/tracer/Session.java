@@ -60,7 +60,7 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("no command");
         }
         List<byte[]> env = options.environment() != null ? options.environment() : Environment.inherited();
-        byte[] path = CommandResolver.resolve(command.getFirst(), env);
+        byte[] path = CommandResolver.resolve(command.getFirst(), env, options.directory());
         Session s = new Session(options, path, new ArrayList<>(command), env);
         s.tracer.start();
         try {
@@ -83,7 +83,8 @@ public final class Session implements AutoCloseable {
             tracerTid = currentTid();
             Arch arch = Arch.host();
             ExecFilter filter = new ExecFilter(arch);
-            SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0);
+            SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0,
+                    options.directory(), options.passFds());
             int pid;
             try {
                 pid = Spawner.spawn(arch, plan, arena);
@@ -93,7 +94,8 @@ public final class Session implements AutoCloseable {
             }
             table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
             spawned.complete(pid);
-            EventLoop loop = new EventLoop(arch, filter, options.policy(), table, pid, arena, System.err);
+            EventLoop loop = new EventLoop(arch, filter, options.rules(), options.listener(), table, pid, arena,
+                    System.err);
             loop.run();
             disturbances = loop.disturbances();
             if (loop.spawnErrno() != 0) {

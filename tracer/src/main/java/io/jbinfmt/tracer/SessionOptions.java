@@ -1,34 +1,54 @@
 package io.jbinfmt.tracer;
 
-import io.jbinfmt.tracer.exec.ExecPolicy;
+import io.jbinfmt.tracer.exec.ExecListener;
+import io.jbinfmt.tracer.rules.RuleSet;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How a {@link Session} runs its command.
  *
- * @param policy      what to do at each exec
+ * @param rules       the binfmt_misc rules applied to every exec of the tree
+ * @param listener    told of every exec and what was decided (null for none; costs a look at every exec)
  * @param environment the command's environment as {@code NAME=value} byte strings, or null to inherit this
  *                    process's environment byte for byte
+ * @param directory   the command's working directory, or null for this process's
+ * @param passFds     descriptors above 2 that the command inherits (like a shell passes its open files); every
+ *                    other descriptor of this process is closed in the command
  */
-public record SessionOptions(ExecPolicy policy, List<byte[]> environment) {
+public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> environment, byte[] directory,
+                             Set<Integer> passFds) {
 
     public SessionOptions {
-        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(rules, "rules");
         environment = environment == null ? null : List.copyOf(environment);
+        passFds = passFds == null ? Set.of() : Set.copyOf(passFds);
     }
 
-    /** Pass every exec through, inherit the environment. */
+    /** No rules (every exec runs as asked), no listener, inherited environment and directory, only fds 0-2. */
     public static SessionOptions defaults() {
-        return new SessionOptions(ExecPolicy.PASSTHROUGH, null);
+        return new SessionOptions(RuleSet.empty(), null, null, null, Set.of());
     }
 
-    public SessionOptions withPolicy(ExecPolicy policy) {
-        return new SessionOptions(policy, environment);
+    public SessionOptions withRules(RuleSet rules) {
+        return new SessionOptions(rules, listener, environment, directory, passFds);
+    }
+
+    public SessionOptions withListener(ExecListener listener) {
+        return new SessionOptions(rules, listener, environment, directory, passFds);
     }
 
     public SessionOptions withEnvironment(List<byte[]> environment) {
-        return new SessionOptions(policy, environment);
+        return new SessionOptions(rules, listener, environment, directory, passFds);
+    }
+
+    public SessionOptions withDirectory(byte[] directory) {
+        return new SessionOptions(rules, listener, environment, directory, passFds);
+    }
+
+    public SessionOptions withPassFds(Set<Integer> passFds) {
+        return new SessionOptions(rules, listener, environment, directory, passFds);
     }
 }

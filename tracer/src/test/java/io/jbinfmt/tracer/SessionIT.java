@@ -1,6 +1,5 @@
 package io.jbinfmt.tracer;
 
-import io.jbinfmt.tracer.exec.ExecPolicy;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.Signals;
 import org.junit.jupiter.api.Test;
@@ -157,13 +156,17 @@ class SessionIT {
     @Test
     void aTraceeKilledWhileStoppedAtItsExecIsNotAnError() throws Exception {
         AtomicInteger execs = new AtomicInteger();
-        ExecPolicy killSecondExec = stop -> {
+        io.jbinfmt.tracer.exec.ExecListener killSecondExec = (request, plan) -> {
             if (execs.incrementAndGet() == 2) {
-                Signals.kill(stop.tid(), Signals.SIGKILL);
+                try {
+                    Signals.kill(request.tid(), Signals.SIGKILL);
+                } catch (io.jbinfmt.tracer.sys.ErrnoException e) {
+                    throw new AssertionError(e);
+                }
             }
         };
         Path out = tmp.resolve("status");
-        ExitStatus s = run(SessionOptions.defaults().withPolicy(killSecondExec),
+        ExitStatus s = run(SessionOptions.defaults().withListener(killSecondExec),
                 "sh", "-c", "/bin/true; echo $? > " + out + "; exit 3");
         assertEquals(ExitStatus.exited(3), s);
         assertEquals("137\n", Files.readString(out), "the shell must see its child killed by SIGKILL");

@@ -204,6 +204,15 @@ public class Libc extends Libc$shared {
     public static int O_RDONLY() {
         return O_RDONLY;
     }
+    private static final int O_RDWR = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define O_RDWR 2
+     * }
+     */
+    public static int O_RDWR() {
+        return O_RDWR;
+    }
     private static final int AT_SYMLINK_NOFOLLOW = (int)256L;
     /**
      * {@snippet lang=c :
@@ -837,6 +846,69 @@ public class Libc extends Libc$shared {
                 traceDowncall("pread", __fd, __buf, __nbytes, __offset);
             }
             return (long)mh$.invokeExact(__fd, __buf, __nbytes, __offset);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pwrite {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_LONG,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_LONG,
+            Libc.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pwrite");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
+     * }
+     */
+    public static FunctionDescriptor pwrite$descriptor() {
+        return pwrite.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
+     * }
+     */
+    public static MethodHandle pwrite$handle() {
+        return pwrite.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
+     * }
+     */
+    public static MemorySegment pwrite$address() {
+        return pwrite.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
+     * }
+     */
+    public static long pwrite(int __fd, MemorySegment __buf, long __n, long __offset) {
+        var mh$ = pwrite.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pwrite", __fd, __buf, __n, __offset);
+            }
+            return (long)mh$.invokeExact(__fd, __buf, __n, __offset);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1620,6 +1692,76 @@ public class Libc extends Libc$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int ST_NOEXEC = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.ST_NOEXEC = 8
+     * }
+     */
+    public static int ST_NOEXEC() {
+        return ST_NOEXEC;
+    }
+
+    private static class fstatvfs {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fstatvfs");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
+     * }
+     */
+    public static FunctionDescriptor fstatvfs$descriptor() {
+        return fstatvfs.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
+     * }
+     */
+    public static MethodHandle fstatvfs$handle() {
+        return fstatvfs.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
+     * }
+     */
+    public static MemorySegment fstatvfs$address() {
+        return fstatvfs.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
+     * }
+     */
+    public static int fstatvfs(int __fildes, MemorySegment __buf) {
+        var mh$ = fstatvfs.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fstatvfs", __fildes, __buf);
+            }
+            return (int)mh$.invokeExact(__fildes, __buf);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class process_vm_readv {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -1812,6 +1954,15 @@ public class Libc extends Libc$shared {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final int O_DIRECTORY = (int)65536L;
+    /**
+     * {@snippet lang=c :
+     * #define O_DIRECTORY 65536
+     * }
+     */
+    public static int O_DIRECTORY() {
+        return O_DIRECTORY;
     }
     private static final int O_CLOEXEC = (int)524288L;
     /**

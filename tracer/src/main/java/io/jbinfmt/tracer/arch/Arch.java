@@ -44,6 +44,16 @@ public sealed interface Arch permits X86_64 {
 
     int rtSigprocmask();
 
+    int chdir();
+
+    /** Syscall numbers (native ABI) of the calls exec rewriting injects. */
+    int openat();
+
+    int mmap();
+
+    /** The machine code of one syscall instruction (x86_64: 0f 05); the PC is just past it at a syscall stop. */
+    byte[] syscallInstruction();
+
     /** Bytes below the stack pointer that the ABI lets leaf functions use without moving it. */
     int redZone();
 

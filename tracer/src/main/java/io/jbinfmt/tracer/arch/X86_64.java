@@ -75,6 +75,26 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int chdir() {
+        return 80;
+    }
+
+    @Override
+    public int openat() {
+        return 257;
+    }
+
+    @Override
+    public int mmap() {
+        return 9;
+    }
+
+    @Override
+    public byte[] syscallInstruction() {
+        return new byte[]{0x0f, 0x05};
+    }
+
+    @Override
     public int redZone() {
         return 128;
     }

@@ -3,10 +3,11 @@ package io.jbinfmt.tracer.event;
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
-import io.jbinfmt.tracer.exec.ExecPolicy;
-import io.jbinfmt.tracer.exec.ExecStop;
+import io.jbinfmt.tracer.exec.ExecInterceptor;
+import io.jbinfmt.tracer.exec.ExecListener;
 import io.jbinfmt.tracer.process.Tracee;
 import io.jbinfmt.tracer.process.TraceeTable;
+import io.jbinfmt.tracer.rules.RuleSet;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
@@ -17,6 +18,8 @@ import io.jbinfmt.tracer.sys.Wait;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * The tracer's main loop: wait for any of our tracees, classify the stop, handle it, restart the tracee.
@@ -26,7 +29,9 @@ import java.lang.foreign.MemorySegment;
 public final class EventLoop {
     private final Arch arch;
     private final ExecFilter filter;
-    private final ExecPolicy policy;
+    private final ExecInterceptor execs;
+    /** Deaths reaped outside this loop (while the interceptor waited on a tracee): dispatched first. */
+    private final Deque<StopEvent> reapedElsewhere = new ArrayDeque<>();
     private final TraceeTable table;
     private final int rootPid;
     private final MemorySegment status;
@@ -38,11 +43,11 @@ public final class EventLoop {
     private int spawnErrno;
     private int disturbances;
 
-    public EventLoop(Arch arch, ExecFilter filter, ExecPolicy policy, TraceeTable table, int rootPid, Arena arena,
-                     PrintStream diagnostics) {
+    public EventLoop(Arch arch, ExecFilter filter, RuleSet rules, ExecListener listener, TraceeTable table,
+                     int rootPid, Arena arena, PrintStream diagnostics) {
         this.arch = arch;
         this.filter = filter;
-        this.policy = policy;
+        this.execs = new ExecInterceptor(arch, rules, listener, arena, reapedElsewhere::add);
         this.table = table;
         this.rootPid = rootPid;
         this.status = arena.allocate(4);
@@ -54,6 +59,9 @@ public final class EventLoop {
     /** Runs until no tracee is left. */
     public void run() throws ErrnoException {
         while (true) {
+            while (!reapedElsewhere.isEmpty()) {
+                dispatchQuietly(reapedElsewhere.poll());
+            }
             int tid;
             try {
                 tid = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status);
@@ -63,15 +71,18 @@ public final class EventLoop {
                 }
                 throw e;
             }
-            StopEvent event = WaitStatusDecoder.decode(tid, Wait.status(status));
-            try {
-                dispatch(event);
-            } catch (ErrnoException e) {
-                if (!e.isGone()) {
-                    disturbed(event, e);
-                }
-                // ESRCH: the tracee was killed while stopped; its death is reported by a later wait.
+            dispatchQuietly(WaitStatusDecoder.decode(tid, Wait.status(status)));
+        }
+    }
+
+    private void dispatchQuietly(StopEvent event) {
+        try {
+            dispatch(event);
+        } catch (ErrnoException e) {
+            if (!e.isGone()) {
+                disturbed(event, e);
             }
+            // ESRCH: the tracee was killed while stopped; its death is reported by a later wait.
         }
     }
 
@@ -116,19 +127,24 @@ public final class EventLoop {
 
     private void ended(StopEvent end) {
         table.remove(end.tid());
+        execs.forget(end.tid());
         if (end.tid() == rootPid) {
             rootEnd = end;
         }
     }
 
     private void onSeccomp(Tracee t) throws ErrnoException {
-        ExecFilter.Traced traced = filter.decode(Ptrace.eventMessage(t.tid(), message));
-        if (traced != null) {
-            policy.onExec(new ExecStop(t.tid(), traced));
+        boolean watchExit = false;
+        if (execs.active()) {
+            ExecFilter.Traced traced = filter.decode(Ptrace.eventMessage(t.tid(), message));
+            watchExit = execs.onEntry(t.tid(), traced);
         }
         if (t.phase() == Tracee.Phase.SPAWNING) {
             // The command's own exec: watch its exit stop, where a failure (ENOENT, EACCES, ...) shows.
             t.phase(Tracee.Phase.SPAWN_EXEC_ENTERED);
+            watchExit = true;
+        }
+        if (watchExit) {
             Ptrace.syscall(t.tid(), 0);
         } else {
             Ptrace.cont(t.tid(), 0);
@@ -136,6 +152,10 @@ public final class EventLoop {
     }
 
     private void onSyscallStop(Tracee t) throws ErrnoException {
+        int signal = 0;
+        if (execs.inFlight(t.tid())) {
+            signal = execs.onExit(t.tid());
+        }
         if (t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED) {
             // The exit stop of the command's own exec: 0 means it runs; -errno means the kernel refused it.
             regs.fetch(t.tid());
@@ -146,15 +166,19 @@ public final class EventLoop {
                 Signals.kill(t.tid(), Signals.SIGKILL);
             }
         }
-        Ptrace.cont(t.tid(), 0); // PTRACE_CONT also ends syscall tracing
+        Ptrace.cont(t.tid(), signal); // PTRACE_CONT also ends syscall tracing
     }
 
+    /** Only seen while a rewritten exec runs with PTRACE_O_TRACEEXEC: its exit stop must still follow. */
     private void onExec(int tid) throws ErrnoException {
         int former = (int) Ptrace.eventMessage(tid, message);
-        if (former != tid) {
-            table.rekeyOnExec(former, tid);
+        Tracee t = former == tid ? table.lookupOrCreate(tid) : table.rekeyOnExec(former, tid);
+        execs.onExecEvent(former, tid);
+        if (execs.inFlight(tid) || t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED) {
+            Ptrace.syscall(tid, 0);
+        } else {
+            Ptrace.cont(tid, 0);
         }
-        Ptrace.cont(tid, 0);
     }
 
     private void disturbed(StopEvent event, ErrnoException e) {

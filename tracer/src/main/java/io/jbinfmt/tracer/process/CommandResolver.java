@@ -19,6 +19,11 @@ public final class CommandResolver {
     }
 
     public static byte[] resolve(byte[] name, List<byte[]> environment) throws SpawnException {
+        return resolve(name, environment, null);
+    }
+
+    /** As {@link #resolve(byte[], List)}, for a command that will run in {@code directory} (null: ours). */
+    public static byte[] resolve(byte[] name, List<byte[]> environment, byte[] directory) throws SpawnException {
         if (name.length == 0) {
             throw new SpawnException("empty command name", Errno.ENOENT.code);
         }
@@ -30,14 +35,15 @@ public final class CommandResolver {
         boolean sawDenied = false;
         for (byte[] dir : split(path(environment))) {
             byte[] candidate = join(dir, name);
+            byte[] seen = directory != null && candidate[0] != '/' ? join(directory, candidate) : candidate;
             try {
-                if (!FileCalls.isRegular(FileCalls.mode(FileCalls.AT_FDCWD, candidate, 0))) {
+                if (!FileCalls.isRegular(FileCalls.mode(FileCalls.AT_FDCWD, seen, 0))) {
                     continue;
                 }
             } catch (ErrnoException e) {
                 continue;
             }
-            if (FileCalls.access(FileCalls.AT_FDCWD, candidate, FileCalls.X_OK, FileCalls.AT_EACCESS) == 0) {
+            if (FileCalls.access(FileCalls.AT_FDCWD, seen, FileCalls.X_OK, FileCalls.AT_EACCESS) == 0) {
                 return candidate;
             }
             sawDenied = true;

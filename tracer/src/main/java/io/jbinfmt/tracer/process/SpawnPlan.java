@@ -6,7 +6,10 @@ import io.jbinfmt.tracer.seccomp.ExecFilter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every byte the root tracee needs, laid out in native memory before the clone: the child's copy of our
@@ -19,15 +22,18 @@ import java.util.List;
  * @param envp        the environment, likewise
  * @param emptySigset an all-zero kernel sigset, to unblock every signal
  * @param noNewPrivs  whether to set PR_SET_NO_NEW_PRIVS (required for seccomp when not root)
+ * @param directory   the working directory to change to, NUL-terminated, or null to stay
+ * @param closeRanges descriptor ranges [first, last] to close, so that only 0-2 and the passed ones remain
  */
 public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegment path, MemorySegment argv,
-                        MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs) {
+                        MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs, MemorySegment directory,
+                        List<long[]> closeRanges) {
 
     private static final long STACK_SIZE = 64 * 1024;
 
     /** Lays out a plan in {@code arena}. */
     public static SpawnPlan prepare(Arena arena, ExecFilter filter, byte[] path, List<byte[]> argv,
-                                    List<byte[]> env, boolean noNewPrivs) {
+                                    List<byte[]> env, boolean noNewPrivs, byte[] directory, Set<Integer> passFds) {
         MemorySegment stack = arena.allocate(STACK_SIZE, 16);
         return new SpawnPlan(
                 stack.asSlice(STACK_SIZE),
@@ -36,7 +42,26 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
                 pointerArray(arena, argv),
                 pointerArray(arena, env),
                 arena.allocate(8),
-                noNewPrivs);
+                noNewPrivs,
+                directory == null ? null : cString(arena, directory),
+                closeRanges(passFds));
+    }
+
+    /** The ranges of descriptors from 3 up that are not in {@code keep}. */
+    static List<long[]> closeRanges(Set<Integer> keep) {
+        List<long[]> ranges = new ArrayList<>();
+        long from = 3;
+        for (int fd : new TreeSet<>(keep)) {
+            if (fd < from) {
+                continue;
+            }
+            if (fd > from) {
+                ranges.add(new long[]{from, fd - 1});
+            }
+            from = fd + 1L;
+        }
+        ranges.add(new long[]{from, 0xffff_ffffL});
+        return ranges;
     }
 
     static MemorySegment cString(Arena arena, byte[] bytes) {

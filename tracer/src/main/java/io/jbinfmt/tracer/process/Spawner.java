@@ -19,8 +19,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Starts the root tracee with no Java code in the child: libc's clone() runs libc's pause() in a copy of our
  * address space; we seize and interrupt it, then inject, one by one, the syscalls that turn it into the
- * command: prctl(NO_NEW_PRIVS) when not root, seccomp(filter), close_range(3, ~0) so no JVM descriptor leaks,
- * rt_sigprocmask(unblock all), and execve. The execve is released with PTRACE_CONT: it stops at the filter
+ * command: prctl(NO_NEW_PRIVS) when not root, seccomp(filter), chdir when asked, close_range over every
+ * descriptor above 2 but those passed on (so no JVM descriptor leaks), rt_sigprocmask(unblock all), and execve. The execve is released with PTRACE_CONT: it stops at the filter
  * like every later exec, so the event loop, not this class, sees the command's exec.
  * Must run on the session's tracer thread, which becomes the child's parent and tracer.
  */
@@ -58,13 +58,19 @@ public final class Spawner {
             awaitInterruptStop(pid, status);
             Registers regs = new Registers(arch, arena);
             regs.fetch(pid);
-            SyscallInjector inject = new SyscallInjector(arch, pid, regs, syscallPc, status);
+            SyscallInjector inject = new SyscallInjector(arch, pid, regs, syscallPc, status, death -> { });
             if (plan.noNewPrivs()) {
                 check("prctl(PR_SET_NO_NEW_PRIVS)", arch, inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
             }
             check("seccomp(SET_MODE_FILTER)", arch,
                     inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, 0, plan.filter().address()));
-            check("close_range(3, ~0)", arch, inject.call(arch.closeRange(), 3, 0xffff_ffffL, 0));
+            if (plan.directory() != null) {
+                check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));
+            }
+            for (long[] range : plan.closeRanges()) {
+                check("close_range(" + range[0] + ", " + range[1] + ")", arch,
+                        inject.call(arch.closeRange(), range[0], range[1], 0));
+            }
             check("rt_sigprocmask(SIG_SETMASK, {})", arch,
                     inject.call(arch.rtSigprocmask(), SIG_SETMASK, plan.emptySigset().address(), 0, KERNEL_SIGSET_SIZE));
             inject.startAndRelease(arch.nativeAbi().execve(),

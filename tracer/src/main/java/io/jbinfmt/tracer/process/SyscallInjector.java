@@ -1,40 +1,48 @@
 package io.jbinfmt.tracer.process;
 
-import io.jbinfmt.tracer.SpawnException;
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.WaitStatusDecoder;
+import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Ptrace;
 import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 
 /**
  * Makes a stopped tracee run syscalls of our choosing: point its PC at a syscall instruction, load number and
- * arguments, and step it through the entry and exit stops with PTRACE_SYSCALL. Used only on the freshly cloned
- * root, which runs nothing of its own in between.
+ * arguments, and step it through the entry and exit stops with PTRACE_SYSCALL. Used on the freshly cloned root,
+ * and on a program just exec'd by a rewrite, before it has run an instruction of its own.
  */
-final class SyscallInjector {
+public final class SyscallInjector {
     private final Arch arch;
     private final int pid;
     private final Registers regs;
     private final long syscallPc;
     private final MemorySegment status;
+    private final Consumer<StopEvent> deaths;
     private int pendingSignal;
 
-    SyscallInjector(Arch arch, int pid, Registers regs, long syscallPc, MemorySegment status) {
+    /**
+     * @param deaths receives the tracee's death if it dies meanwhile: this class reaped it, so whoever keeps the
+     *               books (the event loop) must hear of it
+     */
+    public SyscallInjector(Arch arch, int pid, Registers regs, long syscallPc, MemorySegment status,
+                           Consumer<StopEvent> deaths) {
         this.arch = arch;
         this.pid = pid;
         this.regs = regs;
         this.syscallPc = syscallPc;
         this.status = status;
+        this.deaths = deaths;
     }
 
     /** Runs syscall {@code nr}; returns its raw result ({@code -errno} on failure). */
-    long call(long nr, long... args) throws ErrnoException, SpawnException {
+    public long call(long nr, long... args) throws ErrnoException {
         arch.prepareSyscall(regs, syscallPc, nr, args);
         regs.push(pid);
         Ptrace.syscall(pid, 0);
@@ -43,6 +51,11 @@ final class SyscallInjector {
         awaitSyscallStop();      // exit
         regs.fetch(pid);
         return regs.get(Reg.RESULT);
+    }
+
+    /** A signal that arrived while injecting and was held back: deliver it when resuming the tracee. */
+    public int pendingSignal() {
+        return pendingSignal;
     }
 
     /**
@@ -55,7 +68,7 @@ final class SyscallInjector {
         Ptrace.cont(pid, pendingSignal);
     }
 
-    private void awaitSyscallStop() throws ErrnoException, SpawnException {
+    private void awaitSyscallStop() throws ErrnoException {
         while (true) {
             int tid = Wait.wait(pid, Wait.WALL, status);
             StopEvent e = WaitStatusDecoder.decode(tid, Wait.status(status));
@@ -63,10 +76,17 @@ final class SyscallInjector {
                 case StopEvent.SyscallStop s -> {
                     return;
                 }
-                case StopEvent.Exited x -> throw new SpawnException(
-                        "the traced process exited (" + x.code() + ") while being set up", 0);
-                case StopEvent.Killed k -> throw new SpawnException(
-                        "the traced process was killed by signal " + k.signal() + " while being set up", 0);
+                case StopEvent.Exited x -> {
+                    deaths.accept(x);
+                    throw new ErrnoException(
+                            "tracee " + pid + " exited (" + x.code() + ") during an injected syscall", Errno.ESRCH.code);
+                }
+                case StopEvent.Killed k -> {
+                    deaths.accept(k);
+                    throw new ErrnoException(
+                            "tracee " + pid + " was killed by signal " + k.signal() + " during an injected syscall",
+                            Errno.ESRCH.code);
+                }
                 case StopEvent.Signal s -> {
                     // Hold it back until the command's exec is under way; delivering it now could interrupt setup.
                     pendingSignal = s.signal();

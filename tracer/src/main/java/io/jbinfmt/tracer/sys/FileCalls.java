@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.sys;
 
 import io.jbinfmt.bindings.libc.Libc;
 import io.jbinfmt.bindings.libc.stat;
+import io.jbinfmt.bindings.libc.statvfs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -21,6 +22,9 @@ public final class FileCalls {
             3);
     private static final MethodHandle PREAD = CapturedErrno.handle(Libc.pread$address(), Libc.pread$descriptor());
     private static final MethodHandle CLOSE = CapturedErrno.handle(Libc.close$address(), Libc.close$descriptor());
+    private static final MethodHandle PWRITE = CapturedErrno.handle(Libc.pwrite$address(), Libc.pwrite$descriptor());
+    private static final MethodHandle FSTATVFS =
+            CapturedErrno.handle(Libc.fstatvfs$address(), Libc.fstatvfs$descriptor());
 
     public static final int AT_FDCWD = Libc.AT_FDCWD();
     public static final int AT_EACCESS = Libc.AT_EACCESS();
@@ -28,6 +32,8 @@ public final class FileCalls {
     public static final int X_OK = Libc.X_OK();
     public static final int O_RDONLY = Libc.O_RDONLY();
     public static final int O_CLOEXEC = Libc.O_CLOEXEC();
+    public static final int O_RDWR = Libc.O_RDWR();
+    public static final int AT_SYMLINK_NOFOLLOW = Libc.AT_SYMLINK_NOFOLLOW();
 
     private FileCalls() {
     }
@@ -107,6 +113,48 @@ public final class FileCalls {
             throw new ErrnoException("pread", CapturedErrno.errno(errno));
         }
         return r;
+    }
+
+    /** pwrite(fd, buf, buf.byteSize(), offset): the bytes written. */
+    public static long pwrite(int fd, MemorySegment buf, long offset) throws ErrnoException {
+        MemorySegment errno = CapturedErrno.buffer();
+        long r;
+        try {
+            r = (long) PWRITE.invokeExact(errno, fd, buf, buf.byteSize(), offset);
+        } catch (Throwable t) {
+            throw CapturedErrno.rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("pwrite", CapturedErrno.errno(errno));
+        }
+        return r;
+    }
+
+    /** Whether the file open on {@code fd} lives on a noexec mount. */
+    public static boolean onNoexecMount(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = statvfs.allocate(arena);
+            MemorySegment errno = CapturedErrno.buffer();
+            int r;
+            try {
+                r = (int) FSTATVFS.invokeExact(errno, fd, buf);
+            } catch (Throwable t) {
+                throw CapturedErrno.rethrow(t);
+            }
+            if (r != 0) {
+                throw new ErrnoException("fstatvfs", CapturedErrno.errno(errno));
+            }
+            return (statvfs.f_flag(buf) & Libc.ST_NOEXEC()) != 0;
+        }
+    }
+
+    /** The st_mode of the file open on {@code fd}. */
+    public static int modeOf(int fd) throws ErrnoException {
+        return mode(fd, new byte[0], AT_EMPTY_PATH);
+    }
+
+    public static boolean isSymlink(int mode) {
+        return (mode & Libc.S_IFMT()) == 0120000;
     }
 
     /** close(fd), ignoring errors: there is nothing useful to do about them here. */

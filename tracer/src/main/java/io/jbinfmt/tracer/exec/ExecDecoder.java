@@ -1,0 +1,35 @@
+package io.jbinfmt.tracer.exec;
+
+import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.mem.TraceeMemory;
+import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.ErrnoException;
+
+/**
+ * Reads an exec's arguments at its seccomp stop: one decoder for both calls, execveat's arguments sitting one
+ * register later, behind the directory descriptor.
+ */
+final class ExecDecoder {
+    /** PATH_MAX: a longer path fails in the kernel with ENAMETOOLONG. */
+    private static final int PATH_MAX = 4096;
+
+    private ExecDecoder() {
+    }
+
+    /** The request, or null when the path cannot be read (the kernel then fails the exec itself). */
+    static ExecRequest decode(int tid, ExecFilter.Traced traced, Registers regs, TraceeMemory memory) {
+        boolean at = traced.execveat();
+        int dirfd = at ? (int) regs.get(Reg.ARG1) : ExecRequest.AT_FDCWD;
+        long pathAddr = regs.get(at ? Reg.ARG2 : Reg.ARG1);
+        long argv = regs.get(at ? Reg.ARG3 : Reg.ARG2);
+        long envp = regs.get(at ? Reg.ARG4 : Reg.ARG3);
+        int flags = at ? (int) regs.get(Reg.ARG5) : 0;
+        try {
+            byte[] path = memory.readCString(tid, pathAddr, PATH_MAX - 1);
+            return new ExecRequest(tid, traced.abi(), at, dirfd, path, flags, argv, envp);
+        } catch (ErrnoException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package io.jbinfmt.tracer.exec;
+
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.event.StopEvent;
+import io.jbinfmt.tracer.event.WaitStatusDecoder;
+import io.jbinfmt.tracer.mem.TraceeMemory;
+import io.jbinfmt.tracer.process.Spawner;
+import io.jbinfmt.tracer.process.SyscallInjector;
+import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.Wait;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Carries out exec decisions in the tracee (the mechanism; {@link ExecChain} decides). At the seccomp stop it
+ * decodes the exec, asks for a plan, and either lets it run, fails it (syscall skipped, -errno returned), or
+ * rewrites it: the new path and argv are written below the stack pointer and the argument registers repointed.
+ * A rewritten exec is watched to its syscall-exit stop: on failure the registers are put back as they were; on
+ * success the new program is touched up before its first instruction (AT_FLAGS, AT_EXECFD, comm).
+ */
+public final class ExecInterceptor {
+    private static final int MAX_ARGS = 1 << 20;
+    private static final int PROT_READ_WRITE = 3;
+    private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
+    private static final int PR_SET_NAME = 15;
+    private static final int TASK_COMM_LEN = 16;
+
+    /** A rewritten exec between its entry and exit stops. */
+    private record InFlight(byte[] registersBefore, ExecPlan.Rewrite plan) {
+    }
+
+    private final Arch arch;
+    private final RuleSet rules;
+    private final ExecListener listener;
+    private final ExecTargets files = new TraceeFiles();
+    private final Registers regs;
+    private final TraceeMemory memory;
+    private final MemorySegment status;
+    private final Map<Integer, InFlight> inFlight = new HashMap<>();
+    /** Scratch pages mapped in a tracee whose stack had no room for a rewritten argv, by tid. */
+    private final Map<Integer, Long> scratch = new HashMap<>();
+    private final int selfPid = ProcessCalls.getpid();
+    private final Consumer<StopEvent> deaths;
+
+    /**
+     * @param deaths receives the death of a tracee that died while we waited on it directly (it is reaped then)
+     */
+    public ExecInterceptor(Arch arch, RuleSet rules, ExecListener listener, Arena arena,
+                           Consumer<StopEvent> deaths) {
+        this.deaths = deaths;
+        this.arch = arch;
+        this.rules = rules;
+        this.listener = listener;
+        this.regs = new Registers(arch, arena);
+        this.memory = new TraceeMemory(arena);
+        this.status = arena.allocate(4);
+    }
+
+    /** Whether any exec needs a look at all: with no rules and no listener every exec simply continues. */
+    public boolean active() {
+        return !rules.isEmpty() || listener != null;
+    }
+
+    /**
+     * At an exec's seccomp stop. Returns true when the tracee must be resumed with PTRACE_SYSCALL because
+     * {@link #onExit} has to see the exec's outcome.
+     */
+    public boolean onEntry(int tid, ExecFilter.Traced traced) throws ErrnoException {
+        if (!active() || traced == null || traced.abi() != arch.nativeAbi()) {
+            return false; // other ABIs (i386, x32) are passed through for now
+        }
+        regs.fetch(tid);
+        ExecRequest request = ExecDecoder.decode(tid, traced, regs, memory);
+        if (request == null) {
+            return false;
+        }
+        ExecPlan plan = ExecChain.plan(request, rules, files,
+                () -> readArgv(request));
+        if (listener != null) {
+            listener.onExec(request, plan);
+        }
+        return switch (plan) {
+            case ExecPlan.Passthrough p -> false;
+            case ExecPlan.Fail f -> {
+                regs.set(Reg.SYSNUM, -1); // skip the syscall; the tracee sees -errno as its result
+                regs.set(Reg.RESULT, -f.errno());
+                regs.push(tid);
+                yield false;
+            }
+            case ExecPlan.Rewrite r -> rewrite(tid, r);
+        };
+    }
+
+    private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {
+        try {
+            return memory.readStringArray(r.tid(), r.argvAddr(), r.abi().wordSize(), MAX_ARGS);
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot read argv: " + Errno.describe(e.errno()));
+        }
+    }
+
+    private boolean rewrite(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
+        byte[] before = regs.snapshot();
+        long envp = regs.get(arch.nativeAbi().execve() == regs.get(Reg.SYSNUM) ? Reg.ARG3 : Reg.ARG4);
+        byte[] block = argvBlock(plan, 0);
+        Long area = scratch.remove(tid);
+        long base;
+        if (area != null) {
+            base = area;
+        } else {
+            base = (regs.get(Reg.SP) - arch.redZone() - block.length) & ~15L;
+        }
+        try {
+            memory.write(tid, base, argvBlock(plan, base));
+        } catch (ErrnoException e) {
+            if (e.isGone() || area != null) {
+                throw e;
+            }
+            mapScratchAndRestart(tid, before, block.length);
+            releaseBinary(plan);
+            return false;
+        }
+        long pathAddr = base;
+        long argvAddr = base + align8(stringsLength(plan));
+        regs.set(Reg.SYSNUM, arch.nativeAbi().execve()); // an execveat becomes an execve of the interpreter
+        regs.set(Reg.ARG1, pathAddr);
+        regs.set(Reg.ARG2, argvAddr);
+        regs.set(Reg.ARG3, envp);
+        regs.push(tid);
+        // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
+        Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
+        inFlight.put(tid, new InFlight(before, plan));
+        return true;
+    }
+
+    /**
+     * The stack had no room below the stack pointer: turn this syscall into an mmap for scratch space, then
+     * rewind the tracee to its syscall instruction so the exec runs again, stops again, and is rewritten into
+     * the new pages.
+     */
+    private void mapScratchAndRestart(int tid, byte[] before, int size) throws ErrnoException {
+        long length = (size + 4095L) & ~4095L;
+        regs.restore(before);
+        regs.set(Reg.SYSNUM, arch.mmap());
+        regs.set(Reg.ARG1, 0);
+        regs.set(Reg.ARG2, length);
+        regs.set(Reg.ARG3, PROT_READ_WRITE);
+        regs.set(Reg.ARG4, MAP_PRIVATE_ANONYMOUS);
+        regs.set(Reg.ARG5, -1);
+        regs.set(Reg.ARG6, 0);
+        regs.push(tid);
+        Ptrace.syscall(tid, 0);
+        awaitSyscallExit(tid);
+        regs.fetch(tid);
+        long mapped = regs.get(Reg.RESULT);
+        regs.restore(before);
+        if (arch.isError(mapped)) {
+            regs.set(Reg.SYSNUM, -1);
+            regs.set(Reg.RESULT, -Errno.E2BIG.code);
+        } else {
+            scratch.put(tid, mapped);
+            long nr = regs.get(Reg.SYSNUM);
+            regs.set(Reg.PC, regs.get(Reg.PC) - arch.syscallInstruction().length);
+            regs.set(Reg.RESULT, nr); // the syscall instruction takes its number from here again
+        }
+        regs.push(tid);
+    }
+
+    private void awaitSyscallExit(int tid) throws ErrnoException {
+        // Between a syscall-entry stop and its exit stop nothing else can be reported for this thread but its death.
+        int who = Wait.wait(tid, Wait.WALL, status);
+        StopEvent e = WaitStatusDecoder.decode(who, Wait.status(status));
+        if (e instanceof StopEvent.Exited || e instanceof StopEvent.Killed) {
+            deaths.accept(e);
+            throw new ErrnoException("tracee " + tid + " died during an injected syscall", Errno.ESRCH.code);
+        }
+    }
+
+    /** Whether {@code tid} has a rewritten exec whose exit stop is due. */
+    public boolean inFlight(int tid) {
+        return inFlight.containsKey(tid);
+    }
+
+    /** A non-leader thread exec'd: its in-flight rewrite continues under the leader's tid. */
+    public void onExecEvent(int formerTid, int tid) {
+        InFlight f = inFlight.remove(formerTid);
+        if (f != null) {
+            inFlight.put(tid, f);
+        }
+    }
+
+    /** Forgets a tracee that died. */
+    public void forget(int tid) {
+        InFlight f = inFlight.remove(tid);
+        if (f != null) {
+            releaseBinary(f.plan());
+        }
+        scratch.remove(tid);
+    }
+
+    /**
+     * At the syscall-exit stop of a rewritten exec. Returns a signal to deliver when resuming (one that arrived
+     * while we were injecting), or 0.
+     */
+    public int onExit(int tid) throws ErrnoException {
+        InFlight f = inFlight.remove(tid);
+        try {
+            Ptrace.setOptions(tid, Spawner.OPTIONS);
+            regs.fetch(tid);
+            long result = regs.get(Reg.RESULT);
+            if (result != 0) {
+                regs.restore(f.registersBefore()); // the program gets its registers back, and the error
+                regs.set(Reg.RESULT, result);
+                regs.push(tid);
+                return 0;
+            }
+            return afterExec(tid, f.plan());
+        } finally {
+            releaseBinary(f.plan());
+        }
+    }
+
+    /** The new program has not run yet: make it see what it would have under binfmt_misc. */
+    private int afterExec(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
+        byte[] entryRegs = regs.snapshot();
+        long sp = regs.get(Reg.SP);
+        long pc = regs.get(Reg.PC);
+        StackBlock block = readStackBlock(tid, sp);
+        byte[] code = memory.read(tid, pc, arch.syscallInstruction().length);
+        memory.poke(tid, pc, arch.syscallInstruction());
+        SyscallInjector inject = new SyscallInjector(arch, tid, regs, pc, status, deaths);
+        long scratchAt = ((sp - 16 * 1024) & ~15L);
+        try {
+            long newSp = sp;
+            if (plan.openBinary() != null) {
+                byte[] path = cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes());
+                memory.write(tid, scratchAt, path);
+                long fd = inject.call(arch.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
+                if (arch.isError(fd)) {
+                    throw new ErrnoException("open-binary descriptor for the interpreter", (int) -fd);
+                }
+                block.addExecFd(fd);
+                newSp = sp - 16;
+            }
+            if (plan.preserveArgv0()) {
+                block.setPreserveArgv0();
+            }
+            if (plan.openBinary() != null || plan.preserveArgv0()) {
+                writeWords(tid, newSp, block.toArray());
+            }
+            byte[] comm = plan.comm().length >= TASK_COMM_LEN
+                    ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
+            memory.write(tid, scratchAt, cString(comm));
+            inject.call(arch.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
+            regs.restore(entryRegs);
+            regs.set(Reg.SP, newSp);
+        } finally {
+            memory.poke(tid, pc, code);
+        }
+        regs.push(tid);
+        return inject.pendingSignal();
+    }
+
+    /** Reads the argc/argv/envp/auxv block from {@code sp}, a page at a time: the stack ends soon after it. */
+    private StackBlock readStackBlock(int tid, long sp) throws ErrnoException {
+        long end = (sp | 4095) + 1;
+        while (true) {
+            long[] w = readWords(tid, sp, (int) ((end - sp) / 8));
+            if (StackBlock.wordsNeeded(w) >= 0) {
+                return StackBlock.parse(w);
+            }
+            end += 4096;
+        }
+    }
+
+    private long[] readWords(int tid, long at, int count) throws ErrnoException {
+        byte[] raw = memory.read(tid, at, count * 8);
+        long[] w = new long[count];
+        ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()).asLongBuffer().get(w);
+        return w;
+    }
+
+    private void writeWords(int tid, long at, long[] words) throws ErrnoException {
+        ByteBuffer b = ByteBuffer.allocate(words.length * 8).order(ByteOrder.nativeOrder());
+        b.asLongBuffer().put(words);
+        memory.write(tid, at, b.array());
+    }
+
+    private void releaseBinary(ExecPlan.Rewrite plan) {
+        if (plan.openBinary() != null) {
+            files.release(plan.openBinary());
+        }
+    }
+
+    private static int stringsLength(ExecPlan.Rewrite plan) {
+        int n = plan.path().length + 1;
+        for (byte[] a : plan.argv()) {
+            n += a.length + 1;
+        }
+        return n;
+    }
+
+    private static int align8(int n) {
+        return (n + 7) & ~7;
+    }
+
+    /** path\0 argv[0]\0 ... padded to 8, then the argv pointers and NULL, for placing at {@code base}. */
+    private static byte[] argvBlock(ExecPlan.Rewrite plan, long base) {
+        int strings = align8(stringsLength(plan));
+        ByteBuffer b = ByteBuffer.allocate(strings + 8 * (plan.argv().size() + 1)).order(ByteOrder.nativeOrder());
+        b.put(plan.path()).put((byte) 0);
+        long[] pointers = new long[plan.argv().size()];
+        for (int i = 0; i < pointers.length; i++) {
+            pointers[i] = base + b.position();
+            b.put(plan.argv().get(i)).put((byte) 0);
+        }
+        b.position(strings);
+        for (long p : pointers) {
+            b.putLong(p);
+        }
+        b.putLong(0);
+        return b.array();
+    }
+
+    private static byte[] cString(byte[] s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length + 1);
+        out.writeBytes(s);
+        out.write(0);
+        return out.toByteArray();
+    }
+
+}

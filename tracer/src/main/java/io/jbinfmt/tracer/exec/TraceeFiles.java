@@ -1,0 +1,157 @@
+package io.jbinfmt.tracer.exec;
+
+import io.jbinfmt.tracer.rules.Rule;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.FileCalls;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * {@link ExecTargets} over /proc: a relative path is opened through /proc/TID/cwd, a descriptor-relative one
+ * through /proc/TID/fd/N, so the tracer sees the file the tracee names. Absolute paths are opened as they are,
+ * which assumes the tracee shares our root directory (a chroot'ed tracee is not supported yet).
+ */
+public final class TraceeFiles implements ExecTargets {
+
+    @Override
+    public Target executable(ExecRequest r) {
+        byte[] where;
+        if (r.relativeToFd()) {
+            if (r.path().length == 0 && (r.flags() & FileCalls.AT_EMPTY_PATH) == 0) {
+                return null; // ENOENT, the kernel's to report
+            }
+            where = r.path().length == 0 ? procFd(r.tid(), r.dirfd())
+                    : concat(procFd(r.tid(), r.dirfd()), "/".getBytes(), r.path());
+        } else {
+            if (r.path().length == 0) {
+                return null;
+            }
+            where = r.path()[0] == '/' ? r.path() : concat(("/proc/" + r.tid() + "/cwd/").getBytes(), r.path());
+        }
+        try {
+            if ((r.flags() & FileCalls.AT_SYMLINK_NOFOLLOW) != 0
+                    && FileCalls.isSymlink(FileCalls.mode(FileCalls.AT_FDCWD, where, FileCalls.AT_SYMLINK_NOFOLLOW))) {
+                return null; // ELOOP, the kernel's to report
+            }
+        } catch (ErrnoException e) {
+            return null;
+        }
+        byte[] name = r.relativeToFd() && r.path().length == 0 ? dentryName(r.tid(), r.dirfd()) : basename(r.filename());
+        try {
+            return open(where, name);
+        } catch (ExecFailure e) {
+            return null; // not found, not executable, ...: the kernel fails it the same way without us
+        }
+    }
+
+    @Override
+    public Target interpreter(int tid, byte[] path) throws ExecFailure {
+        if (path.length == 0) {
+            throw new ExecFailure(Errno.ENOENT.code, "empty interpreter path");
+        }
+        byte[] where = path[0] == '/' ? path : concat(("/proc/" + tid + "/cwd/").getBytes(), path);
+        return open(where, basename(path));
+    }
+
+    /** Opens {@code where} if the kernel's open_exec would: a regular, executable file on an exec mount. */
+    private static Target open(byte[] where, byte[] name) throws ExecFailure {
+        int fd;
+        try {
+            fd = FileCalls.open(FileCalls.AT_FDCWD, where, FileCalls.O_RDONLY | FileCalls.O_CLOEXEC);
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot open " + new String(where) + ": " + Errno.describe(e.errno()));
+        }
+        try {
+            if (!FileCalls.isRegular(FileCalls.modeOf(fd))) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
+            }
+            if (FileCalls.access(FileCalls.AT_FDCWD, where, FileCalls.X_OK, FileCalls.AT_EACCESS) != 0) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not executable");
+            }
+            if (FileCalls.onNoexecMount(fd)) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is on a noexec mount");
+            }
+            return new Target(header(fd), fd, name);
+        } catch (ErrnoException e) {
+            FileCalls.close(fd);
+            throw new ExecFailure(e.errno(), new String(where) + ": " + Errno.describe(e.errno()));
+        } catch (ExecFailure e) {
+            FileCalls.close(fd);
+            throw e;
+        }
+    }
+
+    /** The first 256 bytes, zero-filled past the end of the file (the kernel's bprm->buf). */
+    private static byte[] header(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Rule.HEADER_SIZE);
+            long got = 0;
+            while (got < Rule.HEADER_SIZE) {
+                long n = FileCalls.pread(fd, buf.asSlice(got), got);
+                if (n == 0) {
+                    break;
+                }
+                got += n;
+            }
+            return buf.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    @Override
+    public boolean closeOnExec(int tid, int fd) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/fdinfo/" + fd))) {
+                if (line.startsWith("flags:")) {
+                    return (Integer.parseInt(line.substring(6).trim(), 8) & FileCalls.O_CLOEXEC) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not open: the exec fails with EBADF, the kernel's to report
+        }
+        return false;
+    }
+
+    @Override
+    public void release(Target target) {
+        FileCalls.close(target.fd());
+    }
+
+    /** The name a descriptor's file has in its directory: what the kernel uses for comm on an fd exec. */
+    private static byte[] dentryName(int tid, int fd) {
+        try {
+            return basename(Files.readSymbolicLink(Path.of("/proc/" + tid + "/fd/" + fd)).toString().getBytes());
+        } catch (IOException e) {
+            return Integer.toString(fd).getBytes();
+        }
+    }
+
+    static byte[] basename(byte[] path) {
+        int slash = -1;
+        for (int i = 0; i < path.length; i++) {
+            if (path[i] == '/') {
+                slash = i;
+            }
+        }
+        return Arrays.copyOfRange(path, slash + 1, path.length);
+    }
+
+    private static byte[] procFd(int tid, int fd) {
+        return ("/proc/" + tid + "/fd/" + fd).getBytes();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,124 @@
+package io.jbinfmt.tracer.mem;
+
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.Iovec;
+import io.jbinfmt.tracer.sys.ProcessMemory;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and writes a stopped tracee's memory: process_vm_readv/writev, in page-bounded pieces so that a string
+ * ending just before an unmapped page still reads; /proc/TID/mem for code pages that are not writable.
+ * ESRCH means the tracee is gone; EFAULT that the address is not mapped. Owned by the tracer thread.
+ */
+public final class TraceeMemory {
+    private static final int PAGE = 4096;
+
+    private final MemorySegment buffer;
+    private final MemorySegment iovs;
+
+    public TraceeMemory(Arena arena) {
+        this.buffer = arena.allocate(PAGE, 16);
+        this.iovs = arena.allocate(Iovec.LAYOUT, 2);
+    }
+
+    /** Exactly {@code length} bytes at {@code address}, or EFAULT. */
+    public byte[] read(int tid, long address, int length) throws ErrnoException {
+        byte[] out = new byte[length];
+        int done = 0;
+        while (done < length) {
+            long at = address + done;
+            int chunk = (int) Math.min(length - done, PAGE - (at & (PAGE - 1)));
+            long n = ProcessMemory.read(tid, at, buffer.asSlice(0, chunk), iovs);
+            if (n <= 0) {
+                throw new ErrnoException("read tracee memory at 0x" + Long.toHexString(at), Errno.EFAULT.code);
+            }
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, out, done, (int) n);
+            done += (int) n;
+        }
+        return out;
+    }
+
+    /** The NUL-terminated string at {@code address}, without the NUL; ENAMETOOLONG past {@code max} bytes. */
+    public byte[] readCString(int tid, long address, int max) throws ErrnoException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long at = address;
+        while (true) {
+            int chunk = (int) (PAGE - (at & (PAGE - 1)));
+            long n = ProcessMemory.read(tid, at, buffer.asSlice(0, chunk), iovs);
+            if (n <= 0) {
+                throw new ErrnoException("read tracee string at 0x" + Long.toHexString(at), Errno.EFAULT.code);
+            }
+            for (int i = 0; i < n; i++) {
+                byte b = buffer.get(ValueLayout.JAVA_BYTE, i);
+                if (b == 0) {
+                    return out.toByteArray();
+                }
+                out.write(b);
+                if (out.size() > max) {
+                    throw new ErrnoException("tracee string too long", Errno.ENAMETOOLONG.code);
+                }
+            }
+            at += n;
+        }
+    }
+
+    /** A NULL-terminated array of string pointers (argv), {@code wordSize} bytes per pointer. */
+    public List<byte[]> readStringArray(int tid, long address, int wordSize, int maxStrings) throws ErrnoException {
+        List<byte[]> out = new ArrayList<>();
+        if (address == 0) {
+            return out;
+        }
+        long at = address;
+        while (true) {
+            int chunk = (int) (PAGE - (at & (PAGE - 1)));
+            byte[] words = read(tid, at, Math.max(wordSize, chunk - chunk % wordSize));
+            for (int i = 0; i + wordSize <= words.length; i += wordSize) {
+                long p = wordSize == 8 ? MemorySegment.ofArray(words).get(ValueLayout.JAVA_LONG_UNALIGNED, i)
+                        : Integer.toUnsignedLong(MemorySegment.ofArray(words).get(ValueLayout.JAVA_INT_UNALIGNED, i));
+                if (p == 0) {
+                    return out;
+                }
+                if (out.size() >= maxStrings) {
+                    throw new ErrnoException("too many strings", Errno.E2BIG.code);
+                }
+                out.add(readCString(tid, p, 128 * 1024));
+            }
+            at += words.length;
+        }
+    }
+
+    /** Writes {@code data} at {@code address}; EFAULT when the range is not mapped writable. */
+    public void write(int tid, long address, byte[] data) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment src = a.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, src, ValueLayout.JAVA_BYTE, 0, data.length);
+            long n = ProcessMemory.write(tid, address, src.asSlice(0, data.length), iovs);
+            if (n != data.length) {
+                throw new ErrnoException("write tracee memory at 0x" + Long.toHexString(address), Errno.EFAULT.code);
+            }
+        }
+    }
+
+    /** Writes {@code data} through /proc/TID/mem, which may write read-only (code) pages, as debuggers do. */
+    public void poke(int tid, long address, byte[] data) throws ErrnoException {
+        int fd = FileCalls.open(FileCalls.AT_FDCWD, ("/proc/" + tid + "/mem").getBytes(),
+                FileCalls.O_RDWR | FileCalls.O_CLOEXEC);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment src = a.allocate(data.length);
+            MemorySegment.copy(data, 0, src, ValueLayout.JAVA_BYTE, 0, data.length);
+            if (FileCalls.pwrite(fd, src, address) != data.length) {
+                throw new ErrnoException("poke tracee memory", Errno.EFAULT.code);
+            }
+        } finally {
+            FileCalls.close(fd);
+        }
+    }
+}

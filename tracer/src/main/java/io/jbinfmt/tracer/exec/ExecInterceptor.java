@@ -244,7 +244,9 @@ public final class ExecInterceptor {
         byte[] code = memory.read(tid, pc, arch.syscallInstruction().length);
         memory.poke(tid, pc, arch.syscallInstruction());
         SyscallInjector inject = new SyscallInjector(arch, tid, regs, pc, status, deaths);
-        long scratchAt = ((sp - 16 * 1024) & ~15L);
+        // Scratch for our strings just below the (possibly moved) block: the new stack is mapped only a little
+        // way below its stack pointer, and nothing of the program's is there yet.
+        long scratchAt = (sp - 16 - 512) & ~15L;
         try {
             long newSp = sp;
             if (plan.openBinary() != null) {
@@ -263,10 +265,12 @@ public final class ExecInterceptor {
             if (plan.openBinary() != null || plan.preserveArgv0()) {
                 writeWords(tid, newSp, block.toArray());
             }
-            byte[] comm = plan.comm().length >= TASK_COMM_LEN
-                    ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
-            memory.write(tid, scratchAt, cString(comm));
-            inject.call(arch.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
+            if (plan.comm() != null) {
+                byte[] comm = plan.comm().length >= TASK_COMM_LEN
+                        ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
+                memory.write(tid, scratchAt, cString(comm));
+                inject.call(arch.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
+            }
             regs.restore(entryRegs);
             regs.set(Reg.SP, newSp);
         } finally {

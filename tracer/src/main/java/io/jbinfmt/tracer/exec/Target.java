@@ -6,7 +6,8 @@ package io.jbinfmt.tracer.exec;
  *
  * @param header its first 256 bytes, zero-filled past the end
  * @param fd     the tracer's descriptor for it
- * @param name   the name the kernel would give the process running it (basename of the path)
+ * @param name   the name the kernel would give the process running it (basename of the path), or null when
+ *               the kernel takes it from the file it finally runs
  */
 public record Target(byte[] header, int fd, byte[] name) {
 }

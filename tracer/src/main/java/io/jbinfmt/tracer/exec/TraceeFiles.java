@@ -44,7 +44,9 @@ public final class TraceeFiles implements ExecTargets {
         } catch (ErrnoException e) {
             return null;
         }
-        byte[] name = r.relativeToFd() && r.path().length == 0 ? dentryName(r.tid(), r.dirfd()) : basename(r.filename());
+        // For an fd exec with an empty path the kernel names the process after the dentry of the file it finally
+        // runs (bprm->comm_from_dentry): that is the interpreter we exec, so the kernel's own choice stands (null).
+        byte[] name = r.relativeToFd() && r.path().length == 0 ? null : basename(r.filename());
         try {
             return open(where, name);
         } catch (ExecFailure e) {
@@ -122,15 +124,6 @@ public final class TraceeFiles implements ExecTargets {
     @Override
     public void release(Target target) {
         FileCalls.close(target.fd());
-    }
-
-    /** The name a descriptor's file has in its directory: what the kernel uses for comm on an fd exec. */
-    private static byte[] dentryName(int tid, int fd) {
-        try {
-            return basename(Files.readSymbolicLink(Path.of("/proc/" + tid + "/fd/" + fd)).toString().getBytes());
-        } catch (IOException e) {
-            return Integer.toString(fd).getBytes();
-        }
     }
 
     static byte[] basename(byte[] path) {

@@ -1,0 +1,327 @@
+package io.jbinfmt.tracer.exec;
+
+import io.jbinfmt.tracer.ExitStatus;
+import io.jbinfmt.tracer.Session;
+import io.jbinfmt.tracer.SessionOptions;
+import io.jbinfmt.tracer.TestPrograms;
+import io.jbinfmt.tracer.rules.Rule;
+import io.jbinfmt.tracer.rules.RuleParser;
+import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.rules.RuleSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * jbinfmt against the kernel: each case registers the same rules in a private kernel binfmt_misc and in jbinfmt,
+ * runs the same exec (through the execer helper) from the same directory and environment, and compares what
+ * comes out: the probe interpreter's report (argv, AT_FLAGS, AT_EXECFD, comm, cwd, descriptors), or the errno the
+ * exec'ing program got, and the exit status.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DifferentialIT {
+    @TempDir
+    static Path base;
+
+    static Path probe;
+    static Path execer;
+    static final Map<String, Observation> KERNEL = new java.util.HashMap<>();
+
+    /** A file a case needs: text with @PROBE@/@DIR@ filled in, or a symlink. */
+    record FileSpec(String name, String content, boolean executable, String linkTo) {
+        static FileSpec exe(String name, String content) {
+            return new FileSpec(name, content, true, null);
+        }
+
+        static FileSpec plain(String name, String content) {
+            return new FileSpec(name, content, false, null);
+        }
+
+        static FileSpec dir(String name) {
+            return new FileSpec(name, null, false, null);
+        }
+
+        static FileSpec link(String name, String target) {
+            return new FileSpec(name, null, false, target);
+        }
+    }
+
+    /** One differential case; {@code expect} must appear in the kernel's output, so the case tests something. */
+    record Case(String name, List<String> rules, List<FileSpec> files, List<String> command, String expect) {
+    }
+
+    record Observation(String output, int status) {
+    }
+
+    static final String PM = "PMAGIC-binary-content\n";
+
+    static List<Case> cases() {
+        String pm = ":pm:M::PMAGIC::@PROBE@:";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("magic", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "./bin", "bin", "a", "b c"), "argv[1]=./bin"));
+        c.add(new Case("magic with P", List.of(":pm:M::PMAGIC::@PROBE@:P"), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "./bin", "custom-argv0", "a"), "at_flags=1"));
+        c.add(new Case("magic with O", List.of(":pm:M::PMAGIC::@PROBE@:O"), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "./bin", "bin", "a"), "at_execfd=3"));
+        c.add(new Case("magic with C", List.of(":pm:M::PMAGIC::@PROBE@:C"), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "./bin", "bin"), "execfd_target="));
+        c.add(new Case("magic with POF", List.of(":pm:M::PMAGIC::@PROBE@:POF"), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "./bin", "zero"), "at_flags=1"));
+        c.add(new Case("O with a close-on-exec fd 3", List.of(":pm:M::PMAGIC::@PROBE@:O"),
+                List.of(FileSpec.exe("bin", PM)), List.of("cloexec3", "./bin", "bin"), "at_execfd="));
+        c.add(new Case("magic at an offset", List.of(":off:M:4:MAG::@PROBE@:"),
+                List.of(FileSpec.exe("bin", "xxxxMAGyy")), List.of("exec", "./bin", "bin"), "argv[0]=@PROBE@"));
+        c.add(new Case("magic with a mask", List.of(":mk:M::\\x50\\x40:\\xff\\xf0:@PROBE@:"),
+                List.of(FileSpec.exe("bin", "PO-rest")), List.of("exec", "./bin", "bin"), "argv[0]=@PROBE@"));
+        c.add(new Case("mask does not match", List.of(":mk:M::\\x50\\x40:\\xff\\xf0:@PROBE@:"),
+                List.of(FileSpec.exe("bin", "P.-rest")), List.of("exec", "./bin", "bin"), "errno=ENOEXEC"));
+        c.add(new Case("magic beyond the end of a short file", List.of(":z:M::short\\x00\\x00\\x00::@PROBE@:"),
+                List.of(FileSpec.exe("bin", "short")), List.of("exec", "./bin", "bin"), "argv[0]=@PROBE@"));
+        String ext = ":ext:E::ext::@PROBE@:";
+        c.add(new Case("extension", List.of(ext), List.of(FileSpec.exe("prog.ext", "anything")),
+                List.of("exec", "./prog.ext", "p"), "argv[1]=./prog.ext"));
+        c.add(new Case("extension: dots in directories do not count", List.of(":d:E::d::@PROBE@:"),
+                List.of(FileSpec.dir("a.d"), FileSpec.exe("a.d/prog", "anything")),
+                List.of("exec", "a.d/prog", "p"), "errno=ENOEXEC"));
+        c.add(new Case("extension: y.tar.ext", List.of(ext), List.of(FileSpec.exe("y.tar.ext", "x")),
+                List.of("exec", "y.tar.ext", "y"), "argv[1]=y.tar.ext"));
+        c.add(new Case("extension: tar.gz is never the extension", List.of(":tgz:E::tar.gz::@PROBE@:"),
+                List.of(FileSpec.exe("y.tar.gz", "x")), List.of("exec", "./y.tar.gz", "y"), "errno=ENOEXEC"));
+        c.add(new Case("extension of a symlink's name", List.of(ext),
+                List.of(FileSpec.exe("prog", "x"), FileSpec.link("link.ext", "prog")),
+                List.of("exec", "./link.ext", "l"), "argv[1]=./link.ext"));
+        c.add(new Case("extension of a symlink's target does not count", List.of(ext),
+                List.of(FileSpec.exe("prog.ext", "x"), FileSpec.link("link", "prog.ext")),
+                List.of("exec", "./link", "l"), "errno=ENOEXEC"));
+        c.add(new Case("relative path into a subdirectory", List.of(ext),
+                List.of(FileSpec.dir("sub"), FileSpec.exe("sub/p.ext", "x")),
+                List.of("exec", "sub/p.ext", "p"), "argv[1]=sub/p.ext"));
+        c.add(new Case("absolute path", List.of(ext), List.of(FileSpec.exe("p.ext", "x")),
+                List.of("exec", "@DIR@/p.ext", "p"), "argv[1]=@DIR@/p.ext"));
+        c.add(new Case("PATH search", List.of(ext), List.of(FileSpec.dir("bin"), FileSpec.exe("bin/tool.ext", "x")),
+                List.of("execvp", "tool.ext", "tool.ext", "arg"), "argv[1]=@DIR@/bin/tool.ext"));
+        c.add(new Case("execveat with a dirfd", List.of(ext), List.of(FileSpec.exe("p.ext", "x")),
+                List.of("dirfd", ".", "p.ext", "p"), "argv[1]=/dev/fd/3/p.ext"));
+        c.add(new Case("execveat with a close-on-exec dirfd", List.of(ext), List.of(FileSpec.exe("p.ext", "x")),
+                List.of("dirfd-cloexec", ".", "p.ext", "p"), "errno=ENOENT"));
+        c.add(new Case("execveat AT_EMPTY_PATH, magic", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("fexec", "./bin", "bin", "a"), "argv[1]=/dev/fd/3"));
+        c.add(new Case("execveat AT_EMPTY_PATH, extension never matches", List.of(ext),
+                List.of(FileSpec.exe("p.ext", "x")), List.of("fexec", "./p.ext", "p"), "errno=ENOEXEC"));
+        c.add(new Case("execveat AT_EMPTY_PATH on a close-on-exec fd", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("fexec-cloexec", "./bin", "bin"), "errno=ENOENT"));
+        c.add(new Case("a #! script whose interpreter matches a rule", List.of(pm),
+                List.of(FileSpec.exe("bin", PM), FileSpec.exe("script", "#!@DIR@/bin  arg one \nbody\n")),
+                List.of("exec", "./script", "s", "x"), "argv[2]=arg one"));
+        c.add(new Case("a rule's interpreter that is a #! script", List.of(":ext:E::ext::@DIR@/interp:"),
+                List.of(FileSpec.exe("interp", "#!@PROBE@ -i\n"), FileSpec.exe("p.ext", "x")),
+                List.of("exec", "./p.ext", "p", "a"), "argv[1]=-i"));
+        c.add(new Case("a rule matching a #! script wins over binfmt_script", List.of(ext),
+                List.of(FileSpec.exe("s.ext", "#!/bin/false\n")), List.of("exec", "./s.ext", "s"),
+                "argv[0]=@PROBE@"));
+        c.add(new Case("a chain of 5 rewrites runs", List.of(":c:E::c::@DIR@/s4:"), chain(4),
+                List.of("exec", "./p.c", "p"), "argv[0]=@PROBE@"));
+        c.add(new Case("a chain of 6 rewrites fails with ELOOP", List.of(":c:E::c::@DIR@/s5:"), chain(5),
+                List.of("exec", "./p.c", "p"), "errno=ELOOP"));
+        c.add(new Case("a rule matching its own interpreter", List.of(":self:M::LOOPMAGIC::@DIR@/loop:"),
+                List.of(FileSpec.exe("loop", "LOOPMAGIC\n")), List.of("exec", "./loop", "l"), "errno=ELOOP"));
+        c.add(new Case("a missing interpreter", List.of(":m:E::ext::@DIR@/missing:"),
+                List.of(FileSpec.exe("p.ext", "x")), List.of("exec", "./p.ext", "p"), "errno=ENOENT"));
+        c.add(new Case("an interpreter that is not executable", List.of(":m:E::ext::@DIR@/noexec:"),
+                List.of(FileSpec.plain("noexec", "#!/bin/sh\n"), FileSpec.exe("p.ext", "x")),
+                List.of("exec", "./p.ext", "p"), "errno=EACCES"));
+        c.add(new Case("an interpreter that is a directory", List.of(":m:E::ext::@DIR@/adir:"),
+                List.of(FileSpec.dir("adir"), FileSpec.exe("p.ext", "x")),
+                List.of("exec", "./p.ext", "p"), "errno=EACCES"));
+        c.add(new Case("a relative interpreter path resolves in the cwd", List.of(":rel:E::ext::interp-rel:"),
+                List.of(FileSpec.exe("interp-rel", "#!@PROBE@\n"), FileSpec.exe("p.ext", "x")),
+                List.of("exec", "./p.ext", "p"), "argv[1]=interp-rel"));
+        c.add(new Case("a target that is not executable", List.of(ext), List.of(FileSpec.plain("p.ext", "x")),
+                List.of("exec", "./p.ext", "p"), "errno=EACCES"));
+        c.add(new Case("a target that is a directory", List.of(":dd:E::dd::@PROBE@:"),
+                List.of(FileSpec.dir("x.dd")), List.of("exec", "./x.dd", "x"), "errno=EACCES"));
+        c.add(new Case("a missing target", List.of(ext), List.of(),
+                List.of("exec", "./nothere.ext", "n"), "errno=ENOENT"));
+        c.add(new Case("the later of two matching rules wins",
+                List.of(":first:M::PMAGIC::/nonexistent/first:", ":second:M::PMAGIC::@PROBE@:"),
+                List.of(FileSpec.exe("bin", PM)), List.of("exec", "./bin", "bin"), "argv[0]=@PROBE@"));
+        c.add(new Case("a rule registered again under its name replaces it",
+                List.of(":same:M::PMAGIC::@PROBE@:", ":other:E::zzz::/nonexistent:",
+                        ":same:M::PMAGIC::/nonexistent/replaced:"),
+                List.of(FileSpec.exe("bin", PM)), List.of("exec", "./bin", "bin"), "errno=ENOENT"));
+        c.add(new Case("an empty argv", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec0", "./bin"), "argc=2"));
+        c.add(new Case("an empty argv with P", List.of(":pm:M::PMAGIC::@PROBE@:P"), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec0", "./bin"), "argc=3"));
+        c.add(new Case("P through a #! interpreter", List.of(":p:E::ext::@DIR@/interp:P"),
+                List.of(FileSpec.exe("interp", "#!@PROBE@\n"), FileSpec.exe("p.ext", "x")),
+                List.of("exec", "./p.ext", "zero", "one"), "at_flags=1"));
+        c.add(new Case("an O rule whose interpreter is a script", List.of(":o:E::ext::@DIR@/interp:O"),
+                List.of(FileSpec.exe("interp", "#!@PROBE@\n"), FileSpec.exe("p.ext", "x")),
+                List.of("exec", "./p.ext", "p"), "errno=ENOEXEC"));
+        c.add(new Case("a #! line too long for 256 bytes", List.of(pm),
+                List.of(FileSpec.exe("bin", PM), FileSpec.exe("long", "#!@DIR@/bin " + "x".repeat(300) + "\n")),
+                List.of("exec", "./long", "l"), "argv[2]=xxx"));
+        c.add(new Case("an interpreter name cut off at 256 bytes", List.of(pm),
+                List.of(FileSpec.exe("cut", "#!/" + "y".repeat(300) + "\n")),
+                List.of("exec", "./cut", "c"), "errno=ENOEXEC"));
+        c.add(new Case("100k arguments", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("many", "100000", "./bin"), "argv[100001]=100000"));
+        c.add(new Case("no rule applies: passthrough", List.of(":none:E::nope::@PROBE@:"),
+                List.of(FileSpec.exe("script", "#!@PROBE@ x\n")), List.of("exec", "./script", "s"),
+                "argv[1]=x"));
+        return c;
+    }
+
+    /** p.c, and scripts s1..sN where s(k) runs s(k-1) and s1 runs the probe. */
+    static List<FileSpec> chain(int n) {
+        List<FileSpec> files = new ArrayList<>();
+        files.add(FileSpec.exe("p.c", "x"));
+        files.add(FileSpec.exe("s1", "#!@PROBE@\n"));
+        for (int k = 2; k <= n; k++) {
+            files.add(FileSpec.exe("s" + k, "#!@DIR@/s" + (k - 1) + "\n"));
+        }
+        return files;
+    }
+
+    static String fill(String s, Path dir) {
+        return s.replace("@PROBE@", probe.toString()).replace("@DIR@", dir.toString());
+    }
+
+    static Path dirOf(int i) {
+        return base.resolve("case" + i);
+    }
+
+    static List<String> environment(Path dir) {
+        return List.of("PATH=" + dir + "/bin:/usr/bin:/bin", "HOME=/", "LC_ALL=C");
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    @BeforeAll
+    static void runAllCasesUnderTheKernel() throws Exception {
+        probe = TestPrograms.get("probe");
+        execer = TestPrograms.get("execer");
+        List<Case> cases = cases();
+        StringBuilder script = new StringBuilder("""
+                b=/proc/sys/fs/binfmt_misc
+                mount -t binfmt_misc binfmt_misc $b || exit 99
+                """);
+        for (int i = 0; i < cases.size(); i++) {
+            Case k = cases.get(i);
+            Path dir = dirOf(i);
+            makeFiles(dir, k.files());
+            script.append("echo -1 > $b/status\n");
+            for (String rule : k.rules()) {
+                String line = fill(rule, dir);
+                String name = line.substring(1, line.indexOf(line.charAt(0), 1));
+                // as systemd-binfmt does: a rule of the same name is removed first
+                script.append("[ -e $b/").append(name).append(" ] && echo -1 > $b/").append(name).append('\n');
+                script.append("printf '%s' ").append(quote(line)).append(" > $b/register || echo REGISTER-FAILED\n");
+            }
+            script.append("( cd ").append(quote(dir.toString())).append(" && PATH=").append(quote(dir + "/bin:/usr/bin:/bin"))
+                    .append(" && exec ").append(quote(execer.toString()));
+            for (String a : k.command()) {
+                script.append(' ').append(quote(fill(a, dir)));
+            }
+            script.append(" > kernel.out 2>&1 ); echo $? > ").append(quote(dir.resolve("kernel.rc").toString()))
+                    .append('\n');
+        }
+        script.append("echo -1 > $b/status\n");
+        Path sh = base.resolve("kernel.sh");
+        Files.writeString(sh, script);
+        ProcessBuilder pb = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "/bin/sh", sh.toString())
+                .redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.environment().put("HOME", "/");
+        pb.environment().put("LC_ALL", "C");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        int rc = p.waitFor();
+        assertEquals(0, rc, "the kernel oracle did not run (needs Linux 6.7+ user namespaces): " + out);
+        assertTrue(!out.contains("REGISTER-FAILED"), "the kernel refused a rule: " + out);
+        for (int i = 0; i < cases.size(); i++) {
+            Path dir = dirOf(i);
+            KERNEL.put(cases.get(i).name(), new Observation(Files.readString(dir.resolve("kernel.out"),
+                    StandardCharsets.ISO_8859_1), Integer.parseInt(Files.readString(dir.resolve("kernel.rc")).trim())));
+        }
+    }
+
+    static void makeFiles(Path dir, List<FileSpec> files) throws Exception {
+        Files.createDirectories(dir);
+        for (FileSpec f : files) {
+            Path p = dir.resolve(f.name());
+            if (f.linkTo() != null) {
+                Files.createSymbolicLink(p, Path.of(f.linkTo()));
+            } else if (f.content() == null) {
+                Files.createDirectories(p);
+            } else {
+                Files.writeString(p, fill(f.content(), dir));
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(f.executable() ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> jbinfmtSeesWhatTheKernelSees() {
+        List<Case> cases = cases();
+        assertTrue(cases.size() >= 40, "at least 40 cases");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Case k = cases.get(i);
+            Path dir = dirOf(i);
+            tests.add(DynamicTest.dynamicTest(k.name(), () -> {
+                Observation kernel = KERNEL.get(k.name());
+                assertTrue(kernel.output().contains(fill(k.expect(), dir)),
+                        "the case does not test what it says: kernel output lacks '" + k.expect() + "':\n"
+                                + kernel.output());
+                Observation ours = underJbinfmt(k, dir);
+                assertEquals(kernel.output(), ours.output(), "output differs");
+                assertEquals(kernel.status(), ours.status(), "exit status differs");
+            }));
+        }
+        return tests.stream();
+    }
+
+    static Observation underJbinfmt(Case k, Path dir) throws Exception {
+        List<Rule> rules = new ArrayList<>();
+        for (String line : k.rules()) {
+            rules.add(RuleParser.parse(fill(line, dir).getBytes(StandardCharsets.ISO_8859_1), new RuleSource(k.name(), 0)));
+        }
+        List<byte[]> command = new ArrayList<>();
+        for (String a : List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" > jb.out 2>&1", execer.toString())) {
+            command.add(a.getBytes());
+        }
+        for (String a : k.command()) {
+            command.add(fill(a, dir).getBytes());
+        }
+        List<byte[]> env = environment(dir).stream().map(String::getBytes).toList();
+        SessionOptions options = SessionOptions.defaults().withRules(RuleSet.registered(rules))
+                .withEnvironment(env).withDirectory(dir.toString().getBytes());
+        try (Session s = Session.start(options, command)) {
+            ExitStatus status = s.waitFor();
+            assertTrue(!s.disturbed(), "the tracer logged errors");
+            return new Observation(Files.readString(dir.resolve("jb.out"), StandardCharsets.ISO_8859_1),
+                    status.shellStatus());
+        }
+    }
+}

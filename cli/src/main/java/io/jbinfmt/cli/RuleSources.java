@@ -1,5 +1,6 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.tracer.exec.FixBinaryCheck;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.rules.RuleFile;
 import io.jbinfmt.tracer.rules.RuleFileException;
@@ -49,6 +50,17 @@ final class RuleSources {
         if (!errors.isEmpty()) {
             throw new RulesException(String.join("\n", errors));
         }
-        return RuleSet.registered(rules);
+        RuleSet set = RuleSet.registered(rules);
+        List<String> unfixable = FixBinaryCheck.problems(set);
+        if (!unfixable.isEmpty()) {
+            throw new RulesException(String.join("\n", unfixable));
+        }
+        for (Rule r : set.inMatchOrder()) {
+            if (r.interpreter().length > 0 && r.interpreter()[0] != '/') {
+                System.err.println("jbinfmt: warning: " + r.source() + ": rule '" + r.name() + "' has a relative"
+                        + " interpreter path; it is looked up in the working directory of each process that execs");
+            }
+        }
+        return set;
     }
 }

@@ -1,0 +1,74 @@
+package io.jbinfmt.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Foreign programs built at test time from src/test/c (never committed binaries): static aarch64 and riscv64
+ * ELFs with Debian's cross compilers, and wasm32-wasi modules with clang + wasi-libc. A missing toolchain fails
+ * the test with the package to install (.ci/run installs them all).
+ */
+final class ForeignFixtures {
+    static final Path OUT = Path.of("target/foreign").toAbsolutePath();
+    private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
+
+    private ForeignFixtures() {
+    }
+
+    static Path aarch64(String name) {
+        return build(name + "-aarch64", List.of("aarch64-linux-gnu-gcc", "-static", "-O1"), name,
+                "gcc-aarch64-linux-gnu");
+    }
+
+    static Path riscv64(String name) {
+        return build(name + "-riscv64", List.of("riscv64-linux-gnu-gcc", "-static", "-O1"), name,
+                "gcc-riscv64-linux-gnu");
+    }
+
+    static Path wasm(String name) {
+        return build(name + ".wasm", List.of("clang", "--target=wasm32-wasi", "-O1"), name,
+                "clang lld wasi-libc libclang-rt-14-dev-wasm32");
+    }
+
+    /** The rules file for the examples, with the runner path filled in. */
+    static Path rules() throws IOException {
+        Path repo = LauncherIT.REPO;
+        String text = Files.readString(repo.resolve("examples/rules/foreign.conf"))
+                .replace("@RUNNERS@", repo.resolve("examples/runners").toString());
+        Files.createDirectories(OUT);
+        return Files.writeString(OUT.resolve("foreign.conf"), text);
+    }
+
+    private static Path build(String output, List<String> compiler, String source, String packages) {
+        return BUILT.computeIfAbsent(output, o -> {
+            try {
+                Files.createDirectories(OUT);
+                Path bin = OUT.resolve(o);
+                List<String> cmd = new java.util.ArrayList<>(compiler);
+                cmd.addAll(List.of("-o", bin.toString(), Path.of("src/test/c", source + ".c").toString()));
+                Process p;
+                try {
+                    p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                } catch (IOException e) {
+                    throw new AssertionError(compiler.getFirst() + " is not installed (apt-get install " + packages
+                            + "; .ci/run does)", e);
+                }
+                String log = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor() != 0) {
+                    throw new AssertionError("building " + o + " failed (needs " + packages + "):\n" + log);
+                }
+                bin.toFile().setExecutable(true);
+                return bin;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        });
+    }
+}

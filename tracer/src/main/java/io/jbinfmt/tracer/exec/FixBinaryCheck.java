@@ -1,0 +1,38 @@
+package io.jbinfmt.tracer.exec;
+
+import io.jbinfmt.tracer.rules.Rule;
+import io.jbinfmt.tracer.rules.RuleFlag;
+import io.jbinfmt.tracer.rules.RuleSet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The load-time half of the F (fix-binary) flag: the kernel opens an F rule's interpreter when the rule is
+ * registered and refuses the rule if it cannot. jbinfmt refuses it the same way. At exec time the interpreter is
+ * then run by its path, which is the same file unless it was replaced since, or the tracee changed its root
+ * directory or mount namespace (not supported yet: see the README).
+ */
+public final class FixBinaryCheck {
+    private FixBinaryCheck() {
+    }
+
+    /** One message per F rule whose interpreter the kernel could not open now ("file:line: reason"). */
+    public static List<String> problems(RuleSet rules) {
+        TraceeFiles files = new TraceeFiles();
+        int self = (int) ProcessHandle.current().pid();
+        List<String> out = new ArrayList<>();
+        for (Rule r : rules.inMatchOrder()) {
+            if (!r.has(RuleFlag.F)) {
+                continue;
+            }
+            try {
+                files.release(files.interpreter(self, r.interpreter()));
+            } catch (ExecFailure e) {
+                out.add(r.source() + ": rule '" + r.name() + "' has flag F but its interpreter cannot be opened: "
+                        + e.getMessage());
+            }
+        }
+        return out;
+    }
+}

@@ -24,6 +24,7 @@ int main(int argc, char **argv) {
         show(key, argv[i]);
     }
     printf("at_flags=%lu\n", getauxval(AT_FLAGS));
+    show("at_execfn", (const char *)getauxval(AT_EXECFN));
     unsigned long execfd = getauxval(AT_EXECFD);
     if (execfd) {
         char link[64];

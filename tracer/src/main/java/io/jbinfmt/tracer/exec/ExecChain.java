@@ -91,7 +91,7 @@ public final class ExecChain {
             }
             levels.add(level);
             if (rule != null) {
-                plan = rewrite(levels, argvOnce, comm, rule);
+                plan = rewrite(levels, argvOnce, comm, request.filename(), rule);
                 if (plan instanceof ExecPlan.Fail) {
                     return plan;
                 }
@@ -110,7 +110,7 @@ public final class ExecChain {
                     executable = current;
                     if (plan instanceof ExecPlan.Rewrite r && rule != null) {
                         plan = new ExecPlan.Rewrite(r.path(), r.argv(), r.preserveArgv0(), executable, r.comm(),
-                                r.applied());
+                                r.filename(), r.applied());
                     }
                 }
                 current = next;
@@ -141,7 +141,8 @@ public final class ExecChain {
     }
 
     /** The exec that runs the interpreter of the last level's rule, with argv built level by level. */
-    private static ExecPlan rewrite(List<Level> levels, ArgvReader argvReader, byte[] comm, Rule last) {
+    private static ExecPlan rewrite(List<Level> levels, ArgvReader argvReader, byte[] comm, byte[] filename,
+                                    Rule last) {
         List<byte[]> argv;
         try {
             argv = new ArrayList<>(argvReader.read());
@@ -170,6 +171,7 @@ public final class ExecChain {
                 applied.add(l.rule());
             }
         }
-        return new ExecPlan.Rewrite(last.interpreter(), List.copyOf(argv), preserve, null, comm, List.copyOf(applied));
+        return new ExecPlan.Rewrite(last.interpreter(), List.copyOf(argv), preserve, null, comm, filename,
+                List.copyOf(applied));
     }
 }

@@ -235,36 +235,45 @@ public final class ExecInterceptor {
         }
     }
 
-    /** The new program has not run yet: make it see what it would have under binfmt_misc. */
+    /**
+     * The new program has not run yet: make it see what it would have under binfmt_misc. Its stack starts with
+     * the argc/argv/envp/auxv block; we move that block down to make room for the original program's name
+     * (AT_EXECFN names it, not the interpreter) and, for O rules, an AT_EXECFD entry:
+     * <pre>
+     *   before:  sp -> [argc argv.. envp.. auxv..]  [strings...]
+     *   after:   sp'-> [argc argv.. envp.. auxv.. AT_EXECFD]  [filename\0 pad]  [strings...]
+     * </pre>
+     */
     private int afterExec(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
         byte[] entryRegs = regs.snapshot();
         long sp = regs.get(Reg.SP);
         long pc = regs.get(Reg.PC);
         StackBlock block = readStackBlock(tid, sp);
+        long blockEnd = sp + 8L * block.size();
+        byte[] execFn = cString(plan.filename());
+        long execFnAt = (blockEnd - execFn.length) & ~15L;
+        int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
+        long newSp = (execFnAt - 8L * newWords) & ~15L; // the ABI wants a 16-byte aligned stack at entry
+        // Scratch for the strings the injected calls need, below everything: nothing of the program's is there yet.
+        long scratchAt = (newSp - 512) & ~15L;
         byte[] code = memory.read(tid, pc, arch.syscallInstruction().length);
         memory.poke(tid, pc, arch.syscallInstruction());
         SyscallInjector inject = new SyscallInjector(arch, tid, regs, pc, status, deaths);
-        // Scratch for our strings just below the (possibly moved) block: the new stack is mapped only a little
-        // way below its stack pointer, and nothing of the program's is there yet.
-        long scratchAt = (sp - 16 - 512) & ~15L;
         try {
-            long newSp = sp;
             if (plan.openBinary() != null) {
-                byte[] path = cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes());
-                memory.write(tid, scratchAt, path);
+                memory.write(tid, scratchAt, cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes()));
                 long fd = inject.call(arch.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
                 if (arch.isError(fd)) {
                     throw new ErrnoException("open-binary descriptor for the interpreter", (int) -fd);
                 }
                 block.addExecFd(fd);
-                newSp = sp - 16;
             }
             if (plan.preserveArgv0()) {
                 block.setPreserveArgv0();
             }
-            if (plan.openBinary() != null || plan.preserveArgv0()) {
-                writeWords(tid, newSp, block.toArray());
-            }
+            block.setExecFn(execFnAt);
+            writeWords(tid, newSp, block.toArray());
+            memory.write(tid, execFnAt, execFn);
             if (plan.comm() != null) {
                 byte[] comm = plan.comm().length >= TASK_COMM_LEN
                         ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();

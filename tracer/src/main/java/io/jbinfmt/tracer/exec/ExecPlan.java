@@ -23,10 +23,12 @@ public sealed interface ExecPlan {
      * @param argv           its argv, built as binfmt_misc and binfmt_script would
      * @param preserveArgv0  a P rule applied: set AT_FLAGS_PRESERVE_ARGV0 in its auxv
      * @param openBinary     an O/C rule applied: pass this file as AT_EXECFD (null otherwise)
-     * @param comm           the process name the kernel would set (basename of the original program)
+     * @param comm           the process name the kernel would set (basename of the original program), or null
+     *                       to keep the one the kernel sets
+     * @param filename       the original program as the kernel names it (bprm->filename), for AT_EXECFN
      * @param applied        the rules that applied, in order
      */
     record Rewrite(byte[] path, List<byte[]> argv, boolean preserveArgv0, Target openBinary, byte[] comm,
-                   List<Rule> applied) implements ExecPlan {
+                   byte[] filename, List<Rule> applied) implements ExecPlan {
     }
 }

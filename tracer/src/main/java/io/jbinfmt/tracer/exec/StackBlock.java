@@ -12,6 +12,7 @@ final class StackBlock {
     static final long AT_NULL = 0;
     static final long AT_EXECFD = 2;
     static final long AT_FLAGS = 8;
+    static final long AT_EXECFN = 31;
     static final long AT_FLAGS_PRESERVE_ARGV0 = 1;
 
     private final List<Long> words;
@@ -76,6 +77,15 @@ final class StackBlock {
         int end = words.size() - 2;
         words.add(end, fd);
         words.add(end, AT_EXECFD);
+    }
+
+    /** Points the existing AT_EXECFN entry at {@code address}. */
+    void setExecFn(long address) {
+        for (int i = auxvStart; words.get(i) != AT_NULL; i += 2) {
+            if (words.get(i) == AT_EXECFN) {
+                words.set(i + 1, address);
+            }
+        }
     }
 
     /** The value of auxv entry {@code type}, or -1. */

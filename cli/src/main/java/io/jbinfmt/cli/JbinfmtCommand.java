@@ -4,12 +4,20 @@ import io.jbinfmt.tracer.ExitStatus;
 import io.jbinfmt.tracer.Session;
 import io.jbinfmt.tracer.SessionOptions;
 import io.jbinfmt.tracer.SpawnException;
+import io.jbinfmt.tracer.exec.ExecListener;
+import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.sys.Errno;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import io.jbinfmt.tracer.rules.RuleSet;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,37 +29,55 @@ import java.util.concurrent.Callable;
         versionProvider = Version.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
+        subcommands = {CheckCommand.class, RulesCommand.class, CompletionCommand.class},
+        synopsisSubcommandLabel = "[check | rules | completion]",
         description = {
                 "Runs COMMAND, and every process it starts, with binfmt_misc rules applied in user space: "
                         + "whenever a process of the tree execs a file a rule recognises (by magic bytes or file "
                         + "extension), the rule's interpreter runs it, exactly as the kernel's binfmt_misc would "
                         + "do, without root and without touching /proc/sys/fs/binfmt_misc.",
                 "",
-                "Everything after COMMAND belongs to COMMAND: jbinfmt --rules r.conf ls --rules x runs `ls --rules x`."},
+                "Everything after COMMAND belongs to COMMAND: jbinfmt --rules r.conf ls --rules x runs `ls --rules x`. "
+                        + "To run a program called check, rules or completion, put -- before it.",
+                "",
+                "With no --rules, --rule or --system, the built-in defaults apply: every installed qemu-user "
+                        + "emulator for a foreign architecture, and a WASI runtime for wasm32-wasi modules "
+                        + "(see `jbinfmt rules`)."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "N:COMMAND's own exit status; 128+N when a signal N killed it",
-                "124:a rules file or --rule is invalid (each error is printed as FILE:LINE:COL: reason)",
+                "124:the rules are invalid (each error is printed as FILE:LINE:COL: reason)",
                 "125:jbinfmt itself failed, or was used wrongly",
                 "126:COMMAND was found but could not be executed",
                 "127:COMMAND was not found"},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  jbinfmt --rules qemu.conf -- make check",
-                "  jbinfmt --rules wasm.conf -- ./run-tests.sh"})
+                "  jbinfmt --rule ':wasm:E::wasm::/usr/local/bin/wasm-run:' -- ./run-tests.sh",
+                "  jbinfmt -v -- ./hello-aarch64          (defaults; log every exec to stderr)",
+                "  jbinfmt check ./hello-aarch64 ./a.wasm  (which rule would run them, and how)",
+                "  jbinfmt rules --system                  (the effective rules, as register lines)"})
 public final class JbinfmtCommand implements Callable<Integer> {
 
-    @Option(names = "--rules", paramLabel = "FILE",
-            description = "A binfmt.d rules file (one :name:type:offset:magic:mask:interpreter:flags line per rule). "
-                    + "Repeatable.")
-    List<Path> rules = new ArrayList<>();
+    @Mixin
+    RuleOptions ruleOptions = new RuleOptions();
 
-    @Option(names = "--rule", paramLabel = "LINE",
-            description = "One register string, e.g. ':wasm:E::wasm::/usr/local/bin/wasm-run:'. Repeatable; "
-                    + "applied after the --rules files.")
-    List<String> ruleLines = new ArrayList<>();
+    @Option(names = {"-v", "--verbose"}, description = "Log every exec of the tree to stderr: pid, path, decision, "
+            + "rule and the argv that runs.")
+    boolean verbose;
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command to run, and its arguments.")
+    @Option(names = "--log", paramLabel = "FILE", description = "Log every exec to FILE instead (appending).")
+    Path logFile;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (one readable line per exec) or json (one JSON object per line). Default: text.")
+    String logFormat;
+
+    @Option(names = "--stats", description = "At exit, print to stderr how many execs were seen and rewritten "
+            + "(per rule) and the tracer's CPU time.")
+    boolean stats;
+
+    @Parameters(arity = "0..*", paramLabel = "COMMAND", description = "The command to run, and its arguments.")
     List<String> command = new ArrayList<>();
 
     private final RawArguments raw;
@@ -76,22 +102,56 @@ public final class JbinfmtCommand implements Callable<Integer> {
                 });
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (command.isEmpty()) {
+            // optional for picocli, so that subcommands are recognised, but a run needs a command
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
+        }
         RuleSet ruleSet;
         try {
-            ruleSet = RuleSources.load(rules, ruleLines);
+            ruleSet = RuleSources.load(ruleOptions, System.err);
         } catch (RuleSources.RulesException e) {
             System.err.println(e.getMessage());
             return ExitCodes.RULES;
         }
+        ExecLog.Format format = switch (logFormat) {
+            case "text" -> ExecLog.Format.TEXT;
+            case "json" -> ExecLog.Format.JSON;
+            default -> {
+                System.err.println("jbinfmt: --log-format must be text or json, not '" + logFormat + "'");
+                yield null;
+            }
+        };
+        if (format == null) {
+            return ExitCodes.USAGE;
+        }
+        PrintStream log = null;
+        if (logFile != null) {
+            try {
+                log = new PrintStream(new FileOutputStream(logFile.toFile(), true), true);
+            } catch (IOException e) {
+                System.err.println("jbinfmt: " + logFile + ": cannot open log file: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        } else if (verbose) {
+            log = System.err;
+        }
+        ExecStats counts = stats ? new ExecStats() : null;
+        ExecListener listener = combine(log == null ? null : new ExecLog(log, format), counts);
+
         List<byte[]> argv = commandBytes();
         SignalForwarding signals = SignalForwarding.install();
+        LauncherHandoff handoff = LauncherHandoff.fromEnvironment();
+        long start = System.nanoTime();
         Session session;
         try {
-            LauncherHandoff handoff = LauncherHandoff.fromEnvironment();
             session = Session.start(SessionOptions.defaults()
                     .withRules(ruleSet)
+                    .withListener(listener)
                     .withEnvironment(handoff.environment())
                     .withPassFds(handoff.passFds()), argv);
         } catch (SpawnException e) {
@@ -100,10 +160,34 @@ public final class JbinfmtCommand implements Callable<Integer> {
         try (session) {
             signals.attach(session);
             ExitStatus status = session.waitFor();
+            if (counts != null) {
+                counts.print(System.err, session.tracerCpuNanos(), System.nanoTime() - start);
+            }
+            if (session.disturbed()) {
+                System.err.println("jbinfmt: warning: the tracer hit unexpected errors (see above); "
+                        + "the run may have been disturbed");
+            }
             return status.shellStatus();
         } catch (SpawnException e) {
             return spawnFailed(e);
+        } finally {
+            if (log != null && log != System.err) {
+                log.close();
+            }
         }
+    }
+
+    private static ExecListener combine(ExecListener a, ExecListener b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return (request, plan) -> {
+            a.onExec(request, plan);
+            b.onExec(request, plan);
+        };
     }
 
     private List<byte[]> commandBytes() {
@@ -119,6 +203,6 @@ public final class JbinfmtCommand implements Callable<Integer> {
 
     private static int spawnFailed(SpawnException e) {
         System.err.println("jbinfmt: " + e.getMessage());
-        return e.errno() == io.jbinfmt.tracer.sys.Errno.ENOENT.code ? ExitCodes.NOT_FOUND : ExitCodes.NOT_EXECUTABLE;
+        return e.errno() == Errno.ENOENT.code ? ExitCodes.NOT_FOUND : ExitCodes.NOT_EXECUTABLE;
     }
 }

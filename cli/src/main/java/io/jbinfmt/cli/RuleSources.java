@@ -1,20 +1,27 @@
 package io.jbinfmt.cli;
 
 import io.jbinfmt.tracer.exec.FixBinaryCheck;
+import io.jbinfmt.tracer.rules.BinfmtSupportFile;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.rules.RuleFile;
 import io.jbinfmt.tracer.rules.RuleFileException;
 import io.jbinfmt.tracer.rules.RuleParser;
 import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.rules.RuleSetBuilder;
 import io.jbinfmt.tracer.rules.RuleSource;
 import io.jbinfmt.tracer.rules.RuleSyntaxException;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Gathers the rules the command line names: --rules files in order, then --rule lines, as registrations. */
+/**
+ * Gathers the rules the options name, in registration order: the host's (--system), the --rules files, the --rule
+ * lines; or the built-in defaults when none is named. Reports every problem, each as FILE:LINE:COL: reason.
+ */
 final class RuleSources {
     /** Every problem found in the rule sources, one line each. */
     static final class RulesException extends Exception {
@@ -26,41 +33,69 @@ final class RuleSources {
     private RuleSources() {
     }
 
-    static RuleSet load(List<Path> files, List<String> lines) throws RulesException {
-        List<Rule> rules = new ArrayList<>();
+    static RuleSet load(RuleOptions options, PrintStream warnings) throws RulesException {
+        RuleSetBuilder builder = new RuleSetBuilder();
         List<String> errors = new ArrayList<>();
-        for (Path file : files) {
-            try {
-                rules.addAll(RuleFile.read(file));
-            } catch (RuleFileException e) {
-                errors.add(e.getMessage());
-            } catch (IOException e) {
-                errors.add(file + ": cannot read rules file: " + e.getMessage());
+        if (options.system) {
+            for (Path file : SystemRules.files()) {
+                addFile(builder, file, errors);
             }
         }
+        for (Path file : options.files) {
+            addFile(builder, file, errors);
+        }
         int n = 0;
-        for (String line : lines) {
+        for (String line : options.lines) {
             n++;
             try {
-                rules.add(RuleParser.parse(line.getBytes(), new RuleSource("--rule #" + n, 0)));
+                builder.add(RuleParser.parse(line.getBytes(), new RuleSource("--rule #" + n, 0)));
             } catch (RuleSyntaxException e) {
                 errors.add(e.getMessage());
             }
         }
+        if (!options.anySource() && !options.noDefaults) {
+            DefaultRules.detected().forEach(builder::add);
+        }
         if (!errors.isEmpty()) {
             throw new RulesException(String.join("\n", errors));
         }
-        RuleSet set = RuleSet.registered(rules);
+        RuleSet set;
+        try {
+            set = builder.build();
+        } catch (RuleFileException e) {
+            throw new RulesException(e.getMessage());
+        }
         List<String> unfixable = FixBinaryCheck.problems(set);
         if (!unfixable.isEmpty()) {
             throw new RulesException(String.join("\n", unfixable));
         }
         for (Rule r : set.inMatchOrder()) {
             if (r.interpreter().length > 0 && r.interpreter()[0] != '/') {
-                System.err.println("jbinfmt: warning: " + r.source() + ": rule '" + r.name() + "' has a relative"
+                warnings.println("jbinfmt: warning: " + r.source() + ": rule '" + r.name() + "' has a relative"
                         + " interpreter path; it is looked up in the working directory of each process that execs");
             }
         }
         return set;
+    }
+
+    private static void addFile(RuleSetBuilder builder, Path file, List<String> errors) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            errors.add(file + ": cannot read rules file: " + e.getMessage());
+            return;
+        }
+        try {
+            if (BinfmtSupportFile.looksLikeOne(content)) {
+                builder.add(BinfmtSupportFile.parse(content, file.getFileName().toString(), file.toString()));
+            } else {
+                builder.add(RuleFile.parse(content, file.toString()));
+            }
+        } catch (RuleFileException e) {
+            errors.add(e.getMessage());
+        } catch (RuleSyntaxException e) {
+            errors.add(e.getMessage());
+        }
     }
 }

@@ -22,7 +22,7 @@ class JbinfmtCommandTest {
     @Test
     void optionsAfterTheCommandBelongToTheCommand() {
         JbinfmtCommand c = parse("--rules", "r.conf", "ls", "--rules", "x");
-        assertEquals(List.of(Path.of("r.conf")), c.rules);
+        assertEquals(List.of(Path.of("r.conf")), c.ruleOptions.files);
         assertEquals(List.of("ls", "--rules", "x"), c.command);
     }
 
@@ -35,8 +35,21 @@ class JbinfmtCommandTest {
     @Test
     void rulesRepeat() {
         JbinfmtCommand c = parse("--rules", "a", "--rules", "b", "--", "make", "check");
-        assertEquals(List.of(Path.of("a"), Path.of("b")), c.rules);
+        assertEquals(List.of(Path.of("a"), Path.of("b")), c.ruleOptions.files);
         assertEquals(List.of("make", "check"), c.command);
+    }
+
+    @Test
+    void subcommandsAreRecognisedOnlyFirst() {
+        CommandLine cl = JbinfmtCommand.commandLine(new JbinfmtCommand(null));
+        CommandLine.ParseResult check = cl.parseArgs("check", "--rules", "r.conf", "a.out");
+        assertEquals("check", check.subcommand().commandSpec().name());
+        JbinfmtCommand run = parse("--", "check", "x");
+        assertEquals(List.of("check", "x"), run.command);
+        JbinfmtCommand logged = parse("-v", "--stats", "--log", "l.txt", "--log-format", "json", "make");
+        assertEquals(true, logged.verbose);
+        assertEquals(Path.of("l.txt"), logged.logFile);
+        assertEquals(List.of("make"), logged.command);
     }
 
     @Test

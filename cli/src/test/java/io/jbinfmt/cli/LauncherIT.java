@@ -41,7 +41,14 @@ class LauncherIT {
     }
 
     static Result run(String stdin, String... args) throws IOException, InterruptedException {
-        Process p = jbinfmt(args).start();
+        return runWithEnv(java.util.Map.of(), stdin, args);
+    }
+
+    static Result runWithEnv(java.util.Map<String, String> env, String stdin, String... args)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = jbinfmt(args);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes());
         }

@@ -41,6 +41,7 @@ public final class Session implements AutoCloseable {
     private final Thread tracer;
     private volatile int disturbances;
     private volatile int tracerTid = -1;
+    private volatile long tracerCpuNanos;
 
     private Session(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         this.tracer = Thread.ofPlatform()
@@ -97,6 +98,7 @@ public final class Session implements AutoCloseable {
             EventLoop loop = new EventLoop(arch, filter, options.rules(), options.listener(), table, pid, arena,
                     System.err);
             loop.run();
+            tracerCpuNanos = threadCpuNanos();
             disturbances = loop.disturbances();
             if (loop.spawnErrno() != 0) {
                 finished.completeExceptionally(new SpawnException(
@@ -156,6 +158,21 @@ public final class Session implements AutoCloseable {
     public boolean receivesTerminalSignals() {
         int group = ProcessCalls.getpgid(0);
         return group == ProcessCalls.getpgid(pid()) && ProcessCalls.foregroundGroup(0) == group;
+    }
+
+    /** CPU time the tracer thread used, from /proc/thread-self/schedstat (first field, nanoseconds). */
+    private static long threadCpuNanos() {
+        try {
+            String s = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/schedstat"));
+            return Long.parseLong(s.split(" ")[0]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** CPU time the session's tracer thread spent, in nanoseconds, once {@link #waitFor} has returned. */
+    public long tracerCpuNanos() {
+        return tracerCpuNanos;
     }
 
     /** The calling thread's kernel tid: /proc names a tracee's tracer by it. */

@@ -109,8 +109,8 @@ public final class ExecChain {
                     }
                     executable = current;
                     if (plan instanceof ExecPlan.Rewrite r && rule != null) {
-                        plan = new ExecPlan.Rewrite(r.path(), r.argv(), r.preserveArgv0(), executable, r.comm(),
-                                r.filename(), r.applied());
+                        plan = new ExecPlan.Rewrite(r.path(), r.argv(), r.env(), r.preserveArgv0(), executable,
+                                r.comm(), r.filename(), r.applied());
                     }
                 }
                 current = next;
@@ -154,6 +154,7 @@ public final class ExecChain {
         }
         boolean preserve = false;
         List<Rule> applied = new ArrayList<>();
+        List<byte[]> env = new ArrayList<>();
         for (Level l : levels) {
             if (l.rule() != null && l.rule().has(RuleFlag.P)) {
                 preserve = true;
@@ -162,6 +163,9 @@ public final class ExecChain {
             }
             List<byte[]> prefix = new ArrayList<>();
             prefix.add(l.next());
+            if (l.rule() != null) {
+                prefix.addAll(l.rule().extraArgs()); // jbinfmt extension: empty for kernel rules
+            }
             if (l.scriptArg() != null) {
                 prefix.add(l.scriptArg());
             }
@@ -169,9 +173,10 @@ public final class ExecChain {
             argv.addAll(0, prefix);
             if (l.rule() != null) {
                 applied.add(l.rule());
+                env.addAll(l.rule().extraEnv());
             }
         }
-        return new ExecPlan.Rewrite(last.interpreter(), List.copyOf(argv), preserve, null, comm, filename,
-                List.copyOf(applied));
+        return new ExecPlan.Rewrite(last.interpreter(), List.copyOf(argv), List.copyOf(env), preserve, null, comm,
+                filename, List.copyOf(applied));
     }
 }

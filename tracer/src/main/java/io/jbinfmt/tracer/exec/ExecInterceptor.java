@@ -106,6 +106,33 @@ public final class ExecInterceptor {
         };
     }
 
+    /**
+     * The plan with the tracee's environment (from {@code envp}) updated by the rules' entries, carried in the
+     * argv list after a NULL marker so one block holds both arrays (see {@link #argvBlock}).
+     */
+    private ExecPlan.Rewrite withEnvironment(int tid, ExecPlan.Rewrite plan, long envp) throws ErrnoException {
+        List<byte[]> env = new java.util.ArrayList<>(memory.readStringArray(tid, envp, 8, MAX_ARGS));
+        for (byte[] entry : plan.env()) {
+            int eq = indexOf(entry, (byte) '=');
+            env.removeIf(e -> e.length > eq && e[eq] == '=' && java.util.Arrays.equals(e, 0, eq, entry, 0, eq));
+            env.add(entry);
+        }
+        List<byte[]> both = new java.util.ArrayList<>(plan.argv());
+        both.add(null);
+        both.addAll(env);
+        return new ExecPlan.Rewrite(plan.path(), both, env, plan.preserveArgv0(), plan.openBinary(), plan.comm(),
+                plan.filename(), plan.applied());
+    }
+
+    private static int indexOf(byte[] a, byte b) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {
         try {
             return memory.readStringArray(r.tid(), r.argvAddr(), r.abi().wordSize(), MAX_ARGS);
@@ -117,6 +144,9 @@ public final class ExecInterceptor {
     private boolean rewrite(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
         byte[] before = regs.snapshot();
         long envp = regs.get(arch.nativeAbi().execve() == regs.get(Reg.SYSNUM) ? Reg.ARG3 : Reg.ARG4);
+        if (!plan.env().isEmpty()) {
+            plan = withEnvironment(tid, plan, envp);
+        }
         byte[] block = argvBlock(plan, 0);
         Long area = scratch.remove(tid);
         long base;
@@ -140,7 +170,7 @@ public final class ExecInterceptor {
         regs.set(Reg.SYSNUM, arch.nativeAbi().execve()); // an execveat becomes an execve of the interpreter
         regs.set(Reg.ARG1, pathAddr);
         regs.set(Reg.ARG2, argvAddr);
-        regs.set(Reg.ARG3, envp);
+        regs.set(Reg.ARG3, plan.env().isEmpty() ? envp : argvAddr + 8L * (plan.argv().size() - plan.env().size()));
         regs.push(tid);
         // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
         Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
@@ -323,7 +353,7 @@ public final class ExecInterceptor {
     private static int stringsLength(ExecPlan.Rewrite plan) {
         int n = plan.path().length + 1;
         for (byte[] a : plan.argv()) {
-            n += a.length + 1;
+            n += a == null ? 0 : a.length + 1;
         }
         return n;
     }
@@ -332,15 +362,21 @@ public final class ExecInterceptor {
         return (n + 7) & ~7;
     }
 
-    /** path\0 argv[0]\0 ... padded to 8, then the argv pointers and NULL, for placing at {@code base}. */
+    /**
+     * path\0 argv[0]\0 ... padded to 8, then the argv pointers and NULL, for placing at {@code base}. A null entry
+     * in the list ends one pointer array and starts another (argv, then envp when the rules set variables).
+     */
     private static byte[] argvBlock(ExecPlan.Rewrite plan, long base) {
         int strings = align8(stringsLength(plan));
         ByteBuffer b = ByteBuffer.allocate(strings + 8 * (plan.argv().size() + 1)).order(ByteOrder.nativeOrder());
         b.put(plan.path()).put((byte) 0);
         long[] pointers = new long[plan.argv().size()];
         for (int i = 0; i < pointers.length; i++) {
-            pointers[i] = base + b.position();
-            b.put(plan.argv().get(i)).put((byte) 0);
+            byte[] a = plan.argv().get(i);
+            if (a != null) {
+                pointers[i] = base + b.position();
+                b.put(a).put((byte) 0);
+            }
         }
         b.position(strings);
         for (long p : pointers) {

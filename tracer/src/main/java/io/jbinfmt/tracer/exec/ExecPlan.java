@@ -21,6 +21,7 @@ public sealed interface ExecPlan {
      *
      * @param path           the program to exec: the interpreter of the last rule that applied
      * @param argv           its argv, built as binfmt_misc and binfmt_script would
+     * @param env            NAME=value entries to set in its environment (jbinfmt extension; usually empty)
      * @param preserveArgv0  a P rule applied: set AT_FLAGS_PRESERVE_ARGV0 in its auxv
      * @param openBinary     an O/C rule applied: pass this file as AT_EXECFD (null otherwise)
      * @param comm           the process name the kernel would set (basename of the original program), or null
@@ -28,7 +29,7 @@ public sealed interface ExecPlan {
      * @param filename       the original program as the kernel names it (bprm->filename), for AT_EXECFN
      * @param applied        the rules that applied, in order
      */
-    record Rewrite(byte[] path, List<byte[]> argv, boolean preserveArgv0, Target openBinary, byte[] comm,
+    record Rewrite(byte[] path, List<byte[]> argv, List<byte[]> env, boolean preserveArgv0, Target openBinary, byte[] comm,
                    byte[] filename, List<Rule> applied) implements ExecPlan {
     }
 }

@@ -3,6 +3,7 @@ package io.jbinfmt.tracer.rules;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,9 +17,11 @@ import java.util.Set;
  * @param interpreter the interpreter's path, bytes as given
  * @param flags       P, O, C, F (C implies O, as in the kernel)
  * @param source      where it was defined
+ * @param extraArgs   jbinfmt extension: arguments for the interpreter, placed right after its name
+ * @param extraEnv    jbinfmt extension: {@code NAME=value} entries set in the interpreter's environment
  */
 public record Rule(String name, Kind kind, int offset, byte[] magic, byte[] mask, byte[] interpreter,
-                   Set<RuleFlag> flags, RuleSource source) {
+                   Set<RuleFlag> flags, RuleSource source, List<byte[]> extraArgs, List<byte[]> extraEnv) {
 
     /** How a rule recognises files: the register string's type field, 'M' or 'E'. */
     public enum Kind {
@@ -34,12 +37,34 @@ public record Rule(String name, Kind kind, int offset, byte[] magic, byte[] mask
     /** BINPRM_BUF_SIZE: the bytes of a file the kernel reads to choose a handler. */
     public static final int HEADER_SIZE = 256;
 
+    /** A rule with no jbinfmt extension. */
+    public Rule(String name, Kind kind, int offset, byte[] magic, byte[] mask, byte[] interpreter,
+                Set<RuleFlag> flags, RuleSource source) {
+        this(name, kind, offset, magic, mask, interpreter, flags, source, List.of(), List.of());
+    }
+
     public Rule {
+        extraArgs = List.copyOf(extraArgs);
+        extraEnv = List.copyOf(extraEnv);
         flags = flags.isEmpty() ? EnumSet.noneOf(RuleFlag.class) : EnumSet.copyOf(flags);
         if (flags.contains(RuleFlag.C)) {
             flags.add(RuleFlag.O);
         }
         flags = Set.copyOf(flags);
+    }
+
+    /** This rule with {@code arg} added to its extra interpreter arguments. */
+    public Rule withExtraArg(byte[] arg) {
+        List<byte[]> args = new java.util.ArrayList<>(extraArgs);
+        args.add(arg);
+        return new Rule(name, kind, offset, magic, mask, interpreter, flags, source, args, extraEnv);
+    }
+
+    /** This rule with {@code entry} (NAME=value) added to its extra environment. */
+    public Rule withExtraEnv(byte[] entry) {
+        List<byte[]> env = new java.util.ArrayList<>(extraEnv);
+        env.add(entry);
+        return new Rule(name, kind, offset, magic, mask, interpreter, flags, source, extraArgs, env);
     }
 
     public boolean has(RuleFlag flag) {
@@ -129,7 +154,20 @@ public record Rule(String name, Kind kind, int offset, byte[] magic, byte[] mask
     public boolean equals(Object o) {
         return o instanceof Rule r && name.equals(r.name) && kind == r.kind && offset == r.offset
                 && Arrays.equals(magic, r.magic) && Arrays.equals(mask, r.mask)
-                && Arrays.equals(interpreter, r.interpreter) && flags.equals(r.flags);
+                && Arrays.equals(interpreter, r.interpreter) && flags.equals(r.flags)
+                && sameBytes(extraArgs, r.extraArgs) && sameBytes(extraEnv, r.extraEnv);
+    }
+
+    private static boolean sameBytes(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -31,6 +31,11 @@ public final class RuleSet {
         return new RuleSet(order);
     }
 
+    /** A set whose match order is {@code order} as given. */
+    static RuleSet inMatchOrder(List<Rule> order) {
+        return new RuleSet(order);
+    }
+
     /** The first rule, in match order, that claims the file (kernel check_file), or null. */
     public Rule match(byte[] header, byte[] path) {
         for (Rule r : matchOrder) {

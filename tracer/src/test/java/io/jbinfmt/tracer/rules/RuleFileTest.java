@@ -17,7 +17,7 @@ class RuleFileTest {
 
                    :one:E::a::/bin/one:\t
                 :two:E::b::/bin/two:P
-                """).getBytes(), "r.conf");
+                """).getBytes(), "r.conf").rules();
         assertEquals(List.of("one", "two"), rules.stream().map(Rule::name).toList());
         assertEquals(new RuleSource("r.conf", 4), rules.get(0).source());
     }
@@ -42,7 +42,7 @@ class RuleFileTest {
                 :second:E::x::/bin/second:
                 :other:E::y::/bin/other:
                 :first:E::y::/bin/first-again:
-                """.getBytes(), "r.conf");
+                """.getBytes(), "r.conf").rules();
         RuleSet set = RuleSet.registered(rules);
         assertEquals(List.of("first", "other", "second"), set.inMatchOrder().stream().map(Rule::name).toList());
         byte[] header = new byte[Rule.HEADER_SIZE];

@@ -1,0 +1,119 @@
+package io.jbinfmt.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CLI's features end to end through bin/jbinfmt: check, rules, --system, defaults, --log, --stats, extensions. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class CliIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void checkExplainsForeignWasmAndNativeFiles() throws Exception {
+        Path aarch64 = ForeignFixtures.aarch64("hello");
+        Path wasm = ForeignFixtures.wasm("hello");
+        LauncherIT.Result r = LauncherIT.run(null, "check", "--rules", ForeignFixtures.rules().toString(),
+                aarch64.toString(), wasm.toString(), "/bin/true");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains(aarch64 + ": rule qemu-aarch64 runs: /usr/bin/qemu-aarch64 " + aarch64 + "\n"),
+                r.out());
+        assertTrue(r.out().contains(wasm + ": rule wasm32-wasi runs: " + LauncherIT.REPO.resolve("examples/runners")
+                + "/wasm-node " + wasm + "\n"), r.out());
+        assertTrue(r.out().contains("/bin/true: no rule matches; the kernel runs it as a native ELF\n"), r.out());
+    }
+
+    @Test
+    void rulesValidateReportsFileLineColumnAndExits124() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.conf"), """
+                # a comment
+                :good:E::x::/bin/true:
+                :bad:M:oops:ab::/bin/true:
+                """);
+        LauncherIT.Result r = LauncherIT.run(null, "rules", "--rules", bad.toString(), "--validate");
+        assertEquals(ExitCodes.RULES, r.status());
+        assertEquals(bad + ":3:8: the offset must be a decimal number\n", r.err());
+        LauncherIT.Result run = LauncherIT.run(null, "--rules", bad.toString(), "--", "true");
+        assertEquals(ExitCodes.RULES, run.status(), "a run with bad rules must not start");
+    }
+
+    @Test
+    void systemReadsDebiansQemuRules() throws Exception {
+        Path root = Path.of(System.getenv().getOrDefault("JBINFMT_QEMU_BINFMT_ROOT", "/opt/jbinfmt-ci/qemu-user-binfmt"));
+        assertTrue(Files.isDirectory(root.resolve("usr/share/binfmts")),
+                root + " has no Debian qemu-user-binfmt files: .ci/run unpacks them there");
+        LauncherIT.Result r = LauncherIT.runWithEnv(Map.of("JBINFMT_JAVA_OPTS", "-Djbinfmt.sysroot=" + root), null,
+                "rules", "--system");
+        assertEquals(0, r.status(), r.err());
+        // binfmt.d and binfmt-support both define qemu-aarch64: the later registration (binfmt.d) replaces it
+        assertTrue(r.out().contains("# " + root + "/usr/lib/binfmt.d/qemu-aarch64.conf:1\n"
+                + ":qemu-aarch64:M:0:\\x7f\\x45\\x4c\\x46\\x02"), r.out());
+        assertTrue(r.out().contains("/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PO\n"), r.out());
+    }
+
+    @Test
+    void defaultsDetectTheInstalledQemuEmulators() throws Exception {
+        LauncherIT.Result r = LauncherIT.run(null, "rules");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains(":qemu-aarch64:M:0:"), r.out());
+        assertTrue(r.out().contains(":/usr/bin/qemu-aarch64:\n"), r.out());
+        assertTrue(r.out().contains(":qemu-riscv64:M:0:"), r.out());
+        assertTrue(!r.out().contains(":qemu-x86_64:"), "the host's own architecture is no foreign one");
+        // and they apply without any option
+        Path hello = ForeignFixtures.aarch64("hello");
+        LauncherIT.Result run = LauncherIT.run(null, "--", hello.toString(), "exit=4");
+        assertEquals(4, run.status(), run.err());
+        assertEquals("hello from " + hello + " argc=2 [exit=4]\n", run.out());
+    }
+
+    @Test
+    void logHasOneJsonLinePerExecOfTheTree() throws Exception {
+        Path hello = ForeignFixtures.aarch64("hello");
+        Path log = tmp.resolve("exec.log");
+        LauncherIT.Result r = LauncherIT.run(null, "--rules", ForeignFixtures.rules().toString(), "--log",
+                log.toString(), "--log-format", "json", "--", "sh", "-c", "/bin/true; " + hello + " x; true");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches("\\{\"pid\":\\d+,\"path\":\"/usr/bin/sh\",\"decision\":\"pass\"}"), lines.get(0));
+        assertTrue(lines.get(1).matches("\\{\"pid\":\\d+,\"path\":\"/bin/true\",\"decision\":\"pass\"}"), lines.get(1));
+        assertTrue(lines.get(2).matches("\\{\"pid\":\\d+,\"path\":\"" + hello + "\",\"decision\":\"rewrite\","
+                + "\"rules\":\\[\"qemu-aarch64\"],\"argv\":\\[\"/usr/bin/qemu-aarch64\",\"" + hello + "\",\"x\"],"
+                + "\"preserve_argv0\":false,\"execfd\":false}"), lines.get(2));
+    }
+
+    @Test
+    void statsCountExecsPerRule() throws Exception {
+        Path hello = ForeignFixtures.aarch64("hello");
+        LauncherIT.Result r = LauncherIT.run(null, "--rules", ForeignFixtures.rules().toString(), "--stats", "--",
+                "sh", "-c", hello + "; " + hello + "; /bin/true");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("jbinfmt: 4 execs: 2 rewritten, 2 passed through, 0 failed by a rule\n"), r.err());
+        assertTrue(r.err().contains("jbinfmt:   rule qemu-aarch64: 2\n"), r.err());
+    }
+
+    @Test
+    void extensionLinesGiveTheInterpreterArgumentsAndEnvironment() throws Exception {
+        Path show = Files.writeString(tmp.resolve("show.sh"), "#!/bin/sh\necho \"args: $*\"; echo \"FOO=$FOO KEEP=$KEEP\"\n");
+        Files.setPosixFilePermissions(show, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path prog = Files.writeString(tmp.resolve("prog.ext"), "x");
+        Files.setPosixFilePermissions(prog, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rules = Files.writeString(tmp.resolve("ext.conf"), ":ext:E::ext::" + show + ":\n"
+                + "#jbinfmt:arg ext --flag\n#jbinfmt:arg ext two words\n#jbinfmt:env ext FOO=from-rule\n");
+        LauncherIT.Result r = LauncherIT.runWithEnv(Map.of("FOO", "old", "KEEP", "kept"), null, "--rules", rules.toString(),
+                "--", prog.toString(), "a");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("args: --flag two words " + prog + " a\nFOO=from-rule KEEP=kept\n", r.out());
+    }
+}

@@ -72,12 +72,14 @@ final class DefaultRules {
         };
     }
 
+    private static final String[] PATH_DIRS = System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":");
+
+    /** The first executable {@code name} on PATH (java.io.File: this runs at start-up, before the first exec). */
     static Path onPath(String name) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String dir : path.split(":")) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p.toAbsolutePath();
+        for (String dir : PATH_DIRS) {
+            java.io.File f = new java.io.File(dir.isEmpty() ? "." : dir, name);
+            if (f.isFile() && f.canExecute()) {
+                return Path.of(f.getAbsolutePath());
             }
         }
         return null;

@@ -28,7 +28,6 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         sortOptions = false,
-        usageHelpAutoWidth = true,
         subcommands = {CheckCommand.class, RulesCommand.class, CompletionCommand.class},
         synopsisSubcommandLabel = "[check | rules | completion]",
         description = {
@@ -111,9 +110,16 @@ public final class JbinfmtCommand implements Callable<Integer> {
             // optional for picocli, so that subcommands are recognised, but a run needs a command
             throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
         }
+        return runParsed();
+    }
+
+    /** Runs the parsed command line (from picocli or from {@link FastArgs}); returns the exit status. */
+    int runParsed() throws InterruptedException {
+        StartupTiming.mark("arguments parsed");
         RuleSet ruleSet;
         try {
             ruleSet = RuleSources.load(ruleOptions, System.err);
+            StartupTiming.mark("rules loaded");
         } catch (RuleSources.RulesException e) {
             System.err.println(e.getMessage());
             return ExitCodes.RULES;
@@ -157,9 +163,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
         } catch (SpawnException e) {
             return spawnFailed(e);
         }
+        StartupTiming.mark("command started");
         try (session) {
             signals.attach(session);
             ExitStatus status = session.waitFor();
+            StartupTiming.mark("command ended");
             if (counts != null) {
                 counts.print(System.err, session.tracerCpuNanos(), System.nanoTime() - start);
             }

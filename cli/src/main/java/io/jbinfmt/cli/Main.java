@@ -1,5 +1,6 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.tracer.Warmup;
 import picocli.CommandLine;
 
 /** The jbinfmt command's entry point: parse, run, exit with the command's status. */
@@ -7,8 +8,14 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
-        CommandLine cli = JbinfmtCommand.commandLine(new JbinfmtCommand(RawArguments.fromProcSelf(args.length)));
+    public static void main(String[] args) throws InterruptedException {
+        Warmup.inBackground(); // link the native calls meanwhile: it takes tens of ms in a fresh JVM
+        RawArguments raw = RawArguments.fromProcSelf(args.length);
+        JbinfmtCommand plain = FastArgs.parse(args, raw);
+        if (plain != null) {
+            System.exit(plain.runParsed());
+        }
+        CommandLine cli = JbinfmtCommand.commandLine(new JbinfmtCommand(raw));
         System.exit(cli.execute(args));
     }
 }

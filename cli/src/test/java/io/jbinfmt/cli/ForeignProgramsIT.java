@@ -45,7 +45,7 @@ class ForeignProgramsIT {
     @Test
     void withoutRulesTheKernelRefusesTheForeignBinary() throws Exception {
         Path hello = ForeignFixtures.aarch64("hello");
-        LauncherIT.Result r = LauncherIT.run(null, "--", "sh", "-c", hello + "; echo rc=$?");
+        LauncherIT.Result r = LauncherIT.run(null, "--no-defaults", "--", "sh", "-c", hello + "; echo rc=$?");
         assertTrue(r.out().contains("rc=126") || r.out().contains("rc=2"), r.out() + r.err());
     }
 }

@@ -9,22 +9,39 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /** File calls on byte paths (never decoded as text): access, stat, open, pread, close. */
 public final class FileCalls {
-    private static final MethodHandle FACCESSAT =
-            CapturedErrno.handle(Libc.faccessat$address(), Libc.faccessat$descriptor());
-    private static final MethodHandle FSTATAT =
-            CapturedErrno.handle(Libc.fstatat$address(), Libc.fstatat$descriptor());
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class FaccessatCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.faccessat$address(), Libc.faccessat$descriptor());
+    }
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class FstatatCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.fstatat$address(), Libc.fstatat$descriptor());
+    }
     // int openat(int dirfd, const char *path, int flags, ...): mode is never needed, we only read.
-    private static final MethodHandle OPENAT = CapturedErrno.variadicHandle(Libc.openat.address(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            3);
-    private static final MethodHandle PREAD = CapturedErrno.handle(Libc.pread$address(), Libc.pread$descriptor());
-    private static final MethodHandle CLOSE = CapturedErrno.handle(Libc.close$address(), Libc.close$descriptor());
-    private static final MethodHandle PWRITE = CapturedErrno.handle(Libc.pwrite$address(), Libc.pwrite$descriptor());
-    private static final MethodHandle FSTATVFS =
-            CapturedErrno.handle(Libc.fstatvfs$address(), Libc.fstatvfs$descriptor());
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class OpenatCall {
+        static final MethodHandle HANDLE = CapturedErrno.variadicHandle(Libc.openat.address(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), 3);
+    }
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class PreadCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.pread$address(), Libc.pread$descriptor());
+    }
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class CloseCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.close$address(), Libc.close$descriptor());
+    }
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class PwriteCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.pwrite$address(), Libc.pwrite$descriptor());
+    }
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class FstatvfsCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.fstatvfs$address(), Libc.fstatvfs$descriptor());
+    }
 
     public static final int AT_FDCWD = Libc.AT_FDCWD();
     public static final int AT_EACCESS = Libc.AT_EACCESS();
@@ -50,7 +67,7 @@ public final class FileCalls {
     public static int access(int dirfd, byte[] path, int mode, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = CapturedErrno.buffer();
-            int r = (int) FACCESSAT.invokeExact(errno, dirfd, cString(arena, path), mode, flags);
+            int r = (int) FaccessatCall.HANDLE.invokeExact(errno, dirfd, cString(arena, path), mode, flags);
             return r == 0 ? 0 : CapturedErrno.errno(errno);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
@@ -64,7 +81,7 @@ public final class FileCalls {
             MemorySegment errno = CapturedErrno.buffer();
             int r;
             try {
-                r = (int) FSTATAT.invokeExact(errno, dirfd, cString(arena, path), st, flags);
+                r = (int) FstatatCall.HANDLE.invokeExact(errno, dirfd, cString(arena, path), st, flags);
             } catch (Throwable t) {
                 throw CapturedErrno.rethrow(t);
             }
@@ -89,7 +106,7 @@ public final class FileCalls {
             MemorySegment errno = CapturedErrno.buffer();
             int fd;
             try {
-                fd = (int) OPENAT.invokeExact(errno, dirfd, cString(arena, path), flags);
+                fd = (int) OpenatCall.HANDLE.invokeExact(errno, dirfd, cString(arena, path), flags);
             } catch (Throwable t) {
                 throw CapturedErrno.rethrow(t);
             }
@@ -105,7 +122,7 @@ public final class FileCalls {
         MemorySegment errno = CapturedErrno.buffer();
         long r;
         try {
-            r = (long) PREAD.invokeExact(errno, fd, buf, buf.byteSize(), offset);
+            r = (long) PreadCall.HANDLE.invokeExact(errno, fd, buf, buf.byteSize(), offset);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
         }
@@ -120,7 +137,7 @@ public final class FileCalls {
         MemorySegment errno = CapturedErrno.buffer();
         long r;
         try {
-            r = (long) PWRITE.invokeExact(errno, fd, buf, buf.byteSize(), offset);
+            r = (long) PwriteCall.HANDLE.invokeExact(errno, fd, buf, buf.byteSize(), offset);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
         }
@@ -137,7 +154,7 @@ public final class FileCalls {
             MemorySegment errno = CapturedErrno.buffer();
             int r;
             try {
-                r = (int) FSTATVFS.invokeExact(errno, fd, buf);
+                r = (int) FstatvfsCall.HANDLE.invokeExact(errno, fd, buf);
             } catch (Throwable t) {
                 throw CapturedErrno.rethrow(t);
             }
@@ -160,9 +177,20 @@ public final class FileCalls {
     /** close(fd), ignoring errors: there is nothing useful to do about them here. */
     public static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(CapturedErrno.buffer(), fd);
+            int ignored = (int) CloseCall.HANDLE.invokeExact(CapturedErrno.buffer(), fd);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
         }
+    }
+
+    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
+    public static void linkAll() {
+        Objects.requireNonNull(FaccessatCall.HANDLE);
+        Objects.requireNonNull(FstatatCall.HANDLE);
+        Objects.requireNonNull(OpenatCall.HANDLE);
+        Objects.requireNonNull(PreadCall.HANDLE);
+        Objects.requireNonNull(CloseCall.HANDLE);
+        Objects.requireNonNull(PwriteCall.HANDLE);
+        Objects.requireNonNull(FstatvfsCall.HANDLE);
     }
 }

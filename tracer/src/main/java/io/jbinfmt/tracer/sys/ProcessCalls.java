@@ -6,17 +6,19 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /** Process-level libc calls: clone with a libc entry point, ids, terminal foreground group. */
 public final class ProcessCalls {
     // int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...): we pass the four fixed arguments.
-    private static final MethodHandle CLONE = CapturedErrno.variadicHandle(
-            Libc.clone.address(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
-            4);
-    private static final MethodHandle TCGETPGRP =
-            CapturedErrno.handle(Libc.tcgetpgrp$address(), Libc.tcgetpgrp$descriptor());
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class CloneCall {
+        static final MethodHandle HANDLE = CapturedErrno.variadicHandle( Libc.clone.address(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), 4);
+    }
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class TcgetpgrpCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.tcgetpgrp$address(), Libc.tcgetpgrp$descriptor());
+    }
 
     private ProcessCalls() {
     }
@@ -29,7 +31,7 @@ public final class ProcessCalls {
         MemorySegment errno = CapturedErrno.buffer();
         int r;
         try {
-            r = (int) CLONE.invokeExact(errno, entry, stackTop, flags, MemorySegment.NULL);
+            r = (int) CloneCall.HANDLE.invokeExact(errno, entry, stackTop, flags, MemorySegment.NULL);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
         }
@@ -65,9 +67,15 @@ public final class ProcessCalls {
     public static int foregroundGroup(int fd) {
         MemorySegment errno = CapturedErrno.buffer();
         try {
-            return (int) TCGETPGRP.invokeExact(errno, fd);
+            return (int) TcgetpgrpCall.HANDLE.invokeExact(errno, fd);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
         }
+    }
+
+    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
+    public static void linkAll() {
+        Objects.requireNonNull(CloneCall.HANDLE);
+        Objects.requireNonNull(TcgetpgrpCall.HANDLE);
     }
 }

@@ -4,13 +4,18 @@ import io.jbinfmt.bindings.libc.Libc;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /** process_vm_readv/writev: copy bytes between our memory and another process's, one range each way. */
 public final class ProcessMemory {
-    private static final MethodHandle READV =
-            CapturedErrno.handle(Libc.process_vm_readv$address(), Libc.process_vm_readv$descriptor());
-    private static final MethodHandle WRITEV =
-            CapturedErrno.handle(Libc.process_vm_writev$address(), Libc.process_vm_writev$descriptor());
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class ReadvCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.process_vm_readv$address(), Libc.process_vm_readv$descriptor());
+    }
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class WritevCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.process_vm_writev$address(), Libc.process_vm_writev$descriptor());
+    }
 
     private ProcessMemory() {
     }
@@ -22,13 +27,13 @@ public final class ProcessMemory {
      */
     public static long read(int pid, long remoteAddress, MemorySegment local, MemorySegment iovs)
             throws ErrnoException {
-        return transfer(READV, "process_vm_readv", pid, remoteAddress, local, iovs);
+        return transfer(ReadvCall.HANDLE, "process_vm_readv", pid, remoteAddress, local, iovs);
     }
 
     /** Writes {@code local} to {@code remoteAddress} of {@code pid}; returns the bytes written. */
     public static long write(int pid, long remoteAddress, MemorySegment local, MemorySegment iovs)
             throws ErrnoException {
-        return transfer(WRITEV, "process_vm_writev", pid, remoteAddress, local, iovs);
+        return transfer(WritevCall.HANDLE, "process_vm_writev", pid, remoteAddress, local, iovs);
     }
 
     private static long transfer(MethodHandle h, String name, int pid, long remote, MemorySegment local,
@@ -49,5 +54,11 @@ public final class ProcessMemory {
                     CapturedErrno.errno(errno));
         }
         return r;
+    }
+
+    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
+    public static void linkAll() {
+        Objects.requireNonNull(ReadvCall.HANDLE);
+        Objects.requireNonNull(WritevCall.HANDLE);
     }
 }

@@ -6,6 +6,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /**
  * Typed ptrace(2) requests. Every method must be called from the session's tracer thread: ptrace
@@ -15,11 +16,10 @@ public final class Ptrace {
     private static final boolean TRACE = Boolean.getBoolean("jbinfmt.trace.ptrace");
 
     // long ptrace(int request, pid_t pid, void *addr, void *data): variadic after the request in glibc.
-    private static final MethodHandle PTRACE = CapturedErrno.variadicHandle(
-            Libc.ptrace.address(),
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-            1);
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class PtraceCall {
+        static final MethodHandle HANDLE = CapturedErrno.variadicHandle( Libc.ptrace.address(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), 1);
+    }
 
     public static final int O_TRACESYSGOOD = Libc.PTRACE_O_TRACESYSGOOD();
     public static final int O_TRACEFORK = Libc.PTRACE_O_TRACEFORK();
@@ -47,7 +47,7 @@ public final class Ptrace {
         MemorySegment errno = CapturedErrno.buffer();
         long r;
         try {
-            r = (long) PTRACE.invokeExact(errno, request, tid, addr, data);
+            r = (long) PtraceCall.HANDLE.invokeExact(errno, request, tid, addr, data);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
         }
@@ -116,5 +116,10 @@ public final class Ptrace {
     public static void setRegs(int tid, MemorySegment iov, MemorySegment regs) throws ErrnoException {
         Iovec.set(iov, regs);
         call("SETREGSET", Libc.PTRACE_SETREGSET(), tid, NT_PRSTATUS, iov.address());
+    }
+
+    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
+    public static void linkAll() {
+        Objects.requireNonNull(PtraceCall.HANDLE);
     }
 }

@@ -4,10 +4,14 @@ import io.jbinfmt.bindings.libc.Libc;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /** Signal numbers the tracer reasons about, and kill(2). */
 public final class Signals {
-    private static final MethodHandle KILL = CapturedErrno.handle(Libc.kill$address(), Libc.kill$descriptor());
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class KillCall {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.kill$address(), Libc.kill$descriptor());
+    }
 
     public static final int SIGKILL = Libc.SIGKILL();
     public static final int SIGSTOP = Libc.SIGSTOP();
@@ -26,7 +30,7 @@ public final class Signals {
         MemorySegment errno = CapturedErrno.buffer();
         int r;
         try {
-            r = (int) KILL.invokeExact(errno, pid, signal);
+            r = (int) KillCall.HANDLE.invokeExact(errno, pid, signal);
         } catch (Throwable t) {
             throw CapturedErrno.rethrow(t);
         }
@@ -38,5 +42,10 @@ public final class Signals {
     /** The signals whose default action stops a process: a ptrace event stop with one of them is a group-stop. */
     public static boolean isStopSignal(int signal) {
         return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
+    }
+
+    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
+    public static void linkAll() {
+        Objects.requireNonNull(KillCall.HANDLE);
     }
 }

@@ -6,10 +6,14 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /** wait4(2) for the tracer thread, and the wait-status macros of {@code <sys/wait.h>} as Java. */
 public final class Wait {
-    private static final MethodHandle WAIT4 = CapturedErrno.handle(Libc.wait4$address(), Libc.wait4$descriptor());
+    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
+    private static final class Wait4Call {
+        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.wait4$address(), Libc.wait4$descriptor());
+    }
 
     /** Wait for clones (threads) as well as processes. */
     public static final int WALL = Libc.__WALL();
@@ -29,7 +33,7 @@ public final class Wait {
         while (true) {
             int r;
             try {
-                r = (int) WAIT4.invokeExact(errno, pid, status, flags, MemorySegment.NULL);
+                r = (int) Wait4Call.HANDLE.invokeExact(errno, pid, status, flags, MemorySegment.NULL);
             } catch (Throwable t) {
                 throw CapturedErrno.rethrow(t);
             }
@@ -81,5 +85,10 @@ public final class Wait {
     /** The PTRACE_EVENT_* of a ptrace event stop, 0 for other stops. */
     public static int ptraceEvent(int status) {
         return (status >>> 16) & 0xff;
+    }
+
+    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
+    public static void linkAll() {
+        Objects.requireNonNull(Wait4Call.HANDLE);
     }
 }

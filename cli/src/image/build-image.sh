@@ -1,0 +1,30 @@
+#!/bin/sh
+# Builds cli/target/jbinfmt-image (run by `mvn package`): a jlink'ed runtime with just the modules jbinfmt
+# uses, the jars, the launcher, the WASI runners, and an AOT cache trained by running jbinfmt once.
+set -eu
+target=$1          # cli/target
+repo=$2            # the repository root
+image="$target/jbinfmt-image"
+
+jdk=""
+for home in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+    [ -n "$home" ] && [ -f "$home/release" ] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+    if [ -n "$major" ] && [ "$major" -ge 25 ] && [ -x "$home/bin/jlink" ]; then jdk=$home; break; fi
+done
+[ -n "$jdk" ] || { echo "build-image: needs a JDK 25 or newer with jlink" >&2; exit 1; }
+
+rm -rf "$image"
+mkdir -p "$image/bin" "$image/lib" "$image/share" "$image/runners"
+"$jdk/bin/jlink" --add-modules java.base,jdk.unsupported --strip-debug --no-header-files --no-man-pages \
+    --output "$image/runtime"
+cp "$target/jbinfmt-cli.jar" "$target"/lib/*.jar "$image/lib/"
+cp "$repo/cli/src/image/jbinfmt" "$image/bin/jbinfmt"
+cp "$repo/examples/runners/"* "$image/runners/"
+chmod +x "$image/bin/jbinfmt" "$image/runners/"*
+
+# Train the AOT cache on a real run (spawn, trace, rules, an exec rewritten through the defaults' code paths).
+"$image/runtime/bin/java" -XX:AOTCacheOutput="$image/share/jbinfmt.aot" --enable-native-access=ALL-UNNAMED \
+    -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djbinfmt.runners="$image/runners" -cp "$image/lib/*" \
+    io.jbinfmt.cli.Main --rule ':jbinfmt-train:E::jbinfmt-train::/bin/true:' -- sh -c 'true' >/dev/null 2>&1
+echo "$image" > "$image/share/aot-home"

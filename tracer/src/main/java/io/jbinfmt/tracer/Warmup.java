@@ -1,0 +1,44 @@
+package io.jbinfmt.tracer;
+
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+import io.jbinfmt.tracer.sys.ProcessMemory;
+import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.Signals;
+import io.jbinfmt.tracer.sys.Wait;
+
+/**
+ * Links the native calls a session needs ahead of time. Creating FFM downcall handles costs tens of milliseconds
+ * in a fresh JVM; a command-line front end can run this on another thread while it parses its arguments, so that
+ * the first {@link Session#start} does not wait for it. Optional: sessions work without it.
+ */
+public final class Warmup {
+    private Warmup() {
+    }
+
+    /** Starts the warm-up on a daemon platform thread and returns at once. */
+    public static void inBackground() {
+        Thread.ofPlatform().daemon(true).name("jbinfmt-warmup").start(Warmup::run);
+    }
+
+    /** Initializes the native call layer and the exec filter (class initialization is thread-safe). */
+    public static void run() {
+        try {
+            // in the order a session first needs them: spawning, then the first exec with rules
+            ProcessCalls.linkAll();
+            Ptrace.linkAll();
+            Wait.linkAll();
+            new ExecFilter(Arch.host());
+            ProcessCalls.geteuid();
+            FileCalls.linkAll();
+            ProcessMemory.linkAll();
+            Signals.linkAll();
+            Errno.message(Errno.ENOENT.code);
+        } catch (RuntimeException e) {
+            // a warm-up only: whatever fails here fails again, with a proper error, where it is really used
+        }
+    }
+}

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Parse-only tests: what belongs to jbinfmt and what to the command. */
@@ -50,6 +52,42 @@ class JbinfmtCommandTest {
         assertEquals(true, logged.verbose);
         assertEquals(Path.of("l.txt"), logged.logFile);
         assertEquals(List.of("make"), logged.command);
+    }
+
+    @Test
+    void theFastPathReadsWhatPicocliReads() {
+        String[][] accepted = {
+                {"true"},
+                {"--", "true", "--rules", "x"},
+                {"--rules", "r.conf", "ls", "--rules", "x"},
+                {"--rules=r.conf", "--rule", ":a:E::x::/bin/i:", "--system", "--no-defaults", "make", "check"},
+                {"-v", "--stats", "--log", "l.txt", "--log-format", "json", "--", "sh", "-c", "exit 3"},
+                {"--verbose", "--log=l", "--log-format=text", "./a.out", "-v"},
+                {"-", "x"},
+        };
+        for (String[] args : accepted) {
+            JbinfmtCommand fast = FastArgs.parse(args, null);
+            assertNotNull(fast, String.join(" ", args));
+            JbinfmtCommand slow = parse(args);
+            String what = String.join(" ", args);
+            assertEquals(slow.command, fast.command, what);
+            assertEquals(slow.ruleOptions.files, fast.ruleOptions.files, what);
+            assertEquals(slow.ruleOptions.lines, fast.ruleOptions.lines, what);
+            assertEquals(slow.ruleOptions.system, fast.ruleOptions.system, what);
+            assertEquals(slow.ruleOptions.noDefaults, fast.ruleOptions.noDefaults, what);
+            assertEquals(slow.verbose, fast.verbose, what);
+            assertEquals(slow.stats, fast.stats, what);
+            assertEquals(slow.logFile, fast.logFile, what);
+            assertEquals(slow.logFormat, fast.logFormat, what);
+        }
+        String[][] declined = {
+                {}, {"--help"}, {"-h"}, {"--version"}, {"check", "x"}, {"rules"}, {"completion"},
+                {"--rules"}, {"--rules", "--system", "x"}, {"--nope", "x"}, {"-vx", "y"}, {"--stats=yes", "x"},
+                {"--system"},
+        };
+        for (String[] args : declined) {
+            assertNull(FastArgs.parse(args, null), String.join(" ", args));
+        }
     }
 
     @Test

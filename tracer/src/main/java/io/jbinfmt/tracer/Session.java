@@ -12,6 +12,7 @@ import io.jbinfmt.tracer.process.TraceeTable;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Signals;
 
@@ -84,14 +85,22 @@ public final class Session implements AutoCloseable {
             tracerTid = currentTid();
             Arch arch = Arch.host();
             ExecFilter filter = new ExecFilter(arch);
-            SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0,
-                    options.directory(), options.passFds());
+            List<int[]> redirects = new ArrayList<>();
             int pid;
             try {
+                for (Redirect r : options.redirects()) {
+                    redirects.add(new int[]{openRedirect(r), r.fd()});
+                }
+                SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0,
+                        options.directory(), redirects, options.passFds());
                 pid = Spawner.spawn(arch, plan, arena);
             } catch (SpawnException e) {
                 spawned.completeExceptionally(e);
                 return;
+            } finally {
+                for (int[] r : redirects) {
+                    FileCalls.close(r[0]); // the child has its copy now
+                }
             }
             table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
             spawned.complete(pid);
@@ -113,6 +122,20 @@ public final class Session implements AutoCloseable {
         } catch (Throwable t) {
             spawned.completeExceptionally(t);
             finished.completeExceptionally(t);
+        }
+    }
+
+    private static int openRedirect(Redirect r) throws SpawnException {
+        int flags = FileCalls.O_CLOEXEC | switch (r.mode()) {
+            case READ -> FileCalls.O_RDONLY;
+            case WRITE -> FileCalls.O_WRONLY | FileCalls.O_CREAT | FileCalls.O_TRUNC;
+            case APPEND -> FileCalls.O_WRONLY | FileCalls.O_CREAT | FileCalls.O_APPEND;
+        };
+        try {
+            return FileCalls.open(r.path(), flags, 0666);
+        } catch (ErrnoException e) {
+            throw new SpawnException("cannot redirect descriptor " + r.fd() + " to " + new String(r.path()) + ": "
+                    + Errno.message(e.errno()), 0);
         }
     }
 

@@ -17,38 +17,44 @@ import java.util.Set;
  * @param directory   the command's working directory, or null for this process's
  * @param passFds     descriptors above 2 that the command inherits (like a shell passes its open files); every
  *                    other descriptor of this process is closed in the command
+ * @param redirects   descriptors of the command opened on files instead of inherited
  */
 public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> environment, byte[] directory,
-                             Set<Integer> passFds) {
+                             Set<Integer> passFds, List<Redirect> redirects) {
 
     public SessionOptions {
         Objects.requireNonNull(rules, "rules");
         environment = environment == null ? null : List.copyOf(environment);
         passFds = passFds == null ? Set.of() : Set.copyOf(passFds);
+        redirects = redirects == null ? List.of() : List.copyOf(redirects);
     }
 
     /** No rules (every exec runs as asked), no listener, inherited environment and directory, only fds 0-2. */
     public static SessionOptions defaults() {
-        return new SessionOptions(RuleSet.empty(), null, null, null, Set.of());
+        return new SessionOptions(RuleSet.empty(), null, null, null, Set.of(), List.of());
     }
 
     public SessionOptions withRules(RuleSet rules) {
-        return new SessionOptions(rules, listener, environment, directory, passFds);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
     }
 
     public SessionOptions withListener(ExecListener listener) {
-        return new SessionOptions(rules, listener, environment, directory, passFds);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
     }
 
     public SessionOptions withEnvironment(List<byte[]> environment) {
-        return new SessionOptions(rules, listener, environment, directory, passFds);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
     }
 
     public SessionOptions withDirectory(byte[] directory) {
-        return new SessionOptions(rules, listener, environment, directory, passFds);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
+    }
+
+    public SessionOptions withRedirects(List<Redirect> redirects) {
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
     }
 
     public SessionOptions withPassFds(Set<Integer> passFds) {
-        return new SessionOptions(rules, listener, environment, directory, passFds);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
     }
 }

@@ -204,6 +204,15 @@ public class Libc extends Libc$shared {
     public static int O_RDONLY() {
         return O_RDONLY;
     }
+    private static final int O_WRONLY = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define O_WRONLY 1
+     * }
+     */
+    public static int O_WRONLY() {
+        return O_WRONLY;
+    }
     private static final int O_RDWR = (int)2L;
     /**
      * {@snippet lang=c :
@@ -212,6 +221,33 @@ public class Libc extends Libc$shared {
      */
     public static int O_RDWR() {
         return O_RDWR;
+    }
+    private static final int O_CREAT = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define O_CREAT 64
+     * }
+     */
+    public static int O_CREAT() {
+        return O_CREAT;
+    }
+    private static final int O_TRUNC = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define O_TRUNC 512
+     * }
+     */
+    public static int O_TRUNC() {
+        return O_TRUNC;
+    }
+    private static final int O_APPEND = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define O_APPEND 1024
+     * }
+     */
+    public static int O_APPEND() {
+        return O_APPEND;
     }
     private static final int AT_SYMLINK_NOFOLLOW = (int)256L;
     /**

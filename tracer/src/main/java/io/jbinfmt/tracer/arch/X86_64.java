@@ -75,6 +75,11 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int dup3() {
+        return 292;
+    }
+
+    @Override
     public int chdir() {
         return 80;
     }

@@ -23,17 +23,19 @@ import java.util.TreeSet;
  * @param emptySigset an all-zero kernel sigset, to unblock every signal
  * @param noNewPrivs  whether to set PR_SET_NO_NEW_PRIVS (required for seccomp when not root)
  * @param directory   the working directory to change to, NUL-terminated, or null to stay
+ * @param redirects   pairs {ourFd, childFd}: our descriptor becomes the child's (stdin/stdout/stderr redirects)
  * @param closeRanges descriptor ranges [first, last] to close, so that only 0-2 and the passed ones remain
  */
 public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegment path, MemorySegment argv,
                         MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs, MemorySegment directory,
-                        List<long[]> closeRanges) {
+                        List<int[]> redirects, List<long[]> closeRanges) {
 
     private static final long STACK_SIZE = 64 * 1024;
 
     /** Lays out a plan in {@code arena}. */
     public static SpawnPlan prepare(Arena arena, ExecFilter filter, byte[] path, List<byte[]> argv,
-                                    List<byte[]> env, boolean noNewPrivs, byte[] directory, Set<Integer> passFds) {
+                                    List<byte[]> env, boolean noNewPrivs, byte[] directory, List<int[]> redirects,
+                                    Set<Integer> passFds) {
         MemorySegment stack = arena.allocate(STACK_SIZE, 16);
         return new SpawnPlan(
                 stack.asSlice(STACK_SIZE),
@@ -44,7 +46,16 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
                 arena.allocate(8),
                 noNewPrivs,
                 directory == null ? null : cString(arena, directory),
-                closeRanges(passFds));
+                List.copyOf(redirects),
+                closeRanges(keep(passFds, redirects)));
+    }
+
+    private static Set<Integer> keep(Set<Integer> passFds, List<int[]> redirects) {
+        Set<Integer> keep = new java.util.HashSet<>(passFds);
+        for (int[] r : redirects) {
+            keep.add(r[1]);
+        }
+        return keep;
     }
 
     /** The ranges of descriptors from 3 up that are not in {@code keep}. */

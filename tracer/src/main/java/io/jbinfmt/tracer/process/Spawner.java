@@ -67,6 +67,11 @@ public final class Spawner {
             if (plan.directory() != null) {
                 check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));
             }
+            for (int[] r : plan.redirects()) {
+                if (r[0] != r[1]) {
+                    check("dup3(" + r[0] + ", " + r[1] + ")", arch, inject.call(arch.dup3(), r[0], r[1], 0));
+                }
+            }
             for (long[] range : plan.closeRanges()) {
                 check("close_range(" + range[0] + ", " + range[1] + ")", arch,
                         inject.call(arch.closeRange(), range[0], range[1], 0));

@@ -26,6 +26,13 @@ public final class FileCalls {
     private static final class OpenatCall {
         static final MethodHandle HANDLE = CapturedErrno.variadicHandle(Libc.openat.address(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), 3);
     }
+    /** openat with its mode argument, for files that may be created. */
+    private static final class OpenatModeCall {
+        static final MethodHandle HANDLE = CapturedErrno.variadicHandle(Libc.openat.address(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), 3);
+    }
+
     /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
     private static final class PreadCall {
         static final MethodHandle HANDLE = CapturedErrno.handle(Libc.pread$address(), Libc.pread$descriptor());
@@ -50,6 +57,10 @@ public final class FileCalls {
     public static final int O_RDONLY = Libc.O_RDONLY();
     public static final int O_CLOEXEC = Libc.O_CLOEXEC();
     public static final int O_RDWR = Libc.O_RDWR();
+    public static final int O_WRONLY = Libc.O_WRONLY();
+    public static final int O_CREAT = Libc.O_CREAT();
+    public static final int O_TRUNC = Libc.O_TRUNC();
+    public static final int O_APPEND = Libc.O_APPEND();
     public static final int AT_SYMLINK_NOFOLLOW = Libc.AT_SYMLINK_NOFOLLOW();
 
     private FileCalls() {
@@ -112,6 +123,23 @@ public final class FileCalls {
             }
             if (fd < 0) {
                 throw new ErrnoException("open", CapturedErrno.errno(errno));
+            }
+            return fd;
+        }
+    }
+
+    /** openat(AT_FDCWD, path, flags, mode): may create the file. */
+    public static int open(byte[] path, int flags, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = CapturedErrno.buffer();
+            int fd;
+            try {
+                fd = (int) OpenatModeCall.HANDLE.invokeExact(errno, AT_FDCWD, cString(arena, path), flags, mode);
+            } catch (Throwable t) {
+                throw CapturedErrno.rethrow(t);
+            }
+            if (fd < 0) {
+                throw new ErrnoException("open " + new String(path), CapturedErrno.errno(errno));
             }
             return fd;
         }

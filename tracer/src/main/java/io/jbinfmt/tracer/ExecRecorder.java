@@ -1,0 +1,56 @@
+package io.jbinfmt.tracer;
+
+import io.jbinfmt.tracer.exec.ExecListener;
+import io.jbinfmt.tracer.exec.ExecPlan;
+import io.jbinfmt.tracer.exec.ExecRequest;
+import io.jbinfmt.tracer.rules.Rule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Counts execs per decision and rule (always) and keeps them (when asked), for {@link TracedProcess}. */
+final class ExecRecorder implements ExecListener {
+    private final boolean keep;
+    private final ExecListener next;
+    private final List<TracedProcess.Exec> execs = new ArrayList<>();
+    private final Map<String, Long> perRule = new TreeMap<>();
+    private long total;
+
+    ExecRecorder(boolean keep, ExecListener next) {
+        this.keep = keep;
+        this.next = next;
+    }
+
+    @Override
+    public synchronized void onExec(ExecRequest request, ExecPlan plan) {
+        total++;
+        List<String> rules = plan instanceof ExecPlan.Rewrite w ? w.applied().stream().map(Rule::name).toList() : List.of();
+        rules.forEach(r -> perRule.merge(r, 1L, Long::sum));
+        if (keep) {
+            String decision = switch (plan) {
+                case ExecPlan.Passthrough p -> "pass";
+                case ExecPlan.Fail f -> "fail";
+                case ExecPlan.Rewrite w -> "rewrite";
+            };
+            List<byte[]> argv = plan instanceof ExecPlan.Rewrite w ? w.argv() : List.of();
+            execs.add(new TracedProcess.Exec(request.tid(), request.filename(), decision, rules, argv));
+        }
+        if (next != null) {
+            next.onExec(request, plan);
+        }
+    }
+
+    synchronized List<TracedProcess.Exec> execs() {
+        return List.copyOf(execs);
+    }
+
+    synchronized long total() {
+        return total;
+    }
+
+    synchronized Map<String, Long> perRule() {
+        return Map.copyOf(perRule);
+    }
+}

@@ -1,0 +1,75 @@
+package io.jbinfmt.tracer;
+
+import java.util.List;
+import java.util.Map;
+
+/** A command started by {@link TracedProcessBuilder}: wait for it, read its status, and what its tree exec'd. */
+public final class TracedProcess implements AutoCloseable {
+    /**
+     * One exec of the tree.
+     *
+     * @param pid      the thread that exec'd
+     * @param path     the program as the exec named it
+     * @param decision pass, fail or rewrite
+     * @param rules    the rules that applied (rewrite only)
+     * @param argv     the argv that ran instead (rewrite only)
+     */
+    public record Exec(int pid, byte[] path, String decision, List<String> rules, List<byte[]> argv) {
+    }
+
+    private final Session session;
+    private final ExecRecorder recorder;
+    private ExitStatus status;
+
+    TracedProcess(Session session, ExecRecorder recorder) {
+        this.session = session;
+        this.recorder = recorder;
+    }
+
+    public long pid() {
+        return session.pid();
+    }
+
+    /** Waits for the command and everything it left running; returns its status as a shell reports it. */
+    public int waitFor() throws InterruptedException, SpawnException {
+        return exitStatus().shellStatus();
+    }
+
+    /** Waits, then returns how the command ended. */
+    public synchronized ExitStatus exitStatus() throws InterruptedException, SpawnException {
+        if (status == null) {
+            status = session.waitFor();
+        }
+        return status;
+    }
+
+    /** The execs seen so far (empty unless {@link TracedProcessBuilder#recordExecs} was set). */
+    public List<Exec> execs() {
+        return recorder.execs();
+    }
+
+    /** How many execs the tree made so far. */
+    public long execCount() {
+        return recorder.total();
+    }
+
+    /** How many execs each rule rewrote so far. */
+    public Map<String, Long> rewritesPerRule() {
+        return recorder.perRule();
+    }
+
+    /** Sends {@code signal} to the command. */
+    public void signal(int signal) {
+        session.signal(signal);
+    }
+
+    /** Kills the tree if it is still running. */
+    public void destroy() {
+        session.close();
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

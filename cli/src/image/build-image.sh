@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds cli/target/jbinfmt-image (run by `mvn package`): a jlink'ed runtime with just the modules jbinfmt
-# uses, the jars, the launcher, the WASI runners, and an AOT cache trained by running jbinfmt once.
+# uses, the jars, the launcher, the WASI runners, the man page, and an AOT cache trained by running jbinfmt once.
 set -eu
 target=$1          # cli/target
 repo=$2            # the repository root
@@ -27,4 +27,6 @@ chmod +x "$image/bin/jbinfmt" "$image/runners/"*
 "$image/runtime/bin/java" -XX:AOTCacheOutput="$image/share/jbinfmt.aot" --enable-native-access=ALL-UNNAMED \
     -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djbinfmt.runners="$image/runners" -cp "$image/lib/*" \
     io.jbinfmt.cli.Main --rule ':jbinfmt-train:E::jbinfmt-train::/bin/true:' -- sh -c 'true' >/dev/null 2>&1
+mkdir -p "$image/share/man/man1"
+"$image/runtime/bin/java" -cp "$image/lib/*" io.jbinfmt.cli.ManPage > "$image/share/man/man1/jbinfmt.1"
 echo "$image" > "$image/share/aot-home"

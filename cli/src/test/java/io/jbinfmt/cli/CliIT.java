@@ -104,6 +104,19 @@ class CliIT {
     }
 
     @Test
+    void theImageShipsAManPageAndACompletionScript() throws Exception {
+        Path man = LauncherIT.REPO.resolve("cli/target/jbinfmt-image/share/man/man1/jbinfmt.1");
+        String page = Files.readString(man);
+        assertTrue(page.startsWith(".TH JBINFMT 1"), page);
+        assertTrue(page.contains(".SH EXIT STATUS") && page.contains("\\-\\-rules") && page.contains(".SS check"),
+                page);
+        LauncherIT.Result completion = LauncherIT.run(null, "completion");
+        assertEquals(0, completion.status(), completion.err());
+        assertTrue(completion.out().contains("complete -F _complete_jbinfmt"), completion.out());
+        assertTrue(completion.out().contains("--rules"), completion.out());
+    }
+
+    @Test
     void extensionLinesGiveTheInterpreterArgumentsAndEnvironment() throws Exception {
         Path show = Files.writeString(tmp.resolve("show.sh"), "#!/bin/sh\necho \"args: $*\"; echo \"FOO=$FOO KEEP=$KEEP\"\n");
         Files.setPosixFilePermissions(show, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Foreign programs built at test time from src/test/c (never committed binaries): static aarch64 and riscv64
+ * Foreign programs built at test time from examples/demo/src (never committed binaries): static aarch64 and riscv64
  * ELFs with Debian's cross compilers, and wasm32-wasi modules with clang + wasi-libc. A missing toolchain fails
  * the test with the package to install (.ci/run installs them all).
  */
@@ -49,7 +49,8 @@ final class ForeignFixtures {
                 Files.createDirectories(OUT);
                 Path bin = OUT.resolve(o);
                 List<String> cmd = new java.util.ArrayList<>(compiler);
-                cmd.addAll(List.of("-o", bin.toString(), Path.of("src/test/c", source + ".c").toString()));
+                cmd.addAll(List.of("-o", bin.toString(),
+                        LauncherIT.REPO.resolve("examples/demo/src").resolve(source + ".c").toString()));
                 Process p;
                 try {
                     p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

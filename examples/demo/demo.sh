@@ -1,0 +1,42 @@
+#!/bin/sh
+# jbinfmt's main job in one command: build small programs for aarch64, riscv64 and wasm32-wasi, then run them
+# from ordinary shell command lines, in one pipeline with a native program, as if they were native.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build="$here/build"
+
+missing=""
+for tool in aarch64-linux-gnu-gcc riscv64-linux-gnu-gcc clang qemu-aarch64 qemu-riscv64 node; do
+    command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+    packages=$(grep -v '^#' "$root/.ci/packages" | tr '\n' ' ')
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "demo: installing what is missing ($missing): apt-get install $packages" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
+    else
+        echo "demo: missing$missing; install: apt-get install $packages" >&2
+        exit 1
+    fi
+fi
+
+mkdir -p "$build"
+cd "$build"
+aarch64-linux-gnu-gcc -static -O1 -o hello-aarch64 "$here/src/hello.c"
+aarch64-linux-gnu-gcc -static -O1 -o spawn-aarch64 "$here/src/spawn.c"
+riscv64-linux-gnu-gcc -static -O1 -o upper-riscv64 "$here/src/upper.c"
+riscv64-linux-gnu-gcc -static -O1 -o hello-riscv64 "$here/src/hello.c"
+clang --target=wasm32-wasi -O1 -o tag.wasm "$here/src/tag.c"
+chmod +x tag.wasm
+sed "s|@RUNNERS@|$root/examples/runners|" "$root/examples/rules/foreign.conf" > foreign.conf
+echo "built in $build: hello-aarch64, spawn-aarch64 (aarch64 ELF), upper-riscv64, hello-riscv64 (riscv64 ELF), tag.wasm (wasm32-wasi)"
+
+run() {
+    echo
+    echo "== jbinfmt --rules foreign.conf -- sh -c: $1"
+    "$root/bin/jbinfmt" --rules foreign.conf -- sh -c "$1"
+}
+run "./hello-aarch64 from a pipeline | ./upper-riscv64 | ./tag.wasm wasm | nl"
+run "./spawn-aarch64 './hello-riscv64 started by an aarch64 program' 'echo and a native one'"
+run "./hello-riscv64 exit=3; echo \"exit status \$?\""

@@ -11,12 +11,11 @@ for tool in aarch64-linux-gnu-gcc riscv64-linux-gnu-gcc clang qemu-aarch64 qemu-
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
-    packages=$(grep -v '^#' "$root/.ci/packages" | tr '\n' ' ')
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "demo: installing what is missing ($missing): apt-get install $packages" >&2
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
+        echo "demo: installing what is missing ($missing ) with .ci/install-deps" >&2
+        "$root/.ci/install-deps" >&2
     else
-        echo "demo: missing$missing; install: apt-get install $packages" >&2
+        echo "demo: missing$missing; as root, run .ci/install-deps (apt-get install of .ci/packages)" >&2
         exit 1
     fi
 fi

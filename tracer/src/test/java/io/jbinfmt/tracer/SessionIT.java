@@ -84,6 +84,19 @@ class SessionIT {
     }
 
     @Test
+    void aRewrittenExecFromANonLeaderThread() throws Exception {
+        Path comm = tmp.resolve("comm");
+        // the rewritten program must be touched up after the exec although its tid changed: comm shows it
+        Path script = Files.writeString(tmp.resolve("x.rw"), "cat /proc/$$/comm > " + comm + "; exit 43\n");
+        script.toFile().setExecutable(true);
+        var rules = io.jbinfmt.tracer.rules.RuleSet.registered(List.of(io.jbinfmt.tracer.rules.RuleParser.parse(
+                ":rw:E::rw::/bin/sh:".getBytes(), new io.jbinfmt.tracer.rules.RuleSource("t", 0))));
+        assertEquals(ExitStatus.exited(43), run(SessionOptions.defaults().withRules(rules),
+                TestPrograms.get("exec_from_thread").toString(), script.toString()));
+        assertEquals("x.rw\n", Files.readString(comm));
+    }
+
+    @Test
     void execveatWithEmptyPathAndWithDirfd() throws Exception {
         String prog = TestPrograms.get("execveat").toString();
         assertEquals(ExitStatus.exited(43), run(prog, "empty"));

@@ -107,7 +107,14 @@ public final class EventLoop {
             case StopEvent.Killed k -> ended(k);
             case StopEvent.Seccomp s -> onSeccomp(table.lookupOrCreate(s.tid()));
             case StopEvent.SyscallStop s -> onSyscallStop(table.lookupOrCreate(s.tid()));
-            case StopEvent.NewChild c -> Ptrace.cont(c.tid(), 0); // the child registers at its own first stop
+            case StopEvent.NewChild c -> {
+                if (c.event() == Ptrace.EVENT_CLONE) {
+                    // a thread (or an odd clone): both may now exec from a multi-threaded process
+                    table.lookupOrCreate(c.tid()).markThreaded();
+                    table.lookupOrCreate((int) Ptrace.eventMessage(c.tid(), message)).markThreaded();
+                }
+                Ptrace.cont(c.tid(), 0); // a forked child registers at its own first stop
+            }
             case StopEvent.Exec x -> onExec(x.tid());
             case StopEvent.GroupStop g -> {
                 table.lookupOrCreate(g.tid());
@@ -137,7 +144,7 @@ public final class EventLoop {
         boolean watchExit = false;
         if (execs.active()) {
             ExecFilter.Traced traced = filter.decode(Ptrace.eventMessage(t.tid(), message));
-            watchExit = execs.onEntry(t.tid(), traced);
+            watchExit = execs.onEntry(t.tid(), traced, t.threaded());
         }
         if (t.phase() == Tracee.Phase.SPAWNING) {
             // The command's own exec: watch its exit stop, where a failure (ENOENT, EACCES, ...) shows.

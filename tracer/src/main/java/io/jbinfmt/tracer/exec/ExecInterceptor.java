@@ -40,8 +40,8 @@ public final class ExecInterceptor {
     private static final int PR_SET_NAME = 15;
     private static final int TASK_COMM_LEN = 16;
 
-    /** A rewritten exec between its entry and exit stops. */
-    private record InFlight(byte[] registersBefore, ExecPlan.Rewrite plan) {
+    /** A rewritten exec between its entry and exit stops; {@code execEvent}: PTRACE_O_TRACEEXEC was turned on. */
+    private record InFlight(byte[] registersBefore, ExecPlan.Rewrite plan, boolean execEvent) {
     }
 
     private final Arch arch;
@@ -80,7 +80,7 @@ public final class ExecInterceptor {
      * At an exec's seccomp stop. Returns true when the tracee must be resumed with PTRACE_SYSCALL because
      * {@link #onExit} has to see the exec's outcome.
      */
-    public boolean onEntry(int tid, ExecFilter.Traced traced) throws ErrnoException {
+    public boolean onEntry(int tid, ExecFilter.Traced traced, boolean threaded) throws ErrnoException {
         if (!active() || traced == null || traced.abi() != arch.nativeAbi()) {
             return false; // other ABIs (i386, x32) are passed through for now
         }
@@ -102,7 +102,7 @@ public final class ExecInterceptor {
                 regs.push(tid);
                 yield false;
             }
-            case ExecPlan.Rewrite r -> rewrite(tid, r);
+            case ExecPlan.Rewrite r -> rewrite(tid, r, threaded);
         };
     }
 
@@ -141,7 +141,7 @@ public final class ExecInterceptor {
         }
     }
 
-    private boolean rewrite(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
+    private boolean rewrite(int tid, ExecPlan.Rewrite plan, boolean threaded) throws ErrnoException {
         byte[] before = regs.snapshot();
         long envp = regs.get(arch.nativeAbi().execve() == regs.get(Reg.SYSNUM) ? Reg.ARG3 : Reg.ARG4);
         if (!plan.env().isEmpty()) {
@@ -172,9 +172,11 @@ public final class ExecInterceptor {
         regs.set(Reg.ARG2, argvAddr);
         regs.set(Reg.ARG3, plan.env().isEmpty() ? envp : argvAddr + 8L * (plan.argv().size() - plan.env().size()));
         regs.push(tid);
-        // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
-        Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
-        inFlight.put(tid, new InFlight(before, plan));
+        if (threaded) {
+            // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
+            Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
+        }
+        inFlight.put(tid, new InFlight(before, plan, threaded));
         return true;
     }
 
@@ -250,7 +252,9 @@ public final class ExecInterceptor {
     public int onExit(int tid) throws ErrnoException {
         InFlight f = inFlight.remove(tid);
         try {
-            Ptrace.setOptions(tid, Spawner.OPTIONS);
+            if (f.execEvent()) {
+                Ptrace.setOptions(tid, Spawner.OPTIONS);
+            }
             regs.fetch(tid);
             long result = regs.get(Reg.RESULT);
             if (result != 0) {
@@ -286,9 +290,16 @@ public final class ExecInterceptor {
         long newSp = (execFnAt - 8L * newWords) & ~15L; // the ABI wants a 16-byte aligned stack at entry
         // Scratch for the strings the injected calls need, below everything: nothing of the program's is there yet.
         long scratchAt = (newSp - 512) & ~15L;
-        byte[] code = memory.read(tid, pc, arch.syscallInstruction().length);
-        memory.poke(tid, pc, arch.syscallInstruction());
-        SyscallInjector inject = new SyscallInjector(arch, tid, regs, pc, status, deaths);
+        // A syscall instruction to borrow: the new program's vDSO has one at the same offset as ours; without a
+        // vDSO, write one over the entry point for the time of the injected calls.
+        long vdso = block.aux(StackBlock.AT_SYSINFO_EHDR);
+        long gadget = vdso > 0 && VdsoGadget.OFFSET >= 0 ? vdso + VdsoGadget.OFFSET : -1;
+        long syscallPc = gadget >= 0 ? gadget : pc;
+        byte[] code = gadget >= 0 ? null : memory.read(tid, pc, arch.syscallInstruction().length);
+        if (code != null) {
+            memory.poke(tid, pc, arch.syscallInstruction());
+        }
+        SyscallInjector inject = new SyscallInjector(arch, tid, regs, syscallPc, status, deaths);
         try {
             if (plan.openBinary() != null) {
                 memory.write(tid, scratchAt, cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes()));
@@ -313,7 +324,9 @@ public final class ExecInterceptor {
             regs.restore(entryRegs);
             regs.set(Reg.SP, newSp);
         } finally {
-            memory.poke(tid, pc, code);
+            if (code != null) {
+                memory.poke(tid, pc, code);
+            }
         }
         regs.push(tid);
         return inject.pendingSignal();

@@ -13,6 +13,7 @@ final class StackBlock {
     static final long AT_EXECFD = 2;
     static final long AT_FLAGS = 8;
     static final long AT_EXECFN = 31;
+    static final long AT_SYSINFO_EHDR = 33;
     static final long AT_FLAGS_PRESERVE_ARGV0 = 1;
 
     private final List<Long> words;

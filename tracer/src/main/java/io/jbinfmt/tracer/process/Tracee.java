@@ -14,6 +14,7 @@ public final class Tracee {
 
     private int tid;
     private Phase phase = Phase.RUNNING;
+    private boolean threaded;
 
     Tracee(int tid) {
         this.tid = tid;
@@ -33,6 +34,18 @@ public final class Tracee {
 
     public void phase(Phase phase) {
         this.phase = phase;
+    }
+
+    /**
+     * Whether this thread's process may have several threads (it or a sibling took part in a thread-creating
+     * clone): only then can an exec change the thread's tid, which rewriting must then watch for.
+     */
+    public boolean threaded() {
+        return threaded;
+    }
+
+    public void markThreaded() {
+        threaded = true;
     }
 
     @Override

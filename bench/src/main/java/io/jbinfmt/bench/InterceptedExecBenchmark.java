@@ -1,0 +1,72 @@
+package io.jbinfmt.bench;
+
+import io.jbinfmt.tracer.rules.RuleSet;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The intercepted exec path: a shell execs f.noop in a loop, and a rule sends it to /bin/true. Under jbinfmt
+ * (decode, probe the file, match, rewrite, watch the exit) against the kernel's own binfmt_misc doing the same
+ * rewrite in a private user namespace, the physical limit. {@code tracerCpuPerExec} is the tracer thread's CPU
+ * time per exec, in nanoseconds (the tracer is one thread: this bounds how many execs per second it can serve).
+ * <p>
+ * HOW TO RUN: {@code java -jar bench/target/benchmarks.jar InterceptedExec}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class InterceptedExecBenchmark {
+    static final int EXECS = 500;
+
+    String script;
+    Path dir;
+    RuleSet rules;
+
+    /** Tracer CPU time per exec, reported next to the timings. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class TracerCpu {
+        public long tracerCpuPerExec;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            tracerCpuPerExec = 0;
+        }
+    }
+
+    @Setup
+    public void setup() throws Exception {
+        dir = ExecLoops.workdir();
+        script = ExecLoops.loop("./f.noop", EXECS);
+        rules = ExecLoops.noopRules();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EXECS)
+    public void jbinfmt(TracerCpu cpu) throws Exception {
+        cpu.tracerCpuPerExec = ExecLoops.traced(dir, script, rules) / EXECS;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EXECS)
+    public int kernelBinfmtMisc() throws Exception {
+        return ExecLoops.kernel(dir, script);
+    }
+}

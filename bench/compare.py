@@ -1,6 +1,7 @@
-"""Whole-process timings for bench/compare.sh: runs every (workload, runner) pair once per round, alternating,
-and reports medians of wall time and of CPU time (user+system of the whole process tree, from wait4)."""
-import os, platform, resource, statistics, subprocess, sys, time
+"""Whole-process timings for bench/compare.sh: runs every (workload, runner) pair once per round, in a new random
+order each round (so that no runner always follows the one that filled or flushed the caches), and reports
+medians of wall time and of CPU time (user+system of the whole process tree, from wait4)."""
+import os, platform, random, statistics, subprocess, sys, time
 
 root, out, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 jb = f"{root}/cli/target/jbinfmt-image/bin/jbinfmt"
@@ -36,7 +37,7 @@ def runners(cmd, rule=None, qemu="/bin/true", native=True):
     return r
 
 workloads = [
-    ("`find /usr -type f` (syscall-heavy)", runners("find /usr -type f > /dev/null")),
+    ("`find /usr -type f` (syscall-heavy)", runners("find /usr -type f > /dev/null 2>&1; true")),
     ("200k stat() calls", runners(f"{out}/bin/stat-loop 200000")),
     ("2000 fork+exec of /bin/true", runners(loop("/bin/true", 2000))),
     ("2000 execs of a foreign file, rewritten to /bin/true", runners(loop(hello, 2000), TO_TRUE, native=False)),
@@ -59,16 +60,19 @@ def run_once(argv):
     return wall, usage.ru_utime + usage.ru_stime
 
 results = {name: {r: ([], []) for r in rs} for name, rs in workloads}
+pairs = [(name, runner, argv) for name, rs in workloads for runner, argv in rs.items()]
+rng = random.Random(42)
 for rnd in range(rounds):
-    for name, rs in workloads:
-        for runner, argv in rs.items():
-            wall, cpu = run_once(argv)
-            results[name][runner][0].append(wall)
-            results[name][runner][1].append(cpu)
+    rng.shuffle(pairs)
+    for name, runner, argv in pairs:
+        wall, cpu = run_once(argv)
+        results[name][runner][0].append(wall)
+        results[name][runner][1].append(cpu)
     print(f"round {rnd + 1}/{rounds} done", file=sys.stderr)
 
 cpu_model = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
-order = ["native", "jbinfmt", "proot", "proot -q", "strace", "kernel"]
+order = ["native", "jbinfmt", "jbinfmt, net of start-up", "proot", "proot -q", "strace", "kernel"]
+startup = workloads[-1][0]
 lines = [f"Machine: {cpu_model}, {os.cpu_count()} cores, Linux {platform.release()}; "
          f"{rounds} alternating rounds, medians. CPU = user+system of the whole process tree.", ""]
 for name, rs in workloads:
@@ -77,6 +81,12 @@ for name, rs in workloads:
     lines.append("| runner | wall | CPU | wall / native | CPU / native | wall / kernel |")
     lines.append("|---|---:|---:|---:|---:|---:|")
     med = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[name].items()}
+    if "jbinfmt" in med and not name.startswith("start-up"):
+        # what tracing costs the workload itself: jbinfmt's own start-up (JVM, FFM) taken out
+        su = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[startup].items()}
+        extra_w = su["jbinfmt"][0] - su["native"][0]
+        extra_c = su["jbinfmt"][1] - su["native"][1]
+        med["jbinfmt, net of start-up"] = (med["jbinfmt"][0] - extra_w, med["jbinfmt"][1] - extra_c)
     for r in order:
         if r not in med:
             continue

@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The intercepted exec path: a shell execs f.noop in a loop, and a rule sends it to /bin/true. Under jbinfmt
  * (decode, probe the file, match, rewrite, watch the exit) against the kernel's own binfmt_misc doing the same
- * rewrite in a private user namespace, the physical limit. {@code tracerCpuPerExec} is the tracer thread's CPU
- * time per exec, in nanoseconds (the tracer is one thread: this bounds how many execs per second it can serve).
+ * rewrite in a private user namespace, the physical limit. The counters {@code tracerCpuNanos} and {@code execs}
+ * (summed over an iteration) give the tracer thread's CPU time per exec: the tracer is one thread, so this bounds
+ * how many execs per second one session can serve.
  * <p>
  * HOW TO RUN: {@code java -jar bench/target/benchmarks.jar InterceptedExec}
  */
@@ -39,15 +40,17 @@ public class InterceptedExecBenchmark {
     Path dir;
     RuleSet rules;
 
-    /** Tracer CPU time per exec, reported next to the timings. */
+    /** Tracer CPU time and execs, summed per iteration and reported next to the timings. */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class TracerCpu {
-        public long tracerCpuPerExec;
+        public long tracerCpuNanos;
+        public long execs;
 
         @Setup(Level.Iteration)
         public void reset() {
-            tracerCpuPerExec = 0;
+            tracerCpuNanos = 0;
+            execs = 0;
         }
     }
 
@@ -61,7 +64,8 @@ public class InterceptedExecBenchmark {
     @Benchmark
     @OperationsPerInvocation(EXECS)
     public void jbinfmt(TracerCpu cpu) throws Exception {
-        cpu.tracerCpuPerExec = ExecLoops.traced(dir, script, rules) / EXECS;
+        cpu.tracerCpuNanos += ExecLoops.traced(dir, script, rules);
+        cpu.execs += EXECS;
     }
 
     @Benchmark

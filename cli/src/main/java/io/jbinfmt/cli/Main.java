@@ -13,7 +13,15 @@ public final class Main {
         RawArguments raw = RawArguments.fromProcSelf(args.length);
         JbinfmtCommand plain = FastArgs.parse(args, raw);
         if (plain != null) {
-            System.exit(plain.runParsed());
+            int status;
+            try {
+                status = plain.runParsed();
+            } catch (RuntimeException e) {
+                // as picocli's execution-exception handler does on the other path: one line, no stack trace
+                System.err.println("jbinfmt: " + e.getMessage());
+                status = ExitCodes.USAGE;
+            }
+            System.exit(status);
         }
         CommandLine cli = JbinfmtCommand.commandLine(new JbinfmtCommand(raw));
         System.exit(cli.execute(args));

@@ -36,11 +36,8 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RuleSet rules;
-        try {
-            rules = RuleSources.load(ruleOptions, System.err);
-        } catch (RuleSources.RulesException e) {
-            System.err.println(e.getMessage());
+        RuleSet rules = RuleSources.loadOrReport(ruleOptions);
+        if (rules == null) {
             return ExitCodes.RULES;
         }
         int self = (int) ProcessHandle.current().pid();

@@ -116,14 +116,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
     /** Runs the parsed command line (from picocli or from {@link FastArgs}); returns the exit status. */
     int runParsed() throws InterruptedException {
         StartupTiming.mark("arguments parsed");
-        RuleSet ruleSet;
-        try {
-            ruleSet = RuleSources.load(ruleOptions, System.err);
-            StartupTiming.mark("rules loaded");
-        } catch (RuleSources.RulesException e) {
-            System.err.println(e.getMessage());
+        RuleSet ruleSet = RuleSources.loadOrReport(ruleOptions);
+        if (ruleSet == null) {
             return ExitCodes.RULES;
         }
+        StartupTiming.mark("rules loaded");
         ExecLog.Format format = switch (logFormat) {
             case "text" -> ExecLog.Format.TEXT;
             case "json" -> ExecLog.Format.JSON;

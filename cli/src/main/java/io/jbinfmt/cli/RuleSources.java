@@ -33,6 +33,16 @@ final class RuleSources {
     private RuleSources() {
     }
 
+    /** The rules, or null after printing every problem to stderr (the caller exits with {@link ExitCodes#RULES}). */
+    static RuleSet loadOrReport(RuleOptions options) {
+        try {
+            return load(options, System.err);
+        } catch (RulesException e) {
+            System.err.println(e.getMessage());
+            return null;
+        }
+    }
+
     static RuleSet load(RuleOptions options, PrintStream warnings) throws RulesException {
         RuleSetBuilder builder = new RuleSetBuilder();
         List<String> errors = new ArrayList<>();

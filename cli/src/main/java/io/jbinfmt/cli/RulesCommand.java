@@ -24,11 +24,8 @@ final class RulesCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        RuleSet rules;
-        try {
-            rules = RuleSources.load(ruleOptions, System.err);
-        } catch (RuleSources.RulesException e) {
-            System.err.println(e.getMessage());
+        RuleSet rules = RuleSources.loadOrReport(ruleOptions);
+        if (rules == null) {
             return ExitCodes.RULES;
         }
         if (validate) {

@@ -249,6 +249,15 @@ public class Libc extends Libc$shared {
     public static int O_APPEND() {
         return O_APPEND;
     }
+    private static final int O_NONBLOCK = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * #define O_NONBLOCK 2048
+     * }
+     */
+    public static int O_NONBLOCK() {
+        return O_NONBLOCK;
+    }
     private static final int AT_SYMLINK_NOFOLLOW = (int)256L;
     /**
      * {@snippet lang=c :

@@ -65,9 +65,18 @@ public final class TraceeFiles implements ExecTargets {
 
     /** Opens {@code where} if the kernel's open_exec would: a regular, executable file on an exec mount. */
     private static Target open(byte[] where, byte[] name) throws ExecFailure {
+        // Never open what is not a regular file: a FIFO would block the tracer, a device could react to it.
+        try {
+            if (!FileCalls.isRegular(FileCalls.mode(FileCalls.AT_FDCWD, where, 0))) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
+            }
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot stat " + new String(where) + ": " + Errno.describe(e.errno()));
+        }
         int fd;
         try {
-            fd = FileCalls.open(FileCalls.AT_FDCWD, where, FileCalls.O_RDONLY | FileCalls.O_CLOEXEC);
+            // O_NONBLOCK too, in case it was swapped for a FIFO since the stat
+            fd = FileCalls.open(FileCalls.AT_FDCWD, where, FileCalls.O_RDONLY | FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK);
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), "cannot open " + new String(where) + ": " + Errno.describe(e.errno()));
         }

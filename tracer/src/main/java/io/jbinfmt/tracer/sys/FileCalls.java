@@ -61,6 +61,7 @@ public final class FileCalls {
     public static final int O_CREAT = Libc.O_CREAT();
     public static final int O_TRUNC = Libc.O_TRUNC();
     public static final int O_APPEND = Libc.O_APPEND();
+    public static final int O_NONBLOCK = Libc.O_NONBLOCK();
     public static final int AT_SYMLINK_NOFOLLOW = Libc.AT_SYMLINK_NOFOLLOW();
 
     private FileCalls() {

@@ -46,6 +46,8 @@ public sealed interface Arch permits X86_64 {
 
     int chdir();
 
+    int clockGettime();
+
     int dup3();
 
     /** Syscall numbers (native ABI) of the calls exec rewriting injects. */

@@ -80,6 +80,11 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int clockGettime() {
+        return 228;
+    }
+
+    @Override
     public int chdir() {
         return 80;
     }

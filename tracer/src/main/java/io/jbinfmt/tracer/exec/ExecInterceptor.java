@@ -39,6 +39,7 @@ public final class ExecInterceptor {
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
     private static final int PR_SET_NAME = 15;
     private static final int TASK_COMM_LEN = 16;
+    private static final int CLOCK_MONOTONIC = 1;
 
     /** A rewritten exec between its entry and exit stops; {@code execEvent}: PTRACE_O_TRACEEXEC was turned on. */
     private record InFlight(byte[] registersBefore, ExecPlan.Rewrite plan, boolean execEvent) {
@@ -288,8 +289,9 @@ public final class ExecInterceptor {
         long execFnAt = (blockEnd - execFn.length) & ~15L;
         int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
         long newSp = (execFnAt - 8L * newWords) & ~15L; // the ABI wants a 16-byte aligned stack at entry
-        // Scratch for the strings the injected calls need, below everything: nothing of the program's is there yet.
-        long scratchAt = (newSp - 512) & ~15L;
+        // Scratch for the strings the injected calls need: the old block at sp, which is surely mapped and which
+        // we hold a copy of; the new block is written over it afterwards.
+        long scratchAt = sp;
         // A syscall instruction to borrow: the new program's vDSO has one at the same offset as ours; without a
         // vDSO, write one over the entry point for the time of the injected calls.
         long vdso = block.aux(StackBlock.AT_SYSINFO_EHDR);
@@ -301,6 +303,7 @@ public final class ExecInterceptor {
         }
         SyscallInjector inject = new SyscallInjector(arch, tid, regs, syscallPc, status, deaths);
         try {
+            // First the injected calls, with their strings in the scratch at sp...
             if (plan.openBinary() != null) {
                 memory.write(tid, scratchAt, cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes()));
                 long fd = inject.call(arch.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
@@ -309,18 +312,27 @@ public final class ExecInterceptor {
                 }
                 block.addExecFd(fd);
             }
-            if (plan.preserveArgv0()) {
-                block.setPreserveArgv0();
-            }
-            block.setExecFn(execFnAt);
-            writeWords(tid, newSp, block.toArray());
-            memory.write(tid, execFnAt, execFn);
             if (plan.comm() != null) {
                 byte[] comm = plan.comm().length >= TASK_COMM_LEN
                         ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
                 memory.write(tid, scratchAt, cString(comm));
                 inject.call(arch.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
             }
+            if ((newSp & ~4095L) < (sp & ~4095L)) {
+                // The moved block reaches into the page below: the stack may not be mapped there yet, and only
+                // the program itself can grow it. Have it write there (clock_gettime) so the kernel does.
+                long touched = inject.call(arch.clockGettime(), CLOCK_MONOTONIC, newSp);
+                if (arch.isError(touched)) {
+                    throw new ErrnoException("growing the new program's stack", (int) -touched);
+                }
+            }
+            // ...then the moved block, over the scratch.
+            if (plan.preserveArgv0()) {
+                block.setPreserveArgv0();
+            }
+            block.setExecFn(execFnAt);
+            writeWords(tid, newSp, block.toArray());
+            memory.write(tid, execFnAt, execFn);
             regs.restore(entryRegs);
             regs.set(Reg.SP, newSp);
         } finally {

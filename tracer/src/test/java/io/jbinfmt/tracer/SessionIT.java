@@ -156,6 +156,36 @@ class SessionIT {
     }
 
     @Test
+    void aRewrittenExecKeepsNonUtf8BytesInPathAndArguments() throws Exception {
+        Path out = tmp.resolve("seen");
+        Path interp = Files.writeString(tmp.resolve("interp"), "#!/bin/sh\nprintf '%s|%s' \"$1\" \"$2\" > " + out + "\n");
+        interp.toFile().setExecutable(true);
+        byte[] name = {'a', (byte) 0xff, 'b', '.', 'e', 'x', 't'};
+        byte[] arg = {'x', (byte) 0xfe, (byte) 0xc3};
+        // create the oddly named program with the shell, which takes the bytes as they are
+        assertEquals(ExitStatus.exited(0), run("sh", "-c", "cd " + tmp + " && printf x > \"$(printf 'a\\377b.ext')\"; "
+                + "chmod +x \"$(printf 'a\\377b.ext')\""));
+        var rules = io.jbinfmt.tracer.rules.RuleSet.registered(List.of(io.jbinfmt.tracer.rules.RuleParser.parse(
+                (":ext:E::ext::" + interp + ":").getBytes(), new io.jbinfmt.tracer.rules.RuleSource("t", 0))));
+        List<byte[]> command = new ArrayList<>();
+        command.add(concat("./".getBytes(), name));
+        command.add(arg);
+        try (Session s = Session.start(SessionOptions.defaults().withRules(rules)
+                .withDirectory(tmp.toString().getBytes()), command)) {
+            assertEquals(ExitStatus.exited(0), s.waitFor());
+        }
+        assertArrayEquals(concat("./".getBytes(), name, "|".getBytes(), arg), Files.readAllBytes(out));
+    }
+
+    static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            b.writeBytes(p);
+        }
+        return b.toByteArray();
+    }
+
+    @Test
     void commandNotFoundAndNotExecutable() throws Exception {
         SpawnException missing = assertThrows(SpawnException.class, () -> run("no-such-command-jbinfmt"));
         assertEquals(Errno.ENOENT.code, missing.errno());

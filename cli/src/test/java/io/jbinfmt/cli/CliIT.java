@@ -49,6 +49,31 @@ class CliIT {
     }
 
     @Test
+    void everyBrokenLineOfACorpusIsOneFileLineColumnErrorNeverATrace() throws Exception {
+        List<String> broken = List.of(
+                ":a:E::x", ":nn:E::x:::", ":..:E::x::/bin/i:", ":a/b:E::x::/bin/i:", ":register:E::x::/bin/i:",
+                ":t:X::x::/bin/i:", ":t:EE::x::/bin/i:", ":t:M:-1:ab::/bin/i:", ":t:M:1x:ab::/bin/i:",
+                ":t:M:300:ab::/bin/i:", ":t:M::\\x4::/bin/i:", ":t:M::\\xzz::/bin/i:", ":t:M::ab:\\xff:/bin/i:",
+                ":t:M:::\\xff:/bin/i:", ":t:E::a/b::/bin/i:", ":t:E::::/bin/i:", ":t:E::x::/bin/i:Z",
+                ":t:E::x::/bin/i:P P", ":t:E::x::/bin/i", "::E::x::/bin/i:", ":t:M:99999999999:A::/bin/i:",
+                ":" + "n".repeat(1950) + ":E::x::/bin/i:", "#jbinfmt:arg", "#jbinfmt:nope t x", "#jbinfmt:env t NOEQUALS");
+        Path file = Files.write(tmp.resolve("broken.conf"), broken);
+        LauncherIT.Result r = LauncherIT.run(null, "rules", "--rules", file.toString(), "--validate");
+        assertEquals(ExitCodes.RULES, r.status());
+        List<String> errors = r.err().lines().toList();
+        assertEquals(broken.size(), errors.size(), r.err());
+        for (int i = 0; i < errors.size(); i++) {
+            assertTrue(errors.get(i).matches(java.util.regex.Pattern.quote(file.toString()) + ":" + (i + 1)
+                    + ":\\d+: .+"), errors.get(i));
+        }
+        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+        Path support = Files.writeString(tmp.resolve("qemu-x"), "package p\ninterpreter /bin/i\ndetector /bin/d\n");
+        LauncherIT.Result d = LauncherIT.run(null, "rules", "--rules", support.toString(), "--validate");
+        assertEquals(ExitCodes.RULES, d.status());
+        assertTrue(d.err().startsWith(support + ":3:1: detector programs are not supported"), d.err());
+    }
+
+    @Test
     void systemReadsDebiansQemuRules() throws Exception {
         Path root = Path.of(System.getenv().getOrDefault("JBINFMT_QEMU_BINFMT_ROOT", "/opt/jbinfmt-ci/qemu-user-binfmt"));
         assertTrue(Files.isDirectory(root.resolve("usr/share/binfmts")),

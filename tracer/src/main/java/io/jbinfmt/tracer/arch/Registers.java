@@ -57,8 +57,4 @@ public final class Registers {
         MemorySegment.copy(snapshot, 0, regs, ValueLayout.JAVA_BYTE, 0, snapshot.length);
         dirty = true;
     }
-
-    public Arch arch() {
-        return arch;
-    }
 }

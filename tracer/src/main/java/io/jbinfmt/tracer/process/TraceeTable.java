@@ -46,10 +46,6 @@ public final class TraceeTable {
         return execing;
     }
 
-    public int size() {
-        return byTid.size();
-    }
-
     /** A snapshot of the live tids, safe to read from any thread. */
     public Set<Integer> liveTids() {
         return Set.copyOf(live);

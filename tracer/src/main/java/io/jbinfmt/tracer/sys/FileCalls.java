@@ -108,10 +108,6 @@ public final class FileCalls {
         return (mode & Libc.S_IFMT()) == Libc.S_IFREG();
     }
 
-    public static boolean isDirectory(int mode) {
-        return (mode & Libc.S_IFMT()) == Libc.S_IFDIR();
-    }
-
     /** openat(dirfd, path, flags); returns the descriptor. */
     public static int open(int dirfd, byte[] path, int flags) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {

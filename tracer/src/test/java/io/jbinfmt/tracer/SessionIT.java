@@ -97,6 +97,25 @@ class SessionIT {
     }
 
     @Test
+    void anI386ProgramExecsUnderTheTracerWithRulesLoaded() throws Exception {
+        // i386 execs stop at the filter (its i386 section) and run as asked: rules apply to the native ABI only
+        var rules = io.jbinfmt.tracer.rules.RuleSet.registered(List.of(io.jbinfmt.tracer.rules.RuleParser.parse(
+                ":rw:E::rw::/bin/false:".getBytes(), new io.jbinfmt.tracer.rules.RuleSource("t", 0))));
+        Path out = tmp.resolve("i386");
+        assertEquals(ExitStatus.exited(8), run(SessionOptions.defaults().withRules(rules),
+                TestPrograms.getI386("exec32").toString(), "echo from i386 > " + out + "; exit 8"));
+        assertEquals("from i386\n", Files.readString(out));
+    }
+
+    @Test
+    void anX32ExecNeverUpsetsTheTracer() throws Exception {
+        Path out = tmp.resolve("x32");
+        ExitStatus s = run("sh", "-c", TestPrograms.get("exec_x32") + " > " + out);
+        assertEquals(ExitStatus.exited(9), s);
+        assertTrue(Files.readString(out).startsWith("x32 execve: -1 "), Files.readString(out));
+    }
+
+    @Test
     void execveatWithEmptyPathAndWithDirfd() throws Exception {
         String prog = TestPrograms.get("execveat").toString();
         assertEquals(ExitStatus.exited(43), run(prog, "empty"));

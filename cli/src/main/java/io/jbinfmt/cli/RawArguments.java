@@ -1,10 +1,10 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.tracer.process.Environment;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,15 +21,7 @@ public final class RawArguments {
     /** The last {@code count} entries of /proc/self/cmdline: main's arguments follow the JVM's own. */
     static RawArguments fromProcSelf(int count) {
         try {
-            byte[] block = Files.readAllBytes(Path.of("/proc/self/cmdline"));
-            List<byte[]> all = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < block.length; i++) {
-                if (block[i] == 0) {
-                    all.add(Arrays.copyOfRange(block, start, i));
-                    start = i + 1;
-                }
-            }
+            List<byte[]> all = Environment.splitNul(Files.readAllBytes(Path.of("/proc/self/cmdline")));
             if (all.size() < count) {
                 return null;
             }

@@ -22,7 +22,8 @@ public final class Environment {
         }
     }
 
-    static List<byte[]> splitNul(byte[] block) {
+    /** The NUL-terminated entries of a /proc block (environ, cmdline), as byte strings. */
+    public static List<byte[]> splitNul(byte[] block) {
         List<byte[]> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < block.length; i++) {

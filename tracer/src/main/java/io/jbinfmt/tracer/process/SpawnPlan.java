@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.process;
 
 import io.jbinfmt.tracer.seccomp.Bpf;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.FileCalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,12 +41,12 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
         return new SpawnPlan(
                 stack.asSlice(STACK_SIZE),
                 Bpf.toSockFprog(filter.program(), arena),
-                cString(arena, path),
+                FileCalls.cString(arena, path),
                 pointerArray(arena, argv),
                 pointerArray(arena, env),
                 arena.allocate(8),
                 noNewPrivs,
-                directory == null ? null : cString(arena, directory),
+                directory == null ? null : FileCalls.cString(arena, directory),
                 List.copyOf(redirects),
                 closeRanges(keep(passFds, redirects)));
     }
@@ -75,16 +76,10 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
         return ranges;
     }
 
-    static MemorySegment cString(Arena arena, byte[] bytes) {
-        MemorySegment s = arena.allocate(bytes.length + 1L);
-        MemorySegment.copy(bytes, 0, s, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        return s;
-    }
-
     static MemorySegment pointerArray(Arena arena, List<byte[]> strings) {
         MemorySegment array = arena.allocate(ValueLayout.ADDRESS, strings.size() + 1L);
         for (int i = 0; i < strings.size(); i++) {
-            array.setAtIndex(ValueLayout.ADDRESS, i, cString(arena, strings.get(i)));
+            array.setAtIndex(ValueLayout.ADDRESS, i, FileCalls.cString(arena, strings.get(i)));
         }
         return array;
     }

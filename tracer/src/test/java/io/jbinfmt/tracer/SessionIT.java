@@ -97,14 +97,21 @@ class SessionIT {
     }
 
     @Test
-    void anI386ProgramExecsUnderTheTracerWithRulesLoaded() throws Exception {
-        // i386 execs stop at the filter (its i386 section) and run as asked: rules apply to the native ABI only
+    void anI386ProgramExecsNativeAndForeignPrograms() throws Exception {
+        // An i386 program's plain exec passes through; its exec of a rule's file is rewritten (the i386 cases of
+        // DifferentialIT compare those with the kernel); and a rule whose interpreter is itself an i386 program
+        // runs it. The interpreter, exec32, runs its argv[1] with sh -c: the file's name is the script.
+        Path exec32 = TestPrograms.getI386("exec32");
         var rules = io.jbinfmt.tracer.rules.RuleSet.registered(List.of(io.jbinfmt.tracer.rules.RuleParser.parse(
-                ":rw:E::rw::/bin/false:".getBytes(), new io.jbinfmt.tracer.rules.RuleSource("t", 0))));
+                (":i3:E::i3::" + exec32 + ":").getBytes(), new io.jbinfmt.tracer.rules.RuleSource("t", 0))));
         Path out = tmp.resolve("i386");
         assertEquals(ExitStatus.exited(8), run(SessionOptions.defaults().withRules(rules),
-                TestPrograms.getI386("exec32").toString(), "echo from i386 > " + out + "; exit 8"));
+                exec32.toString(), "echo from i386 > " + out + "; exit 8"));
         assertEquals("from i386\n", Files.readString(out));
+        Path named = Files.writeString(tmp.resolve("exit 7 #.i3"), "");
+        named.toFile().setExecutable(true);
+        assertEquals(ExitStatus.exited(7), run(SessionOptions.defaults().withRules(rules),
+                "sh", "-c", "cd " + tmp + " && exec " + exec32 + " exec 'exit 7 #.i3' x"));
     }
 
     @Test

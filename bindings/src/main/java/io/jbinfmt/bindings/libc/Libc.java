@@ -1395,6 +1395,24 @@ public class Libc extends Libc$shared {
     public static int PTRACE_CONT() {
         return PTRACE_CONT;
     }
+    private static final int PTRACE_GETREGS = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * enum __ptrace_request.PTRACE_GETREGS = 12
+     * }
+     */
+    public static int PTRACE_GETREGS() {
+        return PTRACE_GETREGS;
+    }
+    private static final int PTRACE_SETREGS = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * enum __ptrace_request.PTRACE_SETREGS = 13
+     * }
+     */
+    public static int PTRACE_SETREGS() {
+        return PTRACE_SETREGS;
+    }
     private static final int PTRACE_DETACH = (int)17L;
     /**
      * {@snippet lang=c :

@@ -35,6 +35,15 @@ public sealed interface Arch permits X86_64 {
         return abis().getFirst();
     }
 
+    /**
+     * Whether registers are read and written with PTRACE_GETREGS/SETREGS, which show every tracee in the tracer's
+     * own layout, rather than GETREGSET, which shows a compat (i386) tracee in its own smaller layout.
+     */
+    boolean registersInTracerLayout();
+
+    /** Whether the stopped tracee whose registers these are runs the native instruction set (not i386 code). */
+    boolean runsNativeCode(Registers regs);
+
     /** Syscall numbers (native ABI) of the calls the spawner injects. */
     int prctl();
 

@@ -26,14 +26,22 @@ public final class Registers {
 
     /** Fetches the registers of stopped tracee {@code tid}. */
     public void fetch(int tid) throws ErrnoException {
-        Ptrace.getRegs(tid, iov, regs);
+        if (arch.registersInTracerLayout()) {
+            Ptrace.getRegsTracerLayout(tid, regs);
+        } else {
+            Ptrace.getRegs(tid, iov, regs);
+        }
         dirty = false;
     }
 
     /** Pushes the registers to {@code tid} if any was set since the fetch. */
     public void push(int tid) throws ErrnoException {
         if (dirty) {
-            Ptrace.setRegs(tid, iov, regs);
+            if (arch.registersInTracerLayout()) {
+                Ptrace.setRegsTracerLayout(tid, regs);
+            } else {
+                Ptrace.setRegs(tid, iov, regs);
+            }
             dirty = false;
         }
     }
@@ -45,6 +53,22 @@ public final class Registers {
     public void set(Reg reg, long value) {
         regs.set(ValueLayout.JAVA_LONG, arch.offset(reg), value);
         dirty = true;
+    }
+
+    /** Syscall argument {@code n} (1..6) as {@code abi} passes it. */
+    public long arg(ExecAbi abi, int n) {
+        return abi.word(getAt(abi.argOffsets().get(n - 1)));
+    }
+
+    /** Sets syscall argument {@code n} (1..6) as {@code abi} passes it. */
+    public void setArg(ExecAbi abi, int n, long value) {
+        regs.set(ValueLayout.JAVA_LONG, abi.argOffsets().get(n - 1), abi.word(value));
+        dirty = true;
+    }
+
+    /** The register at byte offset {@code offset} of the register set (for facts only {@link Arch} knows). */
+    long getAt(int offset) {
+        return regs.get(ValueLayout.JAVA_LONG, offset);
     }
 
     /** A copy of the raw register set, e.g. to restore it later. */

@@ -15,10 +15,18 @@ public final class X86_64 implements Arch {
 
     private static final int X32_BIT = 0x40000000;
 
+    // user_regs_struct offsets of the argument registers: x86_64 passes rdi rsi rdx r10 r8 r9, i386 (int 0x80 and
+    // the vDSO's entry alike) ebx ecx edx esi edi ebp, seen zero-extended in the same 64-bit register set.
+    private static final List<Integer> X86_64_ARGS = List.of(112, 104, 96, 56, 72, 64);
+    private static final List<Integer> I386_ARGS = List.of(40, 88, 96, 104, 112, 32);
+    private static final int CS = 136;
+    private static final long USER_CS_64 = 0x33;
+
+    // x32 execs are passed through: this kernel (like most) is built without x32, so they fail with ENOSYS.
     private static final List<ExecAbi> ABIS = List.of(
-            new ExecAbi("x86_64", Audit.ARCH_X86_64, 59, 322, 8),
-            new ExecAbi("i386", Audit.ARCH_I386, 11, 358, 4),
-            new ExecAbi("x32", Audit.ARCH_X86_64, X32_BIT | 520, X32_BIT | 545, 4));
+            new ExecAbi("x86_64", Audit.ARCH_X86_64, 59, 322, 8, X86_64_ARGS, 9),
+            new ExecAbi("i386", Audit.ARCH_I386, 11, 358, 4, I386_ARGS, 192 /* mmap2: offset in pages, 0 here */),
+            new ExecAbi("x32", Audit.ARCH_X86_64, X32_BIT | 520, X32_BIT | 545, 4, List.of(), -1));
 
     private X86_64() {
     }
@@ -52,6 +60,17 @@ public final class X86_64 implements Arch {
     @Override
     public List<ExecAbi> abis() {
         return ABIS;
+    }
+
+    @Override
+    public boolean registersInTracerLayout() {
+        return true; // one layout (user_regs_struct) for x86_64 and i386 tracees alike
+    }
+
+    @Override
+    public boolean runsNativeCode(Registers regs) {
+        // a 64-bit process runs in the 64-bit user code segment; i386 programs in the 32-bit one (0x23)
+        return regs.getAt(CS) == USER_CS_64;
     }
 
     @Override

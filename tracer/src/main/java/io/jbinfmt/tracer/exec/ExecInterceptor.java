@@ -1,6 +1,7 @@
 package io.jbinfmt.tracer.exec;
 
 import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.ExecAbi;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.event.StopEvent;
@@ -82,8 +83,8 @@ public final class ExecInterceptor {
      * {@link #onExit} has to see the exec's outcome.
      */
     public boolean onEntry(int tid, ExecFilter.Traced traced, boolean threaded) throws ErrnoException {
-        if (!active() || traced == null || traced.abi() != arch.nativeAbi()) {
-            return false; // other ABIs (i386, x32) are passed through for now
+        if (!active() || traced == null || !traced.abi().rewritable()) {
+            return false; // x32: passed through (the kernel refuses it unless built with x32 support)
         }
         regs.fetch(tid);
         ExecRequest request = ExecDecoder.decode(tid, traced, regs, memory);
@@ -103,7 +104,7 @@ public final class ExecInterceptor {
                 regs.push(tid);
                 yield false;
             }
-            case ExecPlan.Rewrite r -> rewrite(tid, r, threaded);
+            case ExecPlan.Rewrite r -> rewrite(request, r, threaded);
         };
     }
 
@@ -111,8 +112,9 @@ public final class ExecInterceptor {
      * The plan with the tracee's environment (from {@code envp}) updated by the rules' entries, carried in the
      * argv list after a NULL marker so one block holds both arrays (see {@link #argvBlock}).
      */
-    private ExecPlan.Rewrite withEnvironment(int tid, ExecPlan.Rewrite plan, long envp) throws ErrnoException {
-        List<byte[]> env = new java.util.ArrayList<>(memory.readStringArray(tid, envp, 8, MAX_ARGS));
+    private ExecPlan.Rewrite withEnvironment(ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {
+        List<byte[]> env = new java.util.ArrayList<>(memory.readStringArray(request.tid(), request.envpAddr(),
+                request.abi().wordSize(), MAX_ARGS));
         for (byte[] entry : plan.env()) {
             int eq = indexOf(entry, (byte) '=');
             env.removeIf(e -> e.length > eq && e[eq] == '=' && java.util.Arrays.equals(e, 0, eq, entry, 0, eq));
@@ -142,13 +144,15 @@ public final class ExecInterceptor {
         }
     }
 
-    private boolean rewrite(int tid, ExecPlan.Rewrite plan, boolean threaded) throws ErrnoException {
+    private boolean rewrite(ExecRequest request, ExecPlan.Rewrite plan, boolean threaded) throws ErrnoException {
+        int tid = request.tid();
+        ExecAbi abi = request.abi();
         byte[] before = regs.snapshot();
-        long envp = regs.get(arch.nativeAbi().execve() == regs.get(Reg.SYSNUM) ? Reg.ARG3 : Reg.ARG4);
         if (!plan.env().isEmpty()) {
-            plan = withEnvironment(tid, plan, envp);
+            plan = withEnvironment(request, plan);
         }
-        byte[] block = argvBlock(plan, 0);
+        int word = abi.wordSize();
+        byte[] block = argvBlock(plan, 0, word);
         Long area = scratch.remove(tid);
         long base;
         if (area != null) {
@@ -157,21 +161,25 @@ public final class ExecInterceptor {
             base = (regs.get(Reg.SP) - arch.redZone() - block.length) & ~15L;
         }
         try {
-            memory.write(tid, base, argvBlock(plan, base));
+            if (base < 0 || abi.word(base) != base) {
+                throw new ErrnoException("no room below an i386 stack pointer", Errno.EFAULT.code);
+            }
+            memory.write(tid, base, argvBlock(plan, base, word));
         } catch (ErrnoException e) {
             if (e.isGone() || area != null) {
                 throw e;
             }
-            mapScratchAndRestart(tid, before, block.length);
+            mapScratchAndRestart(tid, abi, before, block.length);
             releaseBinary(plan);
             return false;
         }
         long pathAddr = base;
         long argvAddr = base + align8(stringsLength(plan));
-        regs.set(Reg.SYSNUM, arch.nativeAbi().execve()); // an execveat becomes an execve of the interpreter
-        regs.set(Reg.ARG1, pathAddr);
-        regs.set(Reg.ARG2, argvAddr);
-        regs.set(Reg.ARG3, plan.env().isEmpty() ? envp : argvAddr + 8L * (plan.argv().size() - plan.env().size()));
+        regs.set(Reg.SYSNUM, abi.execve()); // an execveat becomes an execve of the interpreter
+        regs.setArg(abi, 1, pathAddr);
+        regs.setArg(abi, 2, argvAddr);
+        regs.setArg(abi, 3, plan.env().isEmpty() ? request.envpAddr()
+                : argvAddr + (long) word * (plan.argv().size() - plan.env().size()));
         regs.push(tid);
         if (threaded) {
             // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
@@ -186,16 +194,16 @@ public final class ExecInterceptor {
      * rewind the tracee to its syscall instruction so the exec runs again, stops again, and is rewritten into
      * the new pages.
      */
-    private void mapScratchAndRestart(int tid, byte[] before, int size) throws ErrnoException {
+    private void mapScratchAndRestart(int tid, ExecAbi abi, byte[] before, int size) throws ErrnoException {
         long length = (size + 4095L) & ~4095L;
         regs.restore(before);
-        regs.set(Reg.SYSNUM, arch.mmap());
-        regs.set(Reg.ARG1, 0);
-        regs.set(Reg.ARG2, length);
-        regs.set(Reg.ARG3, PROT_READ_WRITE);
-        regs.set(Reg.ARG4, MAP_PRIVATE_ANONYMOUS);
-        regs.set(Reg.ARG5, -1);
-        regs.set(Reg.ARG6, 0);
+        regs.set(Reg.SYSNUM, abi.mmap());
+        regs.setArg(abi, 1, 0);
+        regs.setArg(abi, 2, length);
+        regs.setArg(abi, 3, PROT_READ_WRITE);
+        regs.setArg(abi, 4, MAP_PRIVATE_ANONYMOUS);
+        regs.setArg(abi, 5, -1);
+        regs.setArg(abi, 6, 0);
         regs.push(tid);
         Ptrace.syscall(tid, 0);
         awaitSyscallExit(tid);
@@ -262,6 +270,11 @@ public final class ExecInterceptor {
                 regs.restore(f.registersBefore()); // the program gets its registers back, and the error
                 regs.set(Reg.RESULT, result);
                 regs.push(tid);
+                return 0;
+            }
+            if (!arch.runsNativeCode(regs)) {
+                // An i386 interpreter: its 32-bit stack block is left as the kernel wrote it (no AT_FLAGS,
+                // AT_EXECFD or AT_EXECFN touch-ups; documented as a difference from the kernel).
                 return 0;
             }
             return afterExec(tid, f.plan());
@@ -388,12 +401,12 @@ public final class ExecInterceptor {
     }
 
     /**
-     * path\0 argv[0]\0 ... padded to 8, then the argv pointers and NULL, for placing at {@code base}. A null entry
+     * path\0 argv[0]\0 ... padded to 8, then the argv pointers ({@code word} bytes each) and NULL, for placing at {@code base}. A null entry
      * in the list ends one pointer array and starts another (argv, then envp when the rules set variables).
      */
-    private static byte[] argvBlock(ExecPlan.Rewrite plan, long base) {
+    private static byte[] argvBlock(ExecPlan.Rewrite plan, long base, int word) {
         int strings = align8(stringsLength(plan));
-        ByteBuffer b = ByteBuffer.allocate(strings + 8 * (plan.argv().size() + 1)).order(ByteOrder.nativeOrder());
+        ByteBuffer b = ByteBuffer.allocate(strings + word * (plan.argv().size() + 1)).order(ByteOrder.nativeOrder());
         b.put(plan.path()).put((byte) 0);
         long[] pointers = new long[plan.argv().size()];
         for (int i = 0; i < pointers.length; i++) {
@@ -405,10 +418,13 @@ public final class ExecInterceptor {
         }
         b.position(strings);
         for (long p : pointers) {
-            b.putLong(p);
+            if (word == 8) {
+                b.putLong(p);
+            } else {
+                b.putInt((int) p);
+            }
         }
-        b.putLong(0);
-        return b.array();
+        return b.array(); // the last pointer slot stays zero: the array's NULL
     }
 
     private static byte[] cString(byte[] s) {

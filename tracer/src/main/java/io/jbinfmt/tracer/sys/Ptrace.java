@@ -118,6 +118,19 @@ public final class Ptrace {
         call("SETREGSET", Libc.PTRACE_SETREGSET(), tid, NT_PRSTATUS, iov.address());
     }
 
+    /**
+     * PTRACE_GETREGS into {@code regs}: unlike GETREGSET, which shows an i386 tracee's registers in the i386 layout,
+     * this shows every tracee in the tracer's own layout (x86 only).
+     */
+    public static void getRegsTracerLayout(int tid, MemorySegment regs) throws ErrnoException {
+        call("GETREGS", Libc.PTRACE_GETREGS(), tid, 0, regs.address());
+    }
+
+    /** PTRACE_SETREGS from {@code regs}, in the tracer's own layout (x86 only). */
+    public static void setRegsTracerLayout(int tid, MemorySegment regs) throws ErrnoException {
+        call("SETREGS", Libc.PTRACE_SETREGS(), tid, 0, regs.address());
+    }
+
     /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
     public static void linkAll() {
         Objects.requireNonNull(PtraceCall.HANDLE);

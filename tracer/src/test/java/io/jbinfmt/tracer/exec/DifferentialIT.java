@@ -41,6 +41,7 @@ class DifferentialIT {
 
     static Path probe;
     static Path execer;
+    static Path exec32;
     static final Map<String, Observation> KERNEL = new java.util.HashMap<>();
 
     /** A file a case needs: text with @PROBE@/@DIR@ filled in, or a symlink. */
@@ -194,6 +195,21 @@ class DifferentialIT {
                 List.of("exec", "./" + "d/".repeat(2100) + "p.ext", "p"), "errno=ENAMETOOLONG"));
         c.add(new Case("a program in a deep directory, just under PATH_MAX", List.of(ext), deep(),
                 List.of("exec", deepPath(), "p"), "argv[0]=@PROBE@"));
+        // The same execs made by an i386 program (through int $0x80), which the 64-bit execer starts first.
+        c.add(new Case("i386: magic", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "@EXEC32@", "e32", "exec", "./bin", "bin", "a", "b c"), "argv[1]=./bin"));
+        c.add(new Case("i386: execveat, extension", List.of(ext), List.of(FileSpec.exe("p.ext", "x")),
+                List.of("exec", "@EXEC32@", "e32", "at", "./p.ext", "p", "a"), "argv[1]=./p.ext"));
+        c.add(new Case("i386: P and O", List.of(":pm:M::PMAGIC::@PROBE@:PO"), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "@EXEC32@", "e32", "exec", "./bin", "zero", "a"), "at_execfd=3"));
+        c.add(new Case("i386: a #! script whose interpreter matches a rule", List.of(pm),
+                List.of(FileSpec.exe("bin", PM), FileSpec.exe("script", "#!@DIR@/bin arg\n")),
+                List.of("exec", "@EXEC32@", "e32", "exec", "./script", "s"), "argv[2]=arg"));
+        c.add(new Case("i386: 100k arguments", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "@EXEC32@", "e32", "many", "100000", "./bin"), "argv[100001]=x"));
+        c.add(new Case("i386: a missing interpreter", List.of(":m:E::ext::@DIR@/missing:"),
+                List.of(FileSpec.exe("p.ext", "x")), List.of("exec", "@EXEC32@", "e32", "exec", "./p.ext", "p"),
+                "errno=2"));
         c.add(new Case("no rule applies: passthrough", List.of(":none:E::nope::@PROBE@:"),
                 List.of(FileSpec.exe("script", "#!@PROBE@ x\n")), List.of("exec", "./script", "s"),
                 "argv[1]=x"));
@@ -232,7 +248,8 @@ class DifferentialIT {
     }
 
     static String fill(String s, Path dir) {
-        return s.replace("@PROBE@", probe.toString()).replace("@DIR@", dir.toString());
+        return s.replace("@PROBE@", probe.toString()).replace("@DIR@", dir.toString())
+                .replace("@EXEC32@", exec32.toString());
     }
 
     static Path dirOf(int i) {
@@ -251,6 +268,7 @@ class DifferentialIT {
     static void runAllCasesUnderTheKernel() throws Exception {
         probe = TestPrograms.get("probe");
         execer = TestPrograms.get("execer");
+        exec32 = TestPrograms.getI386("exec32");
         List<Case> cases = cases();
         StringBuilder script = new StringBuilder("""
                 b=/proc/sys/fs/binfmt_misc

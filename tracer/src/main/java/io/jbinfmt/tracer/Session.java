@@ -105,7 +105,7 @@ public final class Session implements AutoCloseable {
             table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
             spawned.complete(pid);
             EventLoop loop = new EventLoop(arch, filter, options.rules(), options.listener(), table, pid, arena,
-                    System.err);
+                    System.err, options.observer());
             loop.run();
             tracerCpuNanos = threadCpuNanos();
             disturbances = loop.disturbances();

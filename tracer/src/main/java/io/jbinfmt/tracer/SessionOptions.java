@@ -1,5 +1,6 @@
 package io.jbinfmt.tracer;
 
+import io.jbinfmt.tracer.event.StopObserver;
 import io.jbinfmt.tracer.exec.ExecListener;
 import io.jbinfmt.tracer.rules.RuleSet;
 
@@ -18,9 +19,10 @@ import java.util.Set;
  * @param passFds     descriptors above 2 that the command inherits (like a shell passes its open files); every
  *                    other descriptor of this process is closed in the command
  * @param redirects   descriptors of the command opened on files instead of inherited
+ * @param observer    sees every stop before the tracer handles it (null for none): diagnostics, fault injection
  */
 public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> environment, byte[] directory,
-                             Set<Integer> passFds, List<Redirect> redirects) {
+                             Set<Integer> passFds, List<Redirect> redirects, StopObserver observer) {
 
     public SessionOptions {
         Objects.requireNonNull(rules, "rules");
@@ -31,30 +33,34 @@ public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> 
 
     /** No rules (every exec runs as asked), no listener, inherited environment and directory, only fds 0-2. */
     public static SessionOptions defaults() {
-        return new SessionOptions(RuleSet.empty(), null, null, null, Set.of(), List.of());
+        return new SessionOptions(RuleSet.empty(), null, null, null, Set.of(), List.of(), null);
     }
 
     public SessionOptions withRules(RuleSet rules) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
     }
 
     public SessionOptions withListener(ExecListener listener) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
     }
 
     public SessionOptions withEnvironment(List<byte[]> environment) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
     }
 
     public SessionOptions withDirectory(byte[] directory) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
     }
 
     public SessionOptions withRedirects(List<Redirect> redirects) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+    }
+
+    public SessionOptions withObserver(StopObserver observer) {
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
     }
 
     public SessionOptions withPassFds(Set<Integer> passFds) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Many processes at once: nothing lost, every status right, the tracer's memory flat. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -67,6 +68,73 @@ class LoadIT {
         assertFalse(Files.exists(tmp.resolve("fail")), () -> "failed execs: " + read(tmp.resolve("fail")));
         assertEquals(64, Files.readAllLines(tmp.resolve("done")).size(), "every worker finished");
         System.out.printf("LoadIT: 64 workers, 9984 execs (4992 rewritten): peak RSS %d kB -> %d kB%n", before, peakRssKb());
+    }
+
+    @Test
+    void repeatedLoadRunsLeaveNothingBehind() throws Exception {
+        // Five more rounds of the 64-worker load in this JVM: after each, the live heap (after a full GC), the
+        // JVM's threads and its open descriptors must come back to where they were; a session that kept
+        // anything (a table entry per exec, a thread, a descriptor) would show here.
+        Files.writeString(tmp.resolve("f.noop"), "x").toFile().setExecutable(true);
+        String script = """
+                for w in $(seq 64); do
+                    ( i=0; while [ $i -lt 78 ]; do /bin/true; ./f.noop; i=$((i+1)); done ) &
+                done
+                wait
+                """;
+        assertEquals(ExitStatus.exited(0), run(script)); // warm-up round: classes, JIT, arenas
+        long heap0 = liveHeapBytes();
+        int threads0 = Thread.activeCount();
+        long fds0 = openDescriptors();
+        StringBuilder report = new StringBuilder();
+        for (int round = 1; round <= 5; round++) {
+            assertEquals(ExitStatus.exited(0), run(script));
+            report.append(String.format(" round %d: live heap %.1f MB, peak RSS %d MB;", round,
+                    liveHeapBytes() / 1e6, peakRssKb() / 1024));
+        }
+        long heap5 = liveHeapBytes();
+        System.out.println("LoadIT: 5 x 9984 execs:" + report);
+        assertTrue(heap5 - heap0 < 8_000_000, "live heap grew from " + heap0 + " to " + heap5 + " bytes:" + report);
+        assertEquals(threads0, Thread.activeCount(), "threads left behind");
+        assertEquals(fds0, openDescriptors(), "descriptors left open");
+    }
+
+    static long liveHeapBytes() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static long openDescriptors() throws Exception {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void makeWithManyParallelChildren() throws Exception {
+        // make -k -j32 over 400 targets: each recipe makes a native and a rewritten exec; every tenth target's
+        // rewritten program fails, and make must see exactly those 40 failures.
+        Files.writeString(tmp.resolve("f.noop"), "x").toFile().setExecutable(true);
+        Files.writeString(tmp.resolve("fail.deep"), "exit 1\n").toFile().setExecutable(true);
+        StringBuilder mk = new StringBuilder("all:");
+        for (int i = 0; i < 400; i++) {
+            mk.append(" t").append(i);
+        }
+        mk.append("\n");
+        for (int i = 0; i < 400; i++) {
+            mk.append("t").append(i).append(":\n\t@/bin/true && ./").append(i % 10 == 0 ? "fail.deep" : "f.noop")
+                    .append(" && touch out/$@\n");
+        }
+        Files.writeString(tmp.resolve("Makefile"), mk);
+        Files.createDirectories(tmp.resolve("out"));
+        assertEquals(ExitStatus.exited(2), run("make -k -j32 -s 2> make.err"));
+        try (var out = Files.list(tmp.resolve("out"))) {
+            assertEquals(360, out.count());
+        }
+        long failures = Files.readAllLines(tmp.resolve("make.err")).stream().filter(l -> l.contains("Error 1")).count();
+        assertEquals(40, failures, () -> read(tmp.resolve("make.err")));
     }
 
     @Test

@@ -38,13 +38,14 @@ public final class EventLoop {
     private final MemorySegment message;
     private final Registers regs;
     private final PrintStream diagnostics;
+    private final StopObserver observer;
 
     private StopEvent rootEnd;
     private int spawnErrno;
     private int disturbances;
 
     public EventLoop(Arch arch, ExecFilter filter, RuleSet rules, ExecListener listener, TraceeTable table,
-                     int rootPid, Arena arena, PrintStream diagnostics) {
+                     int rootPid, Arena arena, PrintStream diagnostics, StopObserver observer) {
         this.arch = arch;
         this.filter = filter;
         this.execs = new ExecInterceptor(arch, rules, listener, arena, reapedElsewhere::add);
@@ -54,6 +55,7 @@ public final class EventLoop {
         this.message = arena.allocate(8);
         this.regs = new Registers(arch, arena);
         this.diagnostics = diagnostics;
+        this.observer = observer;
     }
 
     /** Runs until no tracee is left. */
@@ -75,14 +77,29 @@ public final class EventLoop {
         }
     }
 
+    /**
+     * Handles one stop. Nothing that goes wrong here may end the loop: that would leave the whole tree stopped
+     * (or, with EXITKILL, kill it). An error is logged with the tracee's registers and the tracee restarted.
+     */
     private void dispatchQuietly(StopEvent event) {
+        if (observer != null) {
+            try {
+                observer.beforeHandling(event);
+            } catch (RuntimeException e) {
+                disturbed(event, "the stop observer failed: " + e, false);
+            }
+        }
         try {
             dispatch(event);
         } catch (ErrnoException e) {
             if (!e.isGone()) {
-                disturbed(event, e);
+                disturbed(event, e.getMessage(), true);
             }
             // ESRCH: the tracee was killed while stopped; its death is reported by a later wait.
+        } catch (RuntimeException e) {
+            // a bug of ours: say where, keep going
+            StackTraceElement[] at = e.getStackTrace();
+            disturbed(event, e + (at.length > 0 ? " at " + at[0] : ""), true);
         }
     }
 
@@ -128,7 +145,7 @@ public final class EventLoop {
                 table.lookupOrCreate(s.tid());
                 Ptrace.cont(s.tid(), s.signal());
             }
-            case StopEvent.OtherEvent o -> Ptrace.cont(o.tid(), 0);
+            case StopEvent.OtherEvent o -> disturbed(o, "a ptrace event that was never enabled", true);
         }
     }
 
@@ -162,6 +179,10 @@ public final class EventLoop {
         int signal = 0;
         if (execs.inFlight(t.tid())) {
             signal = execs.onExit(t.tid());
+        } else if (t.phase() != Tracee.Phase.SPAWN_EXEC_ENTERED) {
+            // we only ask for syscall stops around an exec we watch: this one is impossible
+            disturbed(new StopEvent.SyscallStop(t.tid()), "a syscall stop nobody asked for", true);
+            return;
         }
         if (t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED) {
             // The exit stop of the command's own exec: 0 means it runs; -errno means the kernel refused it.
@@ -188,14 +209,24 @@ public final class EventLoop {
         }
     }
 
-    private void disturbed(StopEvent event, ErrnoException e) {
+    /** Logs a tracer error with the tracee's registers; {@code restart}: then resume the tracee. */
+    private void disturbed(StopEvent event, String what, boolean restart) {
         disturbances++;
-        diagnostics.println("jbinfmt: tracer error at " + event + ": " + e.getMessage());
+        diagnostics.println("jbinfmt: tracer error at " + event + " (tid " + event.tid() + "): " + what);
+        if (event instanceof StopEvent.Exited || event instanceof StopEvent.Killed) {
+            return; // nothing left to show or restart
+        }
         try {
             regs.fetch(event.tid());
             diagnostics.printf("jbinfmt:   pc=0x%x sp=0x%x sysnum=%d result=%d%n", regs.get(Reg.PC), regs.get(Reg.SP),
                     regs.get(Reg.SYSNUM), regs.get(Reg.RESULT));
-            Ptrace.cont(event.tid(), 0);
+            if (restart) {
+                switch (event) {
+                    case StopEvent.Signal sig -> Ptrace.cont(sig.tid(), sig.signal()); // the signal is not lost
+                    case StopEvent.GroupStop g -> Ptrace.listen(g.tid());
+                    default -> Ptrace.cont(event.tid(), 0);
+                }
+            }
         } catch (ErrnoException ignored) {
             // not stopped any more, or gone: nothing more to show or restart
         }

@@ -1,0 +1,186 @@
+package io.jbinfmt.tracer;
+
+import io.jbinfmt.tracer.event.StopEvent;
+import io.jbinfmt.tracer.event.StopObserver;
+import io.jbinfmt.tracer.rules.RuleParser;
+import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.rules.RuleSource;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.Signals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Faults injected at chosen stops through a {@link StopObserver}: a tracee SIGKILLed at each kind of stop, a
+ * tracee killed in the middle of its rewritten exec, a tracer error. Each time the session must end, report the
+ * command's real status, and keep handling the rest of the tree.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FaultIT {
+    @TempDir
+    Path tmp;
+
+    /** SIGKILLs the tracee of the {@code nth} stop that {@code which} accepts, and counts the kills. */
+    static final class KillAt implements StopObserver {
+        final Predicate<StopEvent> which;
+        final int nth;
+        final AtomicInteger seen = new AtomicInteger();
+        final AtomicInteger killed = new AtomicInteger();
+
+        KillAt(Predicate<StopEvent> which, int nth) {
+            this.which = which;
+            this.nth = nth;
+        }
+
+        @Override
+        public void beforeHandling(StopEvent event) {
+            if (which.test(event) && seen.incrementAndGet() == nth) {
+                try {
+                    Signals.kill(event.tid(), Signals.SIGKILL);
+                    killed.incrementAndGet();
+                } catch (ErrnoException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    static RuleSet rule(String line) throws Exception {
+        return RuleSet.registered(List.of(RuleParser.parse(line.getBytes(), new RuleSource("t", 0))));
+    }
+
+    static ExitStatus run(SessionOptions options, String... args) throws Exception {
+        try (Session s = Session.start(options, SessionIT.argv(args))) {
+            ExitStatus status = s.waitFor();
+            assertFalse(s.disturbed(), "a killed tracee is not a tracer error");
+            return status;
+        }
+    }
+
+    Path script(String name, String body) throws Exception {
+        Path p = Files.writeString(tmp.resolve(name), body);
+        assertTrue(p.toFile().setExecutable(true));
+        return p;
+    }
+
+    @Test
+    void aParentKilledAtItsForkEvent() throws Exception {
+        // The shell dies at the fork event of its first child; that child, already traced, runs to its end and
+        // jbinfmt waits for it before reporting the shell's death.
+        Path done = tmp.resolve("done");
+        KillAt kill = new KillAt(e -> e instanceof StopEvent.NewChild, 1);
+        ExitStatus s = run(SessionOptions.defaults().withObserver(kill),
+                "sh", "-c", "sh -c 'sleep 0.3; echo child > " + done + "'; echo parent >> " + done);
+        assertEquals(1, kill.killed.get());
+        assertEquals(ExitStatus.killed(Signals.SIGKILL, false), s);
+        assertEquals("child\n", Files.readString(done));
+    }
+
+    @Test
+    void aNewChildKilledAtItsFirstStop() throws Exception {
+        Path status = tmp.resolve("status");
+        KillAt kill = new KillAt(e -> e instanceof StopEvent.Interrupted, 1);
+        ExitStatus s = run(SessionOptions.defaults().withObserver(kill),
+                "sh", "-c", "sh -c 'echo never'; echo $? > " + status + "; exit 4");
+        assertEquals(1, kill.killed.get());
+        assertEquals(ExitStatus.exited(4), s);
+        assertEquals("137\n", Files.readString(status));
+    }
+
+    @Test
+    void killedAtTheSeccompStopOfAnExecThatWouldBeRewritten() throws Exception {
+        Path status = tmp.resolve("status");
+        Path x = script("x.rw", "exit 6\n");
+        KillAt kill = new KillAt(e -> e instanceof StopEvent.Seccomp, 2); // 1 is the command's own exec
+        ExitStatus s = run(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:")).withObserver(kill),
+                "sh", "-c", x + "; echo $? > " + status + "; " + x);
+        assertEquals(1, kill.killed.get());
+        assertEquals(ExitStatus.exited(6), s, "the next rewritten exec still works");
+        assertEquals("137\n", Files.readString(status));
+    }
+
+    @Test
+    void killedBetweenARewrittenExecAndTheNewProgramsFirstInstruction() throws Exception {
+        // The syscall-exit stop of a rewritten exec, where the auxv touch-ups would happen.
+        Path status = tmp.resolve("status");
+        Path x = script("x.rw", "exit 6\n");
+        KillAt kill = new KillAt(e -> e instanceof StopEvent.SyscallStop, 2); // 1 is the command's own exec
+        ExitStatus s = run(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:O")).withObserver(kill),
+                "sh", "-c", x + "; echo $? > " + status + "; " + x);
+        assertEquals(1, kill.killed.get());
+        assertEquals(ExitStatus.exited(6), s);
+        assertEquals("137\n", Files.readString(status));
+    }
+
+    @Test
+    void killedAtTheExecEventOfARewrittenExecFromANonLeaderThread() throws Exception {
+        Path x = script("x.rw", "exit 6\n");
+        KillAt kill = new KillAt(e -> e instanceof StopEvent.Exec, 1);
+        ExitStatus s = run(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:")).withObserver(kill),
+                TestPrograms.get("exec_from_thread").toString(), x.toString());
+        assertEquals(1, kill.killed.get(), "a threaded rewrite turns on exec events");
+        assertEquals(ExitStatus.killed(Signals.SIGKILL, false), s);
+    }
+
+    @Test
+    void aNonLeaderThreadExecsWhileOtherThreadsFork() throws Exception {
+        Path x = script("x.rw", "exit 6\n");
+        String prog = TestPrograms.get("fork_while_exec").toString();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(ExitStatus.exited(6), run(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:")),
+                    prog, x.toString()), "rewritten, round " + i);
+            assertEquals(ExitStatus.exited(0), run(SessionOptions.defaults(), prog, "/bin/true"), "native, round " + i);
+        }
+    }
+
+    @Test
+    void orphanedZombiesDoNotHoldTheRun() throws Exception {
+        // The middle shell never waits for its child, which exits first and stays a zombie until the middle
+        // shell dies and init adopts and reaps it.
+        ExitStatus s = run(SessionOptions.defaults(), "sh", "-c", "sh -c 'sh -c \"exit 3\" & sleep 0.2; exit 0'; exit 2");
+        assertEquals(ExitStatus.exited(2), s);
+    }
+
+    @Test
+    void aTracerErrorIsLoggedWithRegistersAndTheTreeCarriesOn() throws Exception {
+        Path x = script("x.rw", "exit 6\n");
+        AtomicInteger stops = new AtomicInteger();
+        StopObserver failSecondSeccomp = e -> {
+            if (e instanceof StopEvent.Seccomp && stops.incrementAndGet() == 2) {
+                throw new IllegalStateException("injected fault");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        ExitStatus status;
+        boolean disturbed;
+        System.setErr(new PrintStream(err, true));
+        try (Session s = Session.start(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:"))
+                .withObserver(failSecondSeccomp), SessionIT.argv("sh", "-c", x + "; " + x))) {
+            status = s.waitFor();
+            disturbed = s.disturbed();
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(ExitStatus.exited(6), status, "both execs were still rewritten");
+        assertTrue(disturbed);
+        String log = err.toString();
+        assertTrue(log.matches("(?s)jbinfmt: tracer error at Seccomp\\[tid=\\d+] \\(tid \\d+\\): the stop observer "
+                + "failed: java.lang.IllegalStateException: injected fault\njbinfmt:   pc=0x\\p{XDigit}+ sp=0x"
+                + "\\p{XDigit}+ sysnum=59 result=-38\n"), log);
+    }
+}

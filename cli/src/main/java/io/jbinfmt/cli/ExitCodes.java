@@ -2,6 +2,8 @@ package io.jbinfmt.cli;
 
 /** jbinfmt's own exit codes; any other status is the command's. Chosen like env(1) and timeout(1). */
 public final class ExitCodes {
+    /** The tracer hit unexpected errors while the command ran: its result may be wrong. */
+    public static final int DISTURBED = 123;
     /** A rules file or --rule line is invalid. */
     public static final int RULES = 124;
     /** jbinfmt was used wrongly (bad option), or failed itself before running the command. */

@@ -45,6 +45,8 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "N:COMMAND's own exit status; 128+N when a signal N killed it",
+                "123:the tracer hit unexpected errors while COMMAND ran (each is logged with the tid, the stop and "
+                        + "the registers; the last line gives COMMAND's own status): do not trust the result",
                 "124:the rules are invalid (each error is printed as FILE:LINE:COL: reason)",
                 "125:jbinfmt itself failed, or was used wrongly",
                 "126:COMMAND was found but could not be executed",
@@ -156,7 +158,8 @@ public final class JbinfmtCommand implements Callable<Integer> {
                     .withRules(ruleSet)
                     .withListener(listener)
                     .withEnvironment(handoff.environment())
-                    .withPassFds(handoff.passFds()), argv);
+                    .withPassFds(handoff.passFds())
+                    .withObserver(InjectedFault.fromSystemProperty()), argv);
         } catch (SpawnException e) {
             return spawnFailed(e);
         }
@@ -169,8 +172,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
                 counts.print(System.err, session.tracerCpuNanos(), System.nanoTime() - start);
             }
             if (session.disturbed()) {
-                System.err.println("jbinfmt: warning: the tracer hit unexpected errors (see above); "
-                        + "the run may have been disturbed");
+                // A test-suite runner must not take a result we may have corrupted for a pass.
+                System.err.println("jbinfmt: the tracer hit unexpected errors (logged above) and the run may have "
+                        + "been disturbed: the command's status was " + status.shellStatus() + "; exiting "
+                        + ExitCodes.DISTURBED);
+                return ExitCodes.DISTURBED;
             }
             return status.shellStatus();
         } catch (SpawnException e) {

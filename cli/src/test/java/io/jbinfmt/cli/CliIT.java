@@ -74,6 +74,20 @@ class CliIT {
     }
 
     @Test
+    void aDisturbedRunSaysSoInItsExitStatus() throws Exception {
+        // A tracer error injected at the second exec stop: the command still runs to its end, every line of its
+        // output arrives, and the exit status is 123 with the error and the command's own status on stderr.
+        LauncherIT.Result r = LauncherIT.runWithEnv(Map.of("JBINFMT_JAVA_OPTS", "-Djbinfmt.debug.failAt=Seccomp:2"),
+                null, "--no-defaults", "--", "sh", "-c", "/bin/echo one; echo two; exit 3");
+        assertEquals(ExitCodes.DISTURBED, r.status(), r.err());
+        assertEquals("one\ntwo\n", r.out());
+        assertTrue(r.err().matches("(?s)jbinfmt: tracer error at Seccomp\\[tid=\\d+]: the stop observer "
+                + "failed: .*fault injected.*\njbinfmt:   pc=0x.*the command's status was 3; exiting 123\n"), r.err());
+        LauncherIT.Result clean = LauncherIT.run(null, "--no-defaults", "--", "sh", "-c", "/bin/echo one; exit 3");
+        assertEquals(3, clean.status(), "without the fault the same run is undisturbed: " + clean.err());
+    }
+
+    @Test
     void systemReadsDebiansQemuRules() throws Exception {
         Path root = Path.of(System.getenv().getOrDefault("JBINFMT_QEMU_BINFMT_ROOT", "/opt/jbinfmt-ci/qemu-user-binfmt"));
         assertTrue(Files.isDirectory(root.resolve("usr/share/binfmts")),

@@ -179,7 +179,7 @@ class FaultIT {
         assertEquals(ExitStatus.exited(6), status, "both execs were still rewritten");
         assertTrue(disturbed);
         String log = err.toString();
-        assertTrue(log.matches("(?s)jbinfmt: tracer error at Seccomp\\[tid=\\d+] \\(tid \\d+\\): the stop observer "
+        assertTrue(log.matches("(?s)jbinfmt: tracer error at Seccomp\\[tid=\\d+]: the stop observer "
                 + "failed: java.lang.IllegalStateException: injected fault\njbinfmt:   pc=0x\\p{XDigit}+ sp=0x"
                 + "\\p{XDigit}+ sysnum=59 result=-38\n"), log);
     }

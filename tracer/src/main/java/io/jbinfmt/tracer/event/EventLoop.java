@@ -212,7 +212,7 @@ public final class EventLoop {
     /** Logs a tracer error with the tracee's registers; {@code restart}: then resume the tracee. */
     private void disturbed(StopEvent event, String what, boolean restart) {
         disturbances++;
-        diagnostics.println("jbinfmt: tracer error at " + event + " (tid " + event.tid() + "): " + what);
+        diagnostics.println("jbinfmt: tracer error at " + event + ": " + what); // each StopEvent names its tid
         if (event instanceof StopEvent.Exited || event instanceof StopEvent.Killed) {
             return; // nothing left to show or restart
         }

@@ -101,28 +101,27 @@ public record Rule(String name, Kind kind, int offset, byte[] magic, byte[] mask
         return -1;
     }
 
-    /** The register string that defines this rule: {@code :name:type:offset:magic:mask:interpreter:flags}. */
+    /**
+     * The register string that defines this rule: {@code :name:type:offset:magic:mask:interpreter:flags}, with
+     * another delimiter when a field contains ':' (see {@link #delimiter}).
+     */
     public byte[] toRegisterString() {
-        byte del = delimiter();
+        byte[] nameBytes = RuleText.bytes(name);
+        byte[] offsetText = kind == Kind.MAGIC ? Integer.toString(offset).getBytes() : new byte[0];
+        byte[] magicText = kind == Kind.MAGIC ? RuleText.hexEscape(magic) : magic;
+        byte[] maskText = mask != null ? RuleText.hexEscape(mask) : new byte[0];
+        byte del = delimiter(nameBytes, offsetText, magicText, maskText, interpreter);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(del);
-        out.writeBytes(RuleText.bytes(name));
+        out.writeBytes(nameBytes);
         out.write(del);
         out.write(kind.letter);
         out.write(del);
-        if (kind == Kind.MAGIC) {
-            out.writeBytes(Integer.toString(offset).getBytes());
-            out.write(del);
-            out.writeBytes(RuleText.hexEscape(magic));
-            out.write(del);
-            if (mask != null) {
-                out.writeBytes(RuleText.hexEscape(mask));
-            }
-        } else {
-            out.write(del);
-            out.writeBytes(magic);
-            out.write(del);
-        }
+        out.writeBytes(offsetText);
+        out.write(del);
+        out.writeBytes(magicText);
+        out.write(del);
+        out.writeBytes(maskText);
         out.write(del);
         out.writeBytes(interpreter);
         out.write(del);
@@ -135,19 +134,46 @@ public record Rule(String name, Kind kind, int offset, byte[] magic, byte[] mask
         return out.toByteArray();
     }
 
-    /** ':' unless a field contains it; then the first of a few other bytes that none contains. */
-    private byte delimiter() {
-        for (byte candidate : new byte[]{':', '|', ',', '#', '%', '!', '@'}) {
-            if (!contains(RuleText.bytes(name), candidate) && !contains(interpreter, candidate)
-                    && (kind == Kind.MAGIC || !contains(magic, candidate))) {
-                return candidate;
+    /** Delimiters to try first: readable, and a rules file reads a line starting with them as a rule. */
+    private static final byte[] PREFERRED = ":|,%!@^~=+&*?$'\"`<>(){}[]/-_.".getBytes();
+
+    /**
+     * A byte no printed field contains: ':' unless a field has one; else another readable one; else any byte
+     * that still makes a rules-file line (not '#' or ';', which start comments, nor blanks, which are
+     * trimmed); else, for a rule that contains all of those, any byte but NUL and newline. The kernel takes
+     * any first byte as the delimiter, so the result always parses back to this rule.
+     */
+    private static byte delimiter(byte[]... fields) {
+        boolean[] used = new boolean[256];
+        for (byte[] f : fields) {
+            for (byte b : f) {
+                used[b & 0xff] = true;
             }
         }
-        throw new IllegalStateException("no delimiter fits rule " + name);
-    }
-
-    private static boolean contains(byte[] a, byte b) {
-        return lastIndexOf(a, b) >= 0;
+        for (byte c : PREFERRED) {
+            if (!used[c & 0xff]) {
+                return c;
+            }
+        }
+        for (int c = 0x80; c < 0x100; c++) {
+            if (!used[c]) {
+                return (byte) c;
+            }
+        }
+        for (int c = 1; c < 0x80; c++) {
+            if (!used[c] && c != '#' && c != ';' && c != ' ' && c != '\t' && c != '\r' && c != '\n'
+                    && c != 0x0b && c != 0x0c) {
+                return (byte) c;
+            }
+        }
+        for (int c = 1; c < 0x80; c++) {
+            if (!used[c] && c != '\n') {
+                return (byte) c;
+            }
+        }
+        // Only a magic rule whose name and interpreter hold every byte value but its delimiter gets here (its
+        // magic, printed in \\x escapes, then holds that one too).
+        throw new IllegalStateException("no byte is free to delimit this rule's fields");
     }
 
     @Override

@@ -91,11 +91,15 @@ class RuleParserTest {
                         + "/usr/bin/qemu-riscv64:PF",
                 ":w:E::wasm::/opt/run wasm:O",
                 "|odd:name|M|7|\\x00\\x01||/bin/i|C",
-                "|pipe|E||tar.gz||/bin/x:y|P")) {
+                "|pipe|E||tar.gz||/bin/x:y|P",
+                // every delimiter the printer used to try is taken (found by RulesFuzzTest): it must not pick '#'
+                // (a comment in a rules file) nor give up
+                "\u00e9a:b|c,d%e!f@g#h\u00e9M\u00e9\u00e9\\x01\u00e9\u00e9/i^~=+&*?$'\"`<>(){}[]/-_.\u00e9")) {
             byte[] raw = RuleText.bytes(line);
             Rule r = RuleParser.parse(raw, SRC);
             Rule again = RuleParser.parse(r.toRegisterString(), SRC);
             assertEquals(r, again, line + " -> " + RuleText.string(r.toRegisterString()));
+            assertEquals(List.of(r), RuleFile.parse(r.toRegisterString(), "printed").rules(), "loads from a file");
         }
     }
 }

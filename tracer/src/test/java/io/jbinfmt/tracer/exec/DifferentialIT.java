@@ -62,6 +62,10 @@ class DifferentialIT {
             return new FileSpec(name, null, false, target);
         }
 
+        static FileSpec executeOnly(String name, String content) {
+            return new FileSpec(name, content, true, "|--x");
+        }
+
         static FileSpec fifo(String name) {
             return new FileSpec(name, null, true, "|fifo");
         }
@@ -189,6 +193,8 @@ class DifferentialIT {
                 List.of("exec", "./cut", "c"), "errno=ENOEXEC"));
         c.add(new Case("100k arguments", List.of(pm), List.of(FileSpec.exe("bin", PM)),
                 List.of("many", "100000", "./bin"), "argv[100001]=100000"));
+        c.add(new Case("a program that can be executed but not read", List.of(pm),
+                List.of(FileSpec.executeOnly("bin", PM)), List.of("exec", "./bin", "bin"), "argv[1]=./bin"));
         c.add(new Case("a FIFO as the program", List.of(":ff:E::ff::@PROBE@:"), List.of(FileSpec.fifo("p.ff")),
                 List.of("exec", "./p.ff", "p"), "errno=EACCES"));
         c.add(new Case("a path longer than PATH_MAX", List.of(ext), List.of(),
@@ -322,6 +328,9 @@ class DifferentialIT {
             if ("|fifo".equals(f.linkTo())) {
                 Process mk = new ProcessBuilder("mkfifo", "-m", "755", p.toString()).inheritIO().start();
                 assertEquals(0, mk.waitFor(), "mkfifo");
+            } else if ("|--x".equals(f.linkTo())) {
+                Files.writeString(p, fill(f.content(), dir));
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("--x--x--x"));
             } else if (f.linkTo() != null) {
                 Files.createSymbolicLink(p, Path.of(f.linkTo()));
             } else if (f.content() == null) {

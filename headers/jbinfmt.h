@@ -11,9 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <elf.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>  /* ST_NOEXEC: the same bit in statfs.f_flags */
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>

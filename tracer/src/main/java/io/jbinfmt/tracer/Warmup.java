@@ -2,13 +2,7 @@ package io.jbinfmt.tracer;
 
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
-import io.jbinfmt.tracer.sys.Errno;
-import io.jbinfmt.tracer.sys.FileCalls;
 import io.jbinfmt.tracer.sys.ProcessCalls;
-import io.jbinfmt.tracer.sys.ProcessMemory;
-import io.jbinfmt.tracer.sys.Ptrace;
-import io.jbinfmt.tracer.sys.Signals;
-import io.jbinfmt.tracer.sys.Wait;
 
 /**
  * Links the native calls a session needs ahead of time. Creating FFM downcall handles costs tens of milliseconds
@@ -27,16 +21,9 @@ public final class Warmup {
     /** Initializes the native call layer and the exec filter (class initialization is thread-safe). */
     public static void run() {
         try {
-            // in the order a session first needs them: spawning, then the first exec with rules
             ProcessCalls.linkAll();
-            Ptrace.linkAll();
-            Wait.linkAll();
             new ExecFilter(Arch.host());
             ProcessCalls.geteuid();
-            FileCalls.linkAll();
-            ProcessMemory.linkAll();
-            Signals.linkAll();
-            Errno.message(Errno.ENOENT.code);
         } catch (RuntimeException e) {
             // a warm-up only: whatever fails here fails again, with a proper error, where it is really used
         }

@@ -375,6 +375,15 @@ public class Libc extends Libc$shared {
     public static int NT_PRSTATUS() {
         return NT_PRSTATUS;
     }
+    private static final int TIOCGPGRP = (int)21519L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGPGRP 21519
+     * }
+     */
+    public static int TIOCGPGRP() {
+        return TIOCGPGRP;
+    }
     private static final int WNOHANG = (int)1L;
     /**
      * {@snippet lang=c :
@@ -505,80 +514,6 @@ public class Libc extends Libc$shared {
     /**
      * Variadic invoker class for:
      * {@snippet lang=c :
-     * extern int openat(int __fd, const char *__file, int __oflag, ...)
-     * }
-     */
-    public static class openat {
-        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
-                Libc.C_INT,
-                Libc.C_INT,
-                Libc.C_POINTER,
-                Libc.C_INT
-            );
-        private static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("openat");
-
-        private final MethodHandle handle;
-        private final FunctionDescriptor descriptor;
-        private final MethodHandle spreader;
-
-        private openat(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
-            this.handle = handle;
-            this.descriptor = descriptor;
-            this.spreader = spreader;
-        }
-
-        /**
-         * Variadic invoker factory for:
-         * {@snippet lang=c :
-         * extern int openat(int __fd, const char *__file, int __oflag, ...)
-         * }
-         */
-        public static openat makeInvoker(MemoryLayout... layouts) {
-            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
-            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
-            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
-            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
-            return new openat(mh$, desc$, spreader$);
-        }
-
-        /**
-         * {@return the address}
-         */
-        public static MemorySegment address() {
-            return ADDR;
-        }
-
-        /**
-         * {@return the specialized method handle}
-         */
-        public MethodHandle handle() {
-            return handle;
-        }
-
-        /**
-         * {@return the specialized descriptor}
-         */
-        public FunctionDescriptor descriptor() {
-            return descriptor;
-        }
-
-        public int apply(int __fd, MemorySegment __file, int __oflag, Object... x3) {
-            try {
-                if (TRACE_DOWNCALLS) {
-                    traceDowncall("openat", __fd, __file, __oflag, x3);
-                }
-                return (int) spreader.invokeExact(__fd, __file, __oflag, x3);
-            } catch(IllegalArgumentException | ClassCastException ex$)  {
-                throw ex$; // rethrow IAE from passing wrong number/type of args
-            } catch (Throwable ex$) {
-               throw new AssertionError("should not reach here", ex$);
-            }
-        }
-    }
-
-    /**
-     * Variadic invoker class for:
-     * {@snippet lang=c :
      * extern int clone(int (*__fn)(void *), void *__child_stack, int __flags, void *__arg, ...)
      * }
      */
@@ -651,316 +586,6 @@ public class Libc extends Libc$shared {
         }
     }
 
-    private static class kill {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("kill");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int kill(__pid_t __pid, int __sig)
-     * }
-     */
-    public static FunctionDescriptor kill$descriptor() {
-        return kill.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int kill(__pid_t __pid, int __sig)
-     * }
-     */
-    public static MethodHandle kill$handle() {
-        return kill.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int kill(__pid_t __pid, int __sig)
-     * }
-     */
-    public static MemorySegment kill$address() {
-        return kill.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int kill(__pid_t __pid, int __sig)
-     * }
-     */
-    public static int kill(int __pid, int __sig) {
-        var mh$ = kill.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("kill", __pid, __sig);
-            }
-            return (int)mh$.invokeExact(__pid, __sig);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class faccessat {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("faccessat");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int faccessat(int __fd, const char *__file, int __type, int __flag)
-     * }
-     */
-    public static FunctionDescriptor faccessat$descriptor() {
-        return faccessat.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int faccessat(int __fd, const char *__file, int __type, int __flag)
-     * }
-     */
-    public static MethodHandle faccessat$handle() {
-        return faccessat.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int faccessat(int __fd, const char *__file, int __type, int __flag)
-     * }
-     */
-    public static MemorySegment faccessat$address() {
-        return faccessat.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int faccessat(int __fd, const char *__file, int __type, int __flag)
-     * }
-     */
-    public static int faccessat(int __fd, MemorySegment __file, int __type, int __flag) {
-        var mh$ = faccessat.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("faccessat", __fd, __file, __type, __flag);
-            }
-            return (int)mh$.invokeExact(__fd, __file, __type, __flag);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class close {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("close");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int close(int __fd)
-     * }
-     */
-    public static FunctionDescriptor close$descriptor() {
-        return close.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int close(int __fd)
-     * }
-     */
-    public static MethodHandle close$handle() {
-        return close.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int close(int __fd)
-     * }
-     */
-    public static MemorySegment close$address() {
-        return close.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int close(int __fd)
-     * }
-     */
-    public static int close(int __fd) {
-        var mh$ = close.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("close", __fd);
-            }
-            return (int)mh$.invokeExact(__fd);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class pread {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pread");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern ssize_t pread(int __fd, void *__buf, size_t __nbytes, __off_t __offset)
-     * }
-     */
-    public static FunctionDescriptor pread$descriptor() {
-        return pread.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern ssize_t pread(int __fd, void *__buf, size_t __nbytes, __off_t __offset)
-     * }
-     */
-    public static MethodHandle pread$handle() {
-        return pread.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern ssize_t pread(int __fd, void *__buf, size_t __nbytes, __off_t __offset)
-     * }
-     */
-    public static MemorySegment pread$address() {
-        return pread.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern ssize_t pread(int __fd, void *__buf, size_t __nbytes, __off_t __offset)
-     * }
-     */
-    public static long pread(int __fd, MemorySegment __buf, long __nbytes, long __offset) {
-        var mh$ = pread.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pread", __fd, __buf, __nbytes, __offset);
-            }
-            return (long)mh$.invokeExact(__fd, __buf, __nbytes, __offset);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class pwrite {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pwrite");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
-     * }
-     */
-    public static FunctionDescriptor pwrite$descriptor() {
-        return pwrite.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
-     * }
-     */
-    public static MethodHandle pwrite$handle() {
-        return pwrite.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
-     * }
-     */
-    public static MemorySegment pwrite$address() {
-        return pwrite.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern ssize_t pwrite(int __fd, const void *__buf, size_t __n, __off_t __offset)
-     * }
-     */
-    public static long pwrite(int __fd, MemorySegment __buf, long __n, long __offset) {
-        var mh$ = pwrite.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pwrite", __fd, __buf, __n, __offset);
-            }
-            return (long)mh$.invokeExact(__fd, __buf, __n, __offset);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class pause {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT    );
@@ -1012,242 +637,6 @@ public class Libc extends Libc$shared {
                 traceDowncall("pause");
             }
             return (int)mh$.invokeExact();
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class getpid {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT    );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("getpid");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern __pid_t getpid()
-     * }
-     */
-    public static FunctionDescriptor getpid$descriptor() {
-        return getpid.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern __pid_t getpid()
-     * }
-     */
-    public static MethodHandle getpid$handle() {
-        return getpid.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern __pid_t getpid()
-     * }
-     */
-    public static MemorySegment getpid$address() {
-        return getpid.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern __pid_t getpid()
-     * }
-     */
-    public static int getpid() {
-        var mh$ = getpid.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("getpid");
-            }
-            return (int)mh$.invokeExact();
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class getpgid {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("getpgid");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern __pid_t getpgid(__pid_t __pid)
-     * }
-     */
-    public static FunctionDescriptor getpgid$descriptor() {
-        return getpgid.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern __pid_t getpgid(__pid_t __pid)
-     * }
-     */
-    public static MethodHandle getpgid$handle() {
-        return getpgid.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern __pid_t getpgid(__pid_t __pid)
-     * }
-     */
-    public static MemorySegment getpgid$address() {
-        return getpgid.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern __pid_t getpgid(__pid_t __pid)
-     * }
-     */
-    public static int getpgid(int __pid) {
-        var mh$ = getpgid.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("getpgid", __pid);
-            }
-            return (int)mh$.invokeExact(__pid);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class geteuid {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT    );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geteuid");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern __uid_t geteuid()
-     * }
-     */
-    public static FunctionDescriptor geteuid$descriptor() {
-        return geteuid.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern __uid_t geteuid()
-     * }
-     */
-    public static MethodHandle geteuid$handle() {
-        return geteuid.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern __uid_t geteuid()
-     * }
-     */
-    public static MemorySegment geteuid$address() {
-        return geteuid.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern __uid_t geteuid()
-     * }
-     */
-    public static int geteuid() {
-        var mh$ = geteuid.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("geteuid");
-            }
-            return (int)mh$.invokeExact();
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class tcgetpgrp {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("tcgetpgrp");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern __pid_t tcgetpgrp(int __fd)
-     * }
-     */
-    public static FunctionDescriptor tcgetpgrp$descriptor() {
-        return tcgetpgrp.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern __pid_t tcgetpgrp(int __fd)
-     * }
-     */
-    public static MethodHandle tcgetpgrp$handle() {
-        return tcgetpgrp.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern __pid_t tcgetpgrp(int __fd)
-     * }
-     */
-    public static MemorySegment tcgetpgrp$address() {
-        return tcgetpgrp.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern __pid_t tcgetpgrp(int __fd)
-     * }
-     */
-    public static int tcgetpgrp(int __fd) {
-        var mh$ = tcgetpgrp.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("tcgetpgrp", __fd);
-            }
-            return (int)mh$.invokeExact(__fd);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1620,141 +1009,6 @@ public class Libc extends Libc$shared {
     public static int PTRACE_EVENT_STOP() {
         return PTRACE_EVENT_STOP;
     }
-
-    /**
-     * Variadic invoker class for:
-     * {@snippet lang=c :
-     * extern long ptrace(enum __ptrace_request __request, ...)
-     * }
-     */
-    public static class ptrace {
-        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
-                Libc.C_LONG,
-                Libc.C_INT
-            );
-        private static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ptrace");
-
-        private final MethodHandle handle;
-        private final FunctionDescriptor descriptor;
-        private final MethodHandle spreader;
-
-        private ptrace(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
-            this.handle = handle;
-            this.descriptor = descriptor;
-            this.spreader = spreader;
-        }
-
-        /**
-         * Variadic invoker factory for:
-         * {@snippet lang=c :
-         * extern long ptrace(enum __ptrace_request __request, ...)
-         * }
-         */
-        public static ptrace makeInvoker(MemoryLayout... layouts) {
-            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
-            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
-            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
-            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
-            return new ptrace(mh$, desc$, spreader$);
-        }
-
-        /**
-         * {@return the address}
-         */
-        public static MemorySegment address() {
-            return ADDR;
-        }
-
-        /**
-         * {@return the specialized method handle}
-         */
-        public MethodHandle handle() {
-            return handle;
-        }
-
-        /**
-         * {@return the specialized descriptor}
-         */
-        public FunctionDescriptor descriptor() {
-            return descriptor;
-        }
-
-        public long apply(int __request, Object... x1) {
-            try {
-                if (TRACE_DOWNCALLS) {
-                    traceDowncall("ptrace", __request, x1);
-                }
-                return (long) spreader.invokeExact(__request, x1);
-            } catch(IllegalArgumentException | ClassCastException ex$)  {
-                throw ex$; // rethrow IAE from passing wrong number/type of args
-            } catch (Throwable ex$) {
-               throw new AssertionError("should not reach here", ex$);
-            }
-        }
-    }
-
-    private static class fstatat {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fstatat");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int fstatat(int __fd, const char *restrict __file, struct stat *restrict __buf, int __flag)
-     * }
-     */
-    public static FunctionDescriptor fstatat$descriptor() {
-        return fstatat.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int fstatat(int __fd, const char *restrict __file, struct stat *restrict __buf, int __flag)
-     * }
-     */
-    public static MethodHandle fstatat$handle() {
-        return fstatat.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int fstatat(int __fd, const char *restrict __file, struct stat *restrict __buf, int __flag)
-     * }
-     */
-    public static MemorySegment fstatat$address() {
-        return fstatat.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int fstatat(int __fd, const char *restrict __file, struct stat *restrict __buf, int __flag)
-     * }
-     */
-    public static int fstatat(int __fd, MemorySegment __file, MemorySegment __buf, int __flag) {
-        var mh$ = fstatat.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("fstatat", __fd, __file, __buf, __flag);
-            }
-            return (int)mh$.invokeExact(__fd, __file, __buf, __flag);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
     private static final int ST_NOEXEC = (int)8L;
     /**
      * {@snippet lang=c :
@@ -1763,260 +1017,6 @@ public class Libc extends Libc$shared {
      */
     public static int ST_NOEXEC() {
         return ST_NOEXEC;
-    }
-
-    private static class fstatvfs {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fstatvfs");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
-     * }
-     */
-    public static FunctionDescriptor fstatvfs$descriptor() {
-        return fstatvfs.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
-     * }
-     */
-    public static MethodHandle fstatvfs$handle() {
-        return fstatvfs.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
-     * }
-     */
-    public static MemorySegment fstatvfs$address() {
-        return fstatvfs.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int fstatvfs(int __fildes, struct statvfs *__buf)
-     * }
-     */
-    public static int fstatvfs(int __fildes, MemorySegment __buf) {
-        var mh$ = fstatvfs.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("fstatvfs", __fildes, __buf);
-            }
-            return (int)mh$.invokeExact(__fildes, __buf);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class process_vm_readv {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG,
-            Libc.C_POINTER,
-            Libc.C_LONG,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("process_vm_readv");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_readv(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static FunctionDescriptor process_vm_readv$descriptor() {
-        return process_vm_readv.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_readv(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static MethodHandle process_vm_readv$handle() {
-        return process_vm_readv.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_readv(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static MemorySegment process_vm_readv$address() {
-        return process_vm_readv.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_readv(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static long process_vm_readv(int __pid, MemorySegment __lvec, long __liovcnt, MemorySegment __rvec, long __riovcnt, long __flags) {
-        var mh$ = process_vm_readv.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("process_vm_readv", __pid, __lvec, __liovcnt, __rvec, __riovcnt, __flags);
-            }
-            return (long)mh$.invokeExact(__pid, __lvec, __liovcnt, __rvec, __riovcnt, __flags);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class process_vm_writev {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG,
-            Libc.C_POINTER,
-            Libc.C_LONG,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("process_vm_writev");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_writev(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static FunctionDescriptor process_vm_writev$descriptor() {
-        return process_vm_writev.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_writev(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static MethodHandle process_vm_writev$handle() {
-        return process_vm_writev.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_writev(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static MemorySegment process_vm_writev$address() {
-        return process_vm_writev.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern ssize_t process_vm_writev(pid_t __pid, const struct iovec *__lvec, unsigned long __liovcnt, const struct iovec *__rvec, unsigned long __riovcnt, unsigned long __flags)
-     * }
-     */
-    public static long process_vm_writev(int __pid, MemorySegment __lvec, long __liovcnt, MemorySegment __rvec, long __riovcnt, long __flags) {
-        var mh$ = process_vm_writev.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("process_vm_writev", __pid, __lvec, __liovcnt, __rvec, __riovcnt, __flags);
-            }
-            return (long)mh$.invokeExact(__pid, __lvec, __liovcnt, __rvec, __riovcnt, __flags);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class wait4 {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("wait4");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern __pid_t wait4(__pid_t __pid, int *__stat_loc, int __options, struct rusage *__usage)
-     * }
-     */
-    public static FunctionDescriptor wait4$descriptor() {
-        return wait4.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern __pid_t wait4(__pid_t __pid, int *__stat_loc, int __options, struct rusage *__usage)
-     * }
-     */
-    public static MethodHandle wait4$handle() {
-        return wait4.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern __pid_t wait4(__pid_t __pid, int *__stat_loc, int __options, struct rusage *__usage)
-     * }
-     */
-    public static MemorySegment wait4$address() {
-        return wait4.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern __pid_t wait4(__pid_t __pid, int *__stat_loc, int __options, struct rusage *__usage)
-     * }
-     */
-    public static int wait4(int __pid, MemorySegment __stat_loc, int __options, MemorySegment __usage) {
-        var mh$ = wait4.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("wait4", __pid, __stat_loc, __options, __usage);
-            }
-            return (int)mh$.invokeExact(__pid, __stat_loc, __options, __usage);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
     }
     private static final int O_DIRECTORY = (int)65536L;
     /**
@@ -2080,6 +1080,150 @@ public class Libc extends Libc$shared {
      */
     public static int S_IFREG() {
         return S_IFREG;
+    }
+    private static final int SYS_close = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_close 3
+     * }
+     */
+    public static int SYS_close() {
+        return SYS_close;
+    }
+    private static final int SYS_faccessat2 = (int)439L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_faccessat2 439
+     * }
+     */
+    public static int SYS_faccessat2() {
+        return SYS_faccessat2;
+    }
+    private static final int SYS_fstatfs = (int)138L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fstatfs 138
+     * }
+     */
+    public static int SYS_fstatfs() {
+        return SYS_fstatfs;
+    }
+    private static final int SYS_geteuid = (int)107L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_geteuid 107
+     * }
+     */
+    public static int SYS_geteuid() {
+        return SYS_geteuid;
+    }
+    private static final int SYS_getpgid = (int)121L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpgid 121
+     * }
+     */
+    public static int SYS_getpgid() {
+        return SYS_getpgid;
+    }
+    private static final int SYS_getpid = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpid 39
+     * }
+     */
+    public static int SYS_getpid() {
+        return SYS_getpid;
+    }
+    private static final int SYS_ioctl = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ioctl 16
+     * }
+     */
+    public static int SYS_ioctl() {
+        return SYS_ioctl;
+    }
+    private static final int SYS_kill = (int)62L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_kill 62
+     * }
+     */
+    public static int SYS_kill() {
+        return SYS_kill;
+    }
+    private static final int SYS_newfstatat = (int)262L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_newfstatat 262
+     * }
+     */
+    public static int SYS_newfstatat() {
+        return SYS_newfstatat;
+    }
+    private static final int SYS_openat = (int)257L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_openat 257
+     * }
+     */
+    public static int SYS_openat() {
+        return SYS_openat;
+    }
+    private static final int SYS_pread64 = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_pread64 17
+     * }
+     */
+    public static int SYS_pread64() {
+        return SYS_pread64;
+    }
+    private static final int SYS_process_vm_readv = (int)310L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_process_vm_readv 310
+     * }
+     */
+    public static int SYS_process_vm_readv() {
+        return SYS_process_vm_readv;
+    }
+    private static final int SYS_process_vm_writev = (int)311L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_process_vm_writev 311
+     * }
+     */
+    public static int SYS_process_vm_writev() {
+        return SYS_process_vm_writev;
+    }
+    private static final int SYS_ptrace = (int)101L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ptrace 101
+     * }
+     */
+    public static int SYS_ptrace() {
+        return SYS_ptrace;
+    }
+    private static final int SYS_pwrite64 = (int)18L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_pwrite64 18
+     * }
+     */
+    public static int SYS_pwrite64() {
+        return SYS_pwrite64;
+    }
+    private static final int SYS_wait4 = (int)61L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_wait4 61
+     * }
+     */
+    public static int SYS_wait4() {
+        return SYS_wait4;
     }
     private static final int AUDIT_ARCH_AARCH64 = (int)3221225655L;
     /**

@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.sys;
 
 import io.jbinfmt.bindings.libc.Libc;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,10 +15,6 @@ public final class ProcessCalls {
     /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
     private static final class CloneCall {
         static final MethodHandle HANDLE = CapturedErrno.variadicHandle( Libc.clone.address(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), 4);
-    }
-    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
-    private static final class TcgetpgrpCall {
-        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.tcgetpgrp$address(), Libc.tcgetpgrp$descriptor());
     }
 
     private ProcessCalls() {
@@ -52,30 +49,33 @@ public final class ProcessCalls {
     }
 
     public static int geteuid() {
-        return Libc.geteuid();
+        return (int) Syscall.raw(Syscall.GETEUID, 0, 0, 0, 0);
     }
 
     public static int getpid() {
-        return Libc.getpid();
+        return (int) Syscall.raw(Syscall.GETPID, 0, 0, 0, 0);
     }
 
+    /** The process group of {@code pid}, or -errno. */
     public static int getpgid(int pid) {
-        return Libc.getpgid(pid);
+        return (int) Syscall.raw(Syscall.GETPGID, pid, 0, 0, 0);
     }
 
     /** The foreground process group of the terminal open on {@code fd}, or -1 when it is not a terminal. */
     public static int foregroundGroup(int fd) {
-        MemorySegment errno = CapturedErrno.buffer();
-        try {
-            return (int) TcgetpgrpCall.HANDLE.invokeExact(errno, fd);
-        } catch (Throwable t) {
-            throw CapturedErrno.rethrow(t);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pgrp = arena.allocate(ValueLayout.JAVA_INT);
+            long r = Syscall.raw(Syscall.IOCTL, fd, Libc.TIOCGPGRP(), pgrp.address(), 0);
+            return r < 0 ? -1 : pgrp.get(ValueLayout.JAVA_INT, 0);
         }
     }
 
-    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
+    /**
+     * Links the tracer's two downcall handles now, clone and syscall (see {@code Warmup}); otherwise each links
+     * on first use.
+     */
     public static void linkAll() {
         Objects.requireNonNull(CloneCall.HANDLE);
-        Objects.requireNonNull(TcgetpgrpCall.HANDLE);
+        Syscall.link();
     }
 }

@@ -15,12 +15,6 @@ import java.util.Objects;
 public final class Ptrace {
     private static final boolean TRACE = Boolean.getBoolean("jbinfmt.trace.ptrace");
 
-    // long ptrace(int request, pid_t pid, void *addr, void *data): variadic after the request in glibc.
-    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
-    private static final class PtraceCall {
-        static final MethodHandle HANDLE = CapturedErrno.variadicHandle( Libc.ptrace.address(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), 1);
-    }
-
     public static final int O_TRACESYSGOOD = Libc.PTRACE_O_TRACESYSGOOD();
     public static final int O_TRACEFORK = Libc.PTRACE_O_TRACEFORK();
     public static final int O_TRACEVFORK = Libc.PTRACE_O_TRACEVFORK();
@@ -44,19 +38,14 @@ public final class Ptrace {
     }
 
     private static long call(String name, int request, int tid, long addr, long data) throws ErrnoException {
-        MemorySegment errno = CapturedErrno.buffer();
-        long r;
-        try {
-            r = (long) PtraceCall.HANDLE.invokeExact(errno, request, tid, addr, data);
-        } catch (Throwable t) {
-            throw CapturedErrno.rethrow(t);
-        }
+        // the raw syscall (not glibc's wrapper, which only differs for the PEEK requests we never use)
+        long r = Syscall.raw(Syscall.PTRACE, request, tid, addr, data);
         if (TRACE) {
             System.err.printf("[ptrace] %s(%d, 0x%x, 0x%x) = %d%s%n", name, tid, addr, data, r,
-                    r == -1 ? " " + Errno.name(CapturedErrno.errno(errno)) : "");
+                    r < 0 ? " " + Errno.name((int) -r) : "");
         }
-        if (r == -1) {
-            throw new ErrnoException("ptrace(" + name + ", " + tid + ")", CapturedErrno.errno(errno));
+        if (r < 0) {
+            throw new ErrnoException("ptrace(" + name + ", " + tid + ")", (int) -r);
         }
         return r;
     }
@@ -131,8 +120,4 @@ public final class Ptrace {
         call("SETREGS", Libc.PTRACE_SETREGS(), tid, 0, regs.address());
     }
 
-    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
-    public static void linkAll() {
-        Objects.requireNonNull(PtraceCall.HANDLE);
-    }
 }

@@ -8,11 +8,6 @@ import java.util.Objects;
 
 /** Signal numbers the tracer reasons about, and kill(2). */
 public final class Signals {
-    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
-    private static final class KillCall {
-        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.kill$address(), Libc.kill$descriptor());
-    }
-
     public static final int SIGKILL = Libc.SIGKILL();
     public static final int SIGSTOP = Libc.SIGSTOP();
     public static final int SIGTSTP = Libc.SIGTSTP();
@@ -27,16 +22,7 @@ public final class Signals {
 
     /** kill(pid, signal); pid may be negative for a process group. */
     public static void kill(int pid, int signal) throws ErrnoException {
-        MemorySegment errno = CapturedErrno.buffer();
-        int r;
-        try {
-            r = (int) KillCall.HANDLE.invokeExact(errno, pid, signal);
-        } catch (Throwable t) {
-            throw CapturedErrno.rethrow(t);
-        }
-        if (r != 0) {
-            throw new ErrnoException("kill(" + pid + ", " + signal + ")", CapturedErrno.errno(errno));
-        }
+        Syscall.call("kill(" + pid + ", " + signal + ")", Syscall.KILL, pid, signal, 0, 0);
     }
 
     /** The signals whose default action stops a process: a ptrace event stop with one of them is a group-stop. */
@@ -44,8 +30,4 @@ public final class Signals {
         return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
     }
 
-    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
-    public static void linkAll() {
-        Objects.requireNonNull(KillCall.HANDLE);
-    }
 }

@@ -10,11 +10,6 @@ import java.util.Objects;
 
 /** wait4(2) for the tracer thread, and the wait-status macros of {@code <sys/wait.h>} as Java. */
 public final class Wait {
-    /** Linked on first use: each downcall handle costs milliseconds in a fresh JVM. */
-    private static final class Wait4Call {
-        static final MethodHandle HANDLE = CapturedErrno.handle(Libc.wait4$address(), Libc.wait4$descriptor());
-    }
-
     /** Wait for clones (threads) as well as processes. */
     public static final int WALL = Libc.__WALL();
     /** Wait only for children and tracees of the calling thread, never for other JVM threads' children. */
@@ -29,20 +24,13 @@ public final class Wait {
      * in {@code status[0]}), or 0 for WNOHANG with nothing to report.
      */
     public static int wait(int pid, int flags, MemorySegment status) throws ErrnoException {
-        MemorySegment errno = CapturedErrno.buffer();
         while (true) {
-            int r;
-            try {
-                r = (int) Wait4Call.HANDLE.invokeExact(errno, pid, status, flags, MemorySegment.NULL);
-            } catch (Throwable t) {
-                throw CapturedErrno.rethrow(t);
-            }
+            long r = Syscall.raw(Syscall.WAIT4, pid, status.address(), flags, 0);
             if (r >= 0) {
-                return r;
+                return (int) r;
             }
-            int e = CapturedErrno.errno(errno);
-            if (e != Errno.EINTR.code) {
-                throw new ErrnoException("wait4(" + pid + ")", e);
+            if (r != -Errno.EINTR.code) {
+                throw new ErrnoException("wait4(" + pid + ")", (int) -r);
             }
         }
     }
@@ -87,8 +75,4 @@ public final class Wait {
         return (status >>> 16) & 0xff;
     }
 
-    /** Links every native call of this class now (see {@code Warmup}); otherwise each links on first use. */
-    public static void linkAll() {
-        Objects.requireNonNull(Wait4Call.HANDLE);
-    }
 }

@@ -14,42 +14,42 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
 
 /**
  * {@snippet lang=c :
- * struct statvfs {
- *     unsigned long f_bsize;
- *     unsigned long f_frsize;
+ * struct statfs {
+ *     __fsword_t f_type;
+ *     __fsword_t f_bsize;
  *     __fsblkcnt_t f_blocks;
  *     __fsblkcnt_t f_bfree;
  *     __fsblkcnt_t f_bavail;
  *     __fsfilcnt_t f_files;
  *     __fsfilcnt_t f_ffree;
- *     __fsfilcnt_t f_favail;
- *     unsigned long f_fsid;
- *     unsigned long f_flag;
- *     unsigned long f_namemax;
- *     int __f_spare[6];
+ *     __fsid_t f_fsid;
+ *     __fsword_t f_namelen;
+ *     __fsword_t f_frsize;
+ *     __fsword_t f_flags;
+ *     __fsword_t f_spare[4];
  * }
  * }
  */
-public class statvfs {
+public class statfs {
 
-    statvfs() {
+    statfs() {
         // Should not be called directly
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
+        Libc.C_LONG.withName("f_type"),
         Libc.C_LONG.withName("f_bsize"),
-        Libc.C_LONG.withName("f_frsize"),
         Libc.C_LONG.withName("f_blocks"),
         Libc.C_LONG.withName("f_bfree"),
         Libc.C_LONG.withName("f_bavail"),
         Libc.C_LONG.withName("f_files"),
         Libc.C_LONG.withName("f_ffree"),
-        Libc.C_LONG.withName("f_favail"),
-        Libc.C_LONG.withName("f_fsid"),
-        Libc.C_LONG.withName("f_flag"),
-        Libc.C_LONG.withName("f_namemax"),
-        MemoryLayout.sequenceLayout(6, Libc.C_INT).withName("__f_spare")
-    ).withName("statvfs");
+        __fsid_t.layout().withName("f_fsid"),
+        Libc.C_LONG.withName("f_namelen"),
+        Libc.C_LONG.withName("f_frsize"),
+        Libc.C_LONG.withName("f_flags"),
+        MemoryLayout.sequenceLayout(4, Libc.C_LONG).withName("f_spare")
+    ).withName("statfs");
 
     /**
      * The layout of this struct
@@ -58,12 +58,56 @@ public class statvfs {
         return $LAYOUT;
     }
 
+    private static final OfLong f_type$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_type"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __fsword_t f_type
+     * }
+     */
+    public static final OfLong f_type$layout() {
+        return f_type$LAYOUT;
+    }
+
+    private static final long f_type$OFFSET = $LAYOUT.byteOffset(groupElement("f_type"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __fsword_t f_type
+     * }
+     */
+    public static final long f_type$offset() {
+        return f_type$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __fsword_t f_type
+     * }
+     */
+    public static long f_type(MemorySegment struct) {
+        return struct.get(f_type$LAYOUT, f_type$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __fsword_t f_type
+     * }
+     */
+    public static void f_type(MemorySegment struct, long fieldValue) {
+        struct.set(f_type$LAYOUT, f_type$OFFSET, fieldValue);
+    }
+
     private static final OfLong f_bsize$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_bsize"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * unsigned long f_bsize
+     * __fsword_t f_bsize
      * }
      */
     public static final OfLong f_bsize$layout() {
@@ -75,7 +119,7 @@ public class statvfs {
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * unsigned long f_bsize
+     * __fsword_t f_bsize
      * }
      */
     public static final long f_bsize$offset() {
@@ -85,7 +129,7 @@ public class statvfs {
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * unsigned long f_bsize
+     * __fsword_t f_bsize
      * }
      */
     public static long f_bsize(MemorySegment struct) {
@@ -95,55 +139,11 @@ public class statvfs {
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * unsigned long f_bsize
+     * __fsword_t f_bsize
      * }
      */
     public static void f_bsize(MemorySegment struct, long fieldValue) {
         struct.set(f_bsize$LAYOUT, f_bsize$OFFSET, fieldValue);
-    }
-
-    private static final OfLong f_frsize$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_frsize"));
-
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * unsigned long f_frsize
-     * }
-     */
-    public static final OfLong f_frsize$layout() {
-        return f_frsize$LAYOUT;
-    }
-
-    private static final long f_frsize$OFFSET = $LAYOUT.byteOffset(groupElement("f_frsize"));
-
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * unsigned long f_frsize
-     * }
-     */
-    public static final long f_frsize$offset() {
-        return f_frsize$OFFSET;
-    }
-
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * unsigned long f_frsize
-     * }
-     */
-    public static long f_frsize(MemorySegment struct) {
-        return struct.get(f_frsize$LAYOUT, f_frsize$OFFSET);
-    }
-
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * unsigned long f_frsize
-     * }
-     */
-    public static void f_frsize(MemorySegment struct, long fieldValue) {
-        struct.set(f_frsize$LAYOUT, f_frsize$OFFSET, fieldValue);
     }
 
     private static final OfLong f_blocks$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_blocks"));
@@ -366,59 +366,15 @@ public class statvfs {
         struct.set(f_ffree$LAYOUT, f_ffree$OFFSET, fieldValue);
     }
 
-    private static final OfLong f_favail$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_favail"));
+    private static final GroupLayout f_fsid$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("f_fsid"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * __fsfilcnt_t f_favail
+     * __fsid_t f_fsid
      * }
      */
-    public static final OfLong f_favail$layout() {
-        return f_favail$LAYOUT;
-    }
-
-    private static final long f_favail$OFFSET = $LAYOUT.byteOffset(groupElement("f_favail"));
-
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * __fsfilcnt_t f_favail
-     * }
-     */
-    public static final long f_favail$offset() {
-        return f_favail$OFFSET;
-    }
-
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * __fsfilcnt_t f_favail
-     * }
-     */
-    public static long f_favail(MemorySegment struct) {
-        return struct.get(f_favail$LAYOUT, f_favail$OFFSET);
-    }
-
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * __fsfilcnt_t f_favail
-     * }
-     */
-    public static void f_favail(MemorySegment struct, long fieldValue) {
-        struct.set(f_favail$LAYOUT, f_favail$OFFSET, fieldValue);
-    }
-
-    private static final OfLong f_fsid$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_fsid"));
-
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * unsigned long f_fsid
-     * }
-     */
-    public static final OfLong f_fsid$layout() {
+    public static final GroupLayout f_fsid$layout() {
         return f_fsid$LAYOUT;
     }
 
@@ -427,7 +383,7 @@ public class statvfs {
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * unsigned long f_fsid
+     * __fsid_t f_fsid
      * }
      */
     public static final long f_fsid$offset() {
@@ -437,186 +393,230 @@ public class statvfs {
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * unsigned long f_fsid
+     * __fsid_t f_fsid
      * }
      */
-    public static long f_fsid(MemorySegment struct) {
-        return struct.get(f_fsid$LAYOUT, f_fsid$OFFSET);
+    public static MemorySegment f_fsid(MemorySegment struct) {
+        return struct.asSlice(f_fsid$OFFSET, f_fsid$LAYOUT.byteSize());
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * unsigned long f_fsid
+     * __fsid_t f_fsid
      * }
      */
-    public static void f_fsid(MemorySegment struct, long fieldValue) {
-        struct.set(f_fsid$LAYOUT, f_fsid$OFFSET, fieldValue);
+    public static void f_fsid(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, f_fsid$OFFSET, f_fsid$LAYOUT.byteSize());
     }
 
-    private static final OfLong f_flag$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_flag"));
+    private static final OfLong f_namelen$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_namelen"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * unsigned long f_flag
+     * __fsword_t f_namelen
      * }
      */
-    public static final OfLong f_flag$layout() {
-        return f_flag$LAYOUT;
+    public static final OfLong f_namelen$layout() {
+        return f_namelen$LAYOUT;
     }
 
-    private static final long f_flag$OFFSET = $LAYOUT.byteOffset(groupElement("f_flag"));
+    private static final long f_namelen$OFFSET = $LAYOUT.byteOffset(groupElement("f_namelen"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * unsigned long f_flag
+     * __fsword_t f_namelen
      * }
      */
-    public static final long f_flag$offset() {
-        return f_flag$OFFSET;
+    public static final long f_namelen$offset() {
+        return f_namelen$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * unsigned long f_flag
+     * __fsword_t f_namelen
      * }
      */
-    public static long f_flag(MemorySegment struct) {
-        return struct.get(f_flag$LAYOUT, f_flag$OFFSET);
+    public static long f_namelen(MemorySegment struct) {
+        return struct.get(f_namelen$LAYOUT, f_namelen$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * unsigned long f_flag
+     * __fsword_t f_namelen
      * }
      */
-    public static void f_flag(MemorySegment struct, long fieldValue) {
-        struct.set(f_flag$LAYOUT, f_flag$OFFSET, fieldValue);
+    public static void f_namelen(MemorySegment struct, long fieldValue) {
+        struct.set(f_namelen$LAYOUT, f_namelen$OFFSET, fieldValue);
     }
 
-    private static final OfLong f_namemax$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_namemax"));
+    private static final OfLong f_frsize$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_frsize"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * unsigned long f_namemax
+     * __fsword_t f_frsize
      * }
      */
-    public static final OfLong f_namemax$layout() {
-        return f_namemax$LAYOUT;
+    public static final OfLong f_frsize$layout() {
+        return f_frsize$LAYOUT;
     }
 
-    private static final long f_namemax$OFFSET = $LAYOUT.byteOffset(groupElement("f_namemax"));
+    private static final long f_frsize$OFFSET = $LAYOUT.byteOffset(groupElement("f_frsize"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * unsigned long f_namemax
+     * __fsword_t f_frsize
      * }
      */
-    public static final long f_namemax$offset() {
-        return f_namemax$OFFSET;
+    public static final long f_frsize$offset() {
+        return f_frsize$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * unsigned long f_namemax
+     * __fsword_t f_frsize
      * }
      */
-    public static long f_namemax(MemorySegment struct) {
-        return struct.get(f_namemax$LAYOUT, f_namemax$OFFSET);
+    public static long f_frsize(MemorySegment struct) {
+        return struct.get(f_frsize$LAYOUT, f_frsize$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * unsigned long f_namemax
+     * __fsword_t f_frsize
      * }
      */
-    public static void f_namemax(MemorySegment struct, long fieldValue) {
-        struct.set(f_namemax$LAYOUT, f_namemax$OFFSET, fieldValue);
+    public static void f_frsize(MemorySegment struct, long fieldValue) {
+        struct.set(f_frsize$LAYOUT, f_frsize$OFFSET, fieldValue);
     }
 
-    private static final SequenceLayout __f_spare$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("__f_spare"));
+    private static final OfLong f_flags$LAYOUT = (OfLong)$LAYOUT.select(groupElement("f_flags"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * int __f_spare[6]
+     * __fsword_t f_flags
      * }
      */
-    public static final SequenceLayout __f_spare$layout() {
-        return __f_spare$LAYOUT;
+    public static final OfLong f_flags$layout() {
+        return f_flags$LAYOUT;
     }
 
-    private static final long __f_spare$OFFSET = $LAYOUT.byteOffset(groupElement("__f_spare"));
+    private static final long f_flags$OFFSET = $LAYOUT.byteOffset(groupElement("f_flags"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * int __f_spare[6]
+     * __fsword_t f_flags
      * }
      */
-    public static final long __f_spare$offset() {
-        return __f_spare$OFFSET;
+    public static final long f_flags$offset() {
+        return f_flags$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * int __f_spare[6]
+     * __fsword_t f_flags
      * }
      */
-    public static MemorySegment __f_spare(MemorySegment struct) {
-        return struct.asSlice(__f_spare$OFFSET, __f_spare$LAYOUT.byteSize());
+    public static long f_flags(MemorySegment struct) {
+        return struct.get(f_flags$LAYOUT, f_flags$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * int __f_spare[6]
+     * __fsword_t f_flags
      * }
      */
-    public static void __f_spare(MemorySegment struct, MemorySegment fieldValue) {
-        MemorySegment.copy(fieldValue, 0L, struct, __f_spare$OFFSET, __f_spare$LAYOUT.byteSize());
+    public static void f_flags(MemorySegment struct, long fieldValue) {
+        struct.set(f_flags$LAYOUT, f_flags$OFFSET, fieldValue);
     }
 
-    private static long[] __f_spare$DIMS = { 6 };
+    private static final SequenceLayout f_spare$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("f_spare"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __fsword_t f_spare[4]
+     * }
+     */
+    public static final SequenceLayout f_spare$layout() {
+        return f_spare$LAYOUT;
+    }
+
+    private static final long f_spare$OFFSET = $LAYOUT.byteOffset(groupElement("f_spare"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __fsword_t f_spare[4]
+     * }
+     */
+    public static final long f_spare$offset() {
+        return f_spare$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __fsword_t f_spare[4]
+     * }
+     */
+    public static MemorySegment f_spare(MemorySegment struct) {
+        return struct.asSlice(f_spare$OFFSET, f_spare$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __fsword_t f_spare[4]
+     * }
+     */
+    public static void f_spare(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, f_spare$OFFSET, f_spare$LAYOUT.byteSize());
+    }
+
+    private static long[] f_spare$DIMS = { 4 };
 
     /**
      * Dimensions for array field:
      * {@snippet lang=c :
-     * int __f_spare[6]
+     * __fsword_t f_spare[4]
      * }
      */
-    public static long[] __f_spare$dimensions() {
-        return __f_spare$DIMS;
+    public static long[] f_spare$dimensions() {
+        return f_spare$DIMS;
     }
-    private static final VarHandle __f_spare$ELEM_HANDLE = __f_spare$LAYOUT.varHandle(sequenceElement());
+    private static final VarHandle f_spare$ELEM_HANDLE = f_spare$LAYOUT.varHandle(sequenceElement());
 
     /**
      * Indexed getter for field:
      * {@snippet lang=c :
-     * int __f_spare[6]
+     * __fsword_t f_spare[4]
      * }
      */
-    public static int __f_spare(MemorySegment struct, long index0) {
-        return (int)__f_spare$ELEM_HANDLE.get(struct, __f_spare$OFFSET, index0);
+    public static long f_spare(MemorySegment struct, long index0) {
+        return (long)f_spare$ELEM_HANDLE.get(struct, f_spare$OFFSET, index0);
     }
 
     /**
      * Indexed setter for field:
      * {@snippet lang=c :
-     * int __f_spare[6]
+     * __fsword_t f_spare[4]
      * }
      */
-    public static void __f_spare(MemorySegment struct, long index0, int fieldValue) {
-        __f_spare$ELEM_HANDLE.set(struct, __f_spare$OFFSET, index0, fieldValue);
+    public static void f_spare(MemorySegment struct, long index0, long fieldValue) {
+        f_spare$ELEM_HANDLE.set(struct, f_spare$OFFSET, index0, fieldValue);
     }
 
     /**

@@ -586,64 +586,6 @@ public class Libc extends Libc$shared {
         }
     }
 
-    private static class pause {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT    );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pause");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int pause()
-     * }
-     */
-    public static FunctionDescriptor pause$descriptor() {
-        return pause.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int pause()
-     * }
-     */
-    public static MethodHandle pause$handle() {
-        return pause.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int pause()
-     * }
-     */
-    public static MemorySegment pause$address() {
-        return pause.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int pause()
-     * }
-     */
-    public static int pause() {
-        var mh$ = pause.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pause");
-            }
-            return (int)mh$.invokeExact();
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     /**
      * Variadic invoker class for:
      * {@snippet lang=c :

@@ -1,12 +1,12 @@
 package io.jbinfmt.tracer.seccomp;
 
 import io.jbinfmt.bindings.libc.Libc;
-import io.jbinfmt.bindings.libc.seccomp_data;
 import io.jbinfmt.bindings.libc.sock_filter;
 import io.jbinfmt.bindings.libc.sock_fprog;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /** Classic BPF as seccomp uses it: the opcodes we emit, one instruction, and the struct sock_fprog. */
@@ -25,9 +25,13 @@ public final class Bpf {
     public static final int RET_KILL_PROCESS = Libc.SECCOMP_RET_KILL_PROCESS();
     public static final int RET_DATA_MASK = 0xffff;
 
-    /** Offsets into struct seccomp_data. */
-    public static final int OFFSET_NR = (int) seccomp_data.nr$offset();
-    public static final int OFFSET_ARCH = (int) seccomp_data.arch$offset();
+    /**
+     * Offsets into struct seccomp_data (linux/seccomp.h, a fixed kernel ABI; BpfTest checks them against the
+     * generated layout). Not read from the generated class at run time: its initializer builds a VarHandle for
+     * the args array, which costs a few milliseconds of start-up for nothing.
+     */
+    public static final int OFFSET_NR = 0;
+    public static final int OFFSET_ARCH = 4;
 
     private Bpf() {
     }
@@ -54,7 +58,8 @@ public final class Bpf {
         }
         MemorySegment prog = sock_fprog.allocate(arena);
         sock_fprog.len(prog, (short) program.size());
-        sock_fprog.filter(prog, filters);
+        // the pointer stored as a long: the generated setter's ADDRESS access costs milliseconds on first use
+        prog.set(ValueLayout.JAVA_LONG, sock_fprog.filter$offset(), filters.address());
         return prog;
     }
 }

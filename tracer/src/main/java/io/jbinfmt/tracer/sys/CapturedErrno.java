@@ -5,8 +5,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+
 
 /**
  * Downcall handles that capture errno right after the call (jextract cannot add this option), and the
@@ -16,7 +17,8 @@ import java.lang.invoke.VarHandle;
 final class CapturedErrno {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    // an offset rather than a VarHandle: building a VarHandle costs milliseconds of start-up
+    private static final long ERRNO = STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
     /** One capture buffer per thread, kept for the thread's life: no allocation per call. */
@@ -43,7 +45,7 @@ final class CapturedErrno {
 
     /** errno as captured by the last call on this thread that used {@link #buffer()}. */
     static int errno(MemorySegment buffer) {
-        return (int) ERRNO.get(buffer, 0L);
+        return buffer.get(ValueLayout.JAVA_INT, ERRNO);
     }
 
     static RuntimeException rethrow(Throwable t) {

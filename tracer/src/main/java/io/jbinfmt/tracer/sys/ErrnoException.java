@@ -6,9 +6,14 @@ public final class ErrnoException extends Exception {
     private final int errno;
 
     public ErrnoException(String operation, int errno) {
-        super(operation + ": " + Errno.describe(errno));
         this.operation = operation;
         this.errno = errno;
+    }
+
+    /** Built when asked for: most of these (ESRCH, ECHILD at the end of a run) are handled, never shown. */
+    @Override
+    public String getMessage() {
+        return operation + ": " + Errno.describe(errno);
     }
 
     public String operation() {

@@ -4,6 +4,7 @@ import io.jbinfmt.bindings.libc.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -40,7 +41,8 @@ public final class ProcessCalls {
 
     /** The address of libc's pause(): the root tracee's entry point, where it waits to be seized. */
     public static MemorySegment pauseAddress() {
-        return Libc.pause$address();
+        // looked up, not taken from the generated Libc.pause, whose initializer also links a downcall handle
+        return Linker.nativeLinker().defaultLookup().findOrThrow("pause");
     }
 
     /** The address of libc's syscall() function, whose code holds a syscall instruction to borrow. */

@@ -156,6 +156,14 @@ class FaultIT {
     }
 
     @Test
+    void aSubreaperAdoptsAndReapsAnOrphanWithItsOwnStatus() throws Exception {
+        // The tracer reaps every exit first; the adoptive parent must still get the orphan's own status, and a
+        // zombie left unreaped for a while must still be reaped by its parent with its status.
+        ExitStatus s = run(SessionOptions.defaults(), "sh", "-c", TestPrograms.get("subreaper") + " > /dev/null");
+        assertEquals(ExitStatus.exited(0), s, "0 means every step saw what the kernel promises");
+    }
+
+    @Test
     void aTracerErrorIsLoggedWithRegistersAndTheTreeCarriesOn() throws Exception {
         Path x = script("x.rw", "exit 6\n");
         AtomicInteger stops = new AtomicInteger();

@@ -42,6 +42,7 @@ class DifferentialIT {
     static Path probe;
     static Path execer;
     static Path exec32;
+    static Path execer32;
     static final Map<String, Observation> KERNEL = new java.util.HashMap<>();
 
     /** A file a case needs: text with @PROBE@/@DIR@ filled in, or a symlink. */
@@ -216,6 +217,22 @@ class DifferentialIT {
         c.add(new Case("i386: a missing interpreter", List.of(":m:E::ext::@DIR@/missing:"),
                 List.of(FileSpec.exe("p.ext", "x")), List.of("exec", "@EXEC32@", "e32", "exec", "./p.ext", "p"),
                 "errno=2"));
+        // And made by the same execer built for i386 against glibc (gcc -m32): libc's PATH search, execveat through
+        // syscall(), and the stack-too-small path, whose rewind must land on the vDSO's syscall entry.
+        c.add(new Case("i386 glibc: PATH search", List.of(ext),
+                List.of(FileSpec.dir("bin"), FileSpec.exe("bin/tool.ext", "x")),
+                List.of("exec", "@EXECER32@", "execer32", "execvp", "tool.ext", "tool.ext", "arg"),
+                "argv[1]=@DIR@/bin/tool.ext"));
+        c.add(new Case("i386 glibc: execveat AT_EMPTY_PATH, magic", List.of(pm), List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "@EXECER32@", "execer32", "fexec", "./bin", "bin", "a"), "argv[1]=/dev/fd/3"));
+        c.add(new Case("i386 glibc: execveat with a dirfd", List.of(ext), List.of(FileSpec.exe("p.ext", "x")),
+                List.of("exec", "@EXECER32@", "execer32", "dirfd", ".", "p.ext", "p"), "argv[1]=/dev/fd/3/p.ext"));
+        c.add(new Case("i386 glibc: 100k arguments", List.of(":pm:M::PMAGIC::@PROBE@:P"),
+                List.of(FileSpec.exe("bin", PM)), List.of("exec", "@EXECER32@", "execer32", "many", "100000", "./bin"),
+                "argv[100002]=100000"));
+        c.add(new Case("i386 glibc: a missing interpreter", List.of(":m:E::ext::@DIR@/missing:"),
+                List.of(FileSpec.exe("p.ext", "x")),
+                List.of("exec", "@EXECER32@", "execer32", "exec", "./p.ext", "p"), "errno=ENOENT"));
         c.add(new Case("no rule applies: passthrough", List.of(":none:E::nope::@PROBE@:"),
                 List.of(FileSpec.exe("script", "#!@PROBE@ x\n")), List.of("exec", "./script", "s"),
                 "argv[1]=x"));
@@ -255,7 +272,7 @@ class DifferentialIT {
 
     static String fill(String s, Path dir) {
         return s.replace("@PROBE@", probe.toString()).replace("@DIR@", dir.toString())
-                .replace("@EXEC32@", exec32.toString());
+                .replace("@EXEC32@", exec32.toString()).replace("@EXECER32@", execer32.toString());
     }
 
     static Path dirOf(int i) {
@@ -275,6 +292,7 @@ class DifferentialIT {
         probe = TestPrograms.get("probe");
         execer = TestPrograms.get("execer");
         exec32 = TestPrograms.getI386("exec32");
+        execer32 = TestPrograms.getI386Glibc("execer");
         List<Case> cases = cases();
         StringBuilder script = new StringBuilder("""
                 b=/proc/sys/fs/binfmt_misc

@@ -41,8 +41,8 @@ public sealed interface Arch permits X86_64 {
      */
     boolean registersInTracerLayout();
 
-    /** Whether the stopped tracee whose registers these are runs the native instruction set (not i386 code). */
-    boolean runsNativeCode(Registers regs);
+    /** The ABI of the program the stopped tracee whose registers these are runs (after an exec: the new one). */
+    ExecAbi imageAbi(Registers regs);
 
     /** Syscall numbers (native ABI) of the calls the spawner injects. */
     int prctl();
@@ -55,14 +55,7 @@ public sealed interface Arch permits X86_64 {
 
     int chdir();
 
-    int clockGettime();
-
     int dup3();
-
-    /** Syscall numbers (native ABI) of the calls exec rewriting injects. */
-    int openat();
-
-    int mmap();
 
     /** The machine code of one syscall instruction (x86_64: 0f 05); the PC is just past it at a syscall stop. */
     byte[] syscallInstruction();
@@ -77,10 +70,10 @@ public sealed interface Arch permits X86_64 {
     long findSyscallInstruction(MemorySegment code);
 
     /**
-     * Sets {@code regs} so that resuming the tracee executes syscall {@code nr} with {@code args} via the
-     * syscall instruction at {@code pc}, and so that no interrupted syscall is restarted instead.
+     * Sets {@code regs} so that resuming the tracee executes syscall {@code nr} of {@code abi} with {@code args}
+     * via the syscall instruction at {@code pc}, and so that no interrupted syscall is restarted instead.
      */
-    void prepareSyscall(Registers regs, long pc, long nr, long... args);
+    void prepareSyscall(Registers regs, ExecAbi abi, long pc, long nr, long... args);
 
     /** True when a syscall result register value encodes an error (-4095..-1). */
     default boolean isError(long result) {

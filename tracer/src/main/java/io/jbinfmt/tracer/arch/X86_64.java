@@ -22,11 +22,16 @@ public final class X86_64 implements Arch {
     private static final int CS = 136;
     private static final long USER_CS_64 = 0x33;
 
+    private static final byte[] SYSCALL = {0x0f, 0x05};
+    private static final byte[] INT_0X80 = {(byte) 0xcd, (byte) 0x80};
+
     // x32 execs are passed through: this kernel (like most) is built without x32, so they fail with ENOSYS.
-    private static final List<ExecAbi> ABIS = List.of(
-            new ExecAbi("x86_64", Audit.ARCH_X86_64, 59, 322, 8, X86_64_ARGS, 9),
-            new ExecAbi("i386", Audit.ARCH_I386, 11, 358, 4, I386_ARGS, 192 /* mmap2: offset in pages, 0 here */),
-            new ExecAbi("x32", Audit.ARCH_X86_64, X32_BIT | 520, X32_BIT | 545, 4, List.of(), -1));
+    private static final ExecAbi NATIVE = new ExecAbi("x86_64", Audit.ARCH_X86_64, 59, 322, 8, X86_64_ARGS,
+            new ExecAbi.Calls(9, 257, 157, 228, SYSCALL));
+    private static final ExecAbi I386 = new ExecAbi("i386", Audit.ARCH_I386, 11, 358, 4, I386_ARGS,
+            new ExecAbi.Calls(192 /* mmap2: offset in pages, 0 here */, 295, 172, 265, INT_0X80));
+    private static final List<ExecAbi> ABIS = List.of(NATIVE, I386,
+            new ExecAbi("x32", Audit.ARCH_X86_64, X32_BIT | 520, X32_BIT | 545, 4, X86_64_ARGS, null));
 
     private X86_64() {
     }
@@ -68,14 +73,14 @@ public final class X86_64 implements Arch {
     }
 
     @Override
-    public boolean runsNativeCode(Registers regs) {
-        // a 64-bit process runs in the 64-bit user code segment; i386 programs in the 32-bit one (0x23)
-        return regs.getAt(CS) == USER_CS_64;
+    public ExecAbi imageAbi(Registers regs) {
+        // a 64-bit process runs in the 64-bit user code segment (0x33), an i386 program in the 32-bit one (0x23)
+        return regs.getAt(CS) == USER_CS_64 ? NATIVE : I386;
     }
 
     @Override
     public int prctl() {
-        return 157;
+        return NATIVE.calls().prctl();
     }
 
     @Override
@@ -99,28 +104,13 @@ public final class X86_64 implements Arch {
     }
 
     @Override
-    public int clockGettime() {
-        return 228;
-    }
-
-    @Override
     public int chdir() {
         return 80;
     }
 
     @Override
-    public int openat() {
-        return 257;
-    }
-
-    @Override
-    public int mmap() {
-        return 9;
-    }
-
-    @Override
     public byte[] syscallInstruction() {
-        return new byte[]{0x0f, 0x05};
+        return SYSCALL.clone();
     }
 
     @Override
@@ -140,13 +130,12 @@ public final class X86_64 implements Arch {
     }
 
     @Override
-    public void prepareSyscall(Registers regs, long pc, long nr, long... args) {
+    public void prepareSyscall(Registers regs, ExecAbi abi, long pc, long nr, long... args) {
         regs.set(Reg.PC, pc);
-        regs.set(Reg.RESULT, nr);  // the syscall instruction takes its number from rax
+        regs.set(Reg.RESULT, nr);  // both syscall and int 0x80 take the number from rax/eax
         regs.set(Reg.SYSNUM, -1);  // orig_rax = -1: the kernel will not restart an interrupted syscall over ours
-        Reg[] argRegs = {Reg.ARG1, Reg.ARG2, Reg.ARG3, Reg.ARG4, Reg.ARG5, Reg.ARG6};
         for (int i = 0; i < args.length; i++) {
-            regs.set(argRegs[i], args[i]);
+            regs.setArg(abi, i + 1, args[i]);
         }
     }
 }

@@ -197,7 +197,7 @@ public final class ExecInterceptor {
     private void mapScratchAndRestart(int tid, ExecAbi abi, byte[] before, int size) throws ErrnoException {
         long length = (size + 4095L) & ~4095L;
         regs.restore(before);
-        regs.set(Reg.SYSNUM, abi.mmap());
+        regs.set(Reg.SYSNUM, abi.calls().mmap());
         regs.setArg(abi, 1, 0);
         regs.setArg(abi, 2, length);
         regs.setArg(abi, 3, PROT_READ_WRITE);
@@ -216,7 +216,9 @@ public final class ExecInterceptor {
         } else {
             scratch.put(tid, mapped);
             long nr = regs.get(Reg.SYSNUM);
-            regs.set(Reg.PC, regs.get(Reg.PC) - arch.syscallInstruction().length);
+            // back onto the syscall instruction (for an i386 call through the vDSO, onto its int $0x80 fallback,
+            // as the kernel itself restarts calls)
+            regs.set(Reg.PC, regs.get(Reg.PC) - abi.calls().instruction().length);
             regs.set(Reg.RESULT, nr); // the syscall instruction takes its number from here again
         }
         regs.push(tid);
@@ -272,12 +274,7 @@ public final class ExecInterceptor {
                 regs.push(tid);
                 return 0;
             }
-            if (!arch.runsNativeCode(regs)) {
-                // An i386 interpreter: its 32-bit stack block is left as the kernel wrote it (no AT_FLAGS,
-                // AT_EXECFD or AT_EXECFN touch-ups; documented as a difference from the kernel).
-                return 0;
-            }
-            return afterExec(tid, f.plan());
+            return afterExec(tid, f.plan(), arch.imageAbi(regs)); // the interpreter may be an i386 program
         } finally {
             releaseBinary(f.plan());
         }
@@ -292,34 +289,37 @@ public final class ExecInterceptor {
      *   after:   sp'-> [argc argv.. envp.. auxv.. AT_EXECFD]  [filename\0 pad]  [strings...]
      * </pre>
      */
-    private int afterExec(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
+    private int afterExec(int tid, ExecPlan.Rewrite plan, ExecAbi image) throws ErrnoException {
         byte[] entryRegs = regs.snapshot();
+        int word = image.wordSize();
+        ExecAbi.Calls calls = image.calls();
         long sp = regs.get(Reg.SP);
         long pc = regs.get(Reg.PC);
-        StackBlock block = readStackBlock(tid, sp);
-        long blockEnd = sp + 8L * block.size();
+        StackBlock block = readStackBlock(tid, sp, word);
+        long blockEnd = sp + (long) word * block.size();
         byte[] execFn = cString(plan.filename());
         long execFnAt = (blockEnd - execFn.length) & ~15L;
         int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
-        long newSp = (execFnAt - 8L * newWords) & ~15L; // the ABI wants a 16-byte aligned stack at entry
+        long newSp = (execFnAt - (long) word * newWords) & ~15L; // both ABIs want a 16-byte aligned stack at entry
         // Scratch for the strings the injected calls need: the old block at sp, which is surely mapped and which
         // we hold a copy of; the new block is written over it afterwards.
         long scratchAt = sp;
-        // A syscall instruction to borrow: the new program's vDSO has one at the same offset as ours; without a
-        // vDSO, write one over the entry point for the time of the injected calls.
+        // A syscall instruction to borrow: a 64-bit program's vDSO has one at the same offset as ours; without a
+        // vDSO, or for an i386 program (its vDSO is another image), write one over the entry point for the time
+        // of the injected calls.
         long vdso = block.aux(StackBlock.AT_SYSINFO_EHDR);
-        long gadget = vdso > 0 && VdsoGadget.OFFSET >= 0 ? vdso + VdsoGadget.OFFSET : -1;
+        long gadget = image == arch.nativeAbi() && vdso > 0 && VdsoGadget.OFFSET >= 0 ? vdso + VdsoGadget.OFFSET : -1;
         long syscallPc = gadget >= 0 ? gadget : pc;
-        byte[] code = gadget >= 0 ? null : memory.read(tid, pc, arch.syscallInstruction().length);
+        byte[] code = gadget >= 0 ? null : memory.read(tid, pc, calls.instruction().length);
         if (code != null) {
-            memory.poke(tid, pc, arch.syscallInstruction());
+            memory.poke(tid, pc, calls.instruction());
         }
-        SyscallInjector inject = new SyscallInjector(arch, tid, regs, syscallPc, status, deaths);
+        SyscallInjector inject = new SyscallInjector(arch, image, tid, regs, syscallPc, status, deaths);
         try {
             // First the injected calls, with their strings in the scratch at sp...
             if (plan.openBinary() != null) {
                 memory.write(tid, scratchAt, cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes()));
-                long fd = inject.call(arch.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
+                long fd = inject.call(calls.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
                 if (arch.isError(fd)) {
                     throw new ErrnoException("open-binary descriptor for the interpreter", (int) -fd);
                 }
@@ -329,12 +329,12 @@ public final class ExecInterceptor {
                 byte[] comm = plan.comm().length >= TASK_COMM_LEN
                         ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
                 memory.write(tid, scratchAt, cString(comm));
-                inject.call(arch.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
+                inject.call(calls.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
             }
             if ((newSp & ~4095L) < (sp & ~4095L)) {
                 // The moved block reaches into the page below: the stack may not be mapped there yet, and only
                 // the program itself can grow it. Have it write there (clock_gettime) so the kernel does.
-                long touched = inject.call(arch.clockGettime(), CLOCK_MONOTONIC, newSp);
+                long touched = inject.call(calls.clockGettime(), CLOCK_MONOTONIC, newSp);
                 if (arch.isError(touched)) {
                     throw new ErrnoException("growing the new program's stack", (int) -touched);
                 }
@@ -344,7 +344,7 @@ public final class ExecInterceptor {
                 block.setPreserveArgv0();
             }
             block.setExecFn(execFnAt);
-            writeWords(tid, newSp, block.toArray());
+            writeWords(tid, newSp, block.toArray(), word);
             memory.write(tid, execFnAt, execFn);
             regs.restore(entryRegs);
             regs.set(Reg.SP, newSp);
@@ -358,10 +358,10 @@ public final class ExecInterceptor {
     }
 
     /** Reads the argc/argv/envp/auxv block from {@code sp}, a page at a time: the stack ends soon after it. */
-    private StackBlock readStackBlock(int tid, long sp) throws ErrnoException {
+    private StackBlock readStackBlock(int tid, long sp, int word) throws ErrnoException {
         long end = (sp | 4095) + 1;
         while (true) {
-            long[] w = readWords(tid, sp, (int) ((end - sp) / 8));
+            long[] w = readWords(tid, sp, (int) ((end - sp) / word), word);
             if (StackBlock.wordsNeeded(w) >= 0) {
                 return StackBlock.parse(w);
             }
@@ -369,16 +369,25 @@ public final class ExecInterceptor {
         }
     }
 
-    private long[] readWords(int tid, long at, int count) throws ErrnoException {
-        byte[] raw = memory.read(tid, at, count * 8);
+    /** {@code count} words of {@code word} bytes (8, or 4 for i386, zero-extended). */
+    private long[] readWords(int tid, long at, int count, int word) throws ErrnoException {
+        ByteBuffer raw = ByteBuffer.wrap(memory.read(tid, at, count * word)).order(ByteOrder.nativeOrder());
         long[] w = new long[count];
-        ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()).asLongBuffer().get(w);
+        for (int i = 0; i < count; i++) {
+            w[i] = word == 8 ? raw.getLong() : Integer.toUnsignedLong(raw.getInt());
+        }
         return w;
     }
 
-    private void writeWords(int tid, long at, long[] words) throws ErrnoException {
-        ByteBuffer b = ByteBuffer.allocate(words.length * 8).order(ByteOrder.nativeOrder());
-        b.asLongBuffer().put(words);
+    private void writeWords(int tid, long at, long[] words, int word) throws ErrnoException {
+        ByteBuffer b = ByteBuffer.allocate(words.length * word).order(ByteOrder.nativeOrder());
+        for (long w : words) {
+            if (word == 8) {
+                b.putLong(w);
+            } else {
+                b.putInt((int) w);
+            }
+        }
         memory.write(tid, at, b.array());
     }
 

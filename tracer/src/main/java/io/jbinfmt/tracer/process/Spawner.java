@@ -58,7 +58,7 @@ public final class Spawner {
             awaitInterruptStop(pid, status);
             Registers regs = new Registers(arch, arena);
             regs.fetch(pid);
-            SyscallInjector inject = new SyscallInjector(arch, pid, regs, syscallPc, status, death -> { });
+            SyscallInjector inject = new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, death -> { });
             if (plan.noNewPrivs()) {
                 check("prctl(PR_SET_NO_NEW_PRIVS)", arch, inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
             }

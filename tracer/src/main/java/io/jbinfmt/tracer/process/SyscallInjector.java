@@ -1,6 +1,7 @@
 package io.jbinfmt.tracer.process;
 
 import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.ExecAbi;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.event.StopEvent;
@@ -20,6 +21,7 @@ import java.util.function.Consumer;
  */
 public final class SyscallInjector {
     private final Arch arch;
+    private final ExecAbi abi;
     private final int pid;
     private final Registers regs;
     private final long syscallPc;
@@ -28,12 +30,14 @@ public final class SyscallInjector {
     private int pendingSignal;
 
     /**
+     * @param abi    the ABI of the tracee's program: its syscall numbers and argument registers
      * @param deaths receives the tracee's death if it dies meanwhile: this class reaped it, so whoever keeps the
      *               books (the event loop) must hear of it
      */
-    public SyscallInjector(Arch arch, int pid, Registers regs, long syscallPc, MemorySegment status,
+    public SyscallInjector(Arch arch, ExecAbi abi, int pid, Registers regs, long syscallPc, MemorySegment status,
                            Consumer<StopEvent> deaths) {
         this.arch = arch;
+        this.abi = abi;
         this.pid = pid;
         this.regs = regs;
         this.syscallPc = syscallPc;
@@ -43,7 +47,7 @@ public final class SyscallInjector {
 
     /** Runs syscall {@code nr}; returns its raw result ({@code -errno} on failure). */
     public long call(long nr, long... args) throws ErrnoException {
-        arch.prepareSyscall(regs, syscallPc, nr, args);
+        arch.prepareSyscall(regs, abi, syscallPc, nr, args);
         regs.push(pid);
         Ptrace.syscall(pid, 0);
         awaitSyscallStop();      // entry
@@ -63,7 +67,7 @@ public final class SyscallInjector {
      * stop the event loop then handles). A signal that arrived meanwhile is delivered now.
      */
     void startAndRelease(long nr, long... args) throws ErrnoException {
-        arch.prepareSyscall(regs, syscallPc, nr, args);
+        arch.prepareSyscall(regs, abi, syscallPc, nr, args);
         regs.push(pid);
         Ptrace.cont(pid, pendingSignal);
     }

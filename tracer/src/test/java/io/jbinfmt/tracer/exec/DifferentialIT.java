@@ -43,6 +43,7 @@ class DifferentialIT {
     static Path execer;
     static Path exec32;
     static Path execer32;
+    static Path probe32;
     static final Map<String, Observation> KERNEL = new java.util.HashMap<>();
 
     /** A file a case needs: text with @PROBE@/@DIR@ filled in, or a symlink. */
@@ -233,6 +234,14 @@ class DifferentialIT {
         c.add(new Case("i386 glibc: a missing interpreter", List.of(":m:E::ext::@DIR@/missing:"),
                 List.of(FileSpec.exe("p.ext", "x")),
                 List.of("exec", "@EXECER32@", "execer32", "exec", "./p.ext", "p"), "errno=ENOENT"));
+        // An i386 interpreter (the probe built with gcc -m32): its 32-bit auxv gets the same edits.
+        c.add(new Case("an i386 interpreter with P and O", List.of(":pm:M::PMAGIC::@PROBE32@:PO"),
+                List.of(FileSpec.exe("bin", PM)), List.of("exec", "./bin", "zero", "a"), "at_execfd=3"));
+        c.add(new Case("an i386 interpreter with P, exec'd by an i386 program", List.of(":pm:M::PMAGIC::@PROBE32@:P"),
+                List.of(FileSpec.exe("bin", PM)),
+                List.of("exec", "@EXECER32@", "execer32", "exec", "./bin", "zero", "a"), "at_flags=1"));
+        c.add(new Case("an i386 interpreter, 100k arguments", List.of(":pm:M::PMAGIC::@PROBE32@:"),
+                List.of(FileSpec.exe("bin", PM)), List.of("many", "100000", "./bin"), "argv[100001]=100000"));
         c.add(new Case("no rule applies: passthrough", List.of(":none:E::nope::@PROBE@:"),
                 List.of(FileSpec.exe("script", "#!@PROBE@ x\n")), List.of("exec", "./script", "s"),
                 "argv[1]=x"));
@@ -272,7 +281,8 @@ class DifferentialIT {
 
     static String fill(String s, Path dir) {
         return s.replace("@PROBE@", probe.toString()).replace("@DIR@", dir.toString())
-                .replace("@EXEC32@", exec32.toString()).replace("@EXECER32@", execer32.toString());
+                .replace("@EXEC32@", exec32.toString()).replace("@EXECER32@", execer32.toString())
+                .replace("@PROBE32@", probe32.toString());
     }
 
     static Path dirOf(int i) {
@@ -293,6 +303,7 @@ class DifferentialIT {
         execer = TestPrograms.get("execer");
         exec32 = TestPrograms.getI386("exec32");
         execer32 = TestPrograms.getI386Glibc("execer");
+        probe32 = TestPrograms.getI386Glibc("probe");
         List<Case> cases = cases();
         StringBuilder script = new StringBuilder("""
                 b=/proc/sys/fs/binfmt_misc

@@ -8,7 +8,6 @@ import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.WaitStatusDecoder;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.process.Spawner;
-import io.jbinfmt.tracer.process.SyscallInjector;
 import io.jbinfmt.tracer.rules.RuleSet;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.ErrnoException;
@@ -17,7 +16,6 @@ import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
 import io.jbinfmt.tracer.sys.Wait;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -32,15 +30,12 @@ import java.util.function.Consumer;
  * decodes the exec, asks for a plan, and either lets it run, fails it (syscall skipped, -errno returned), or
  * rewrites it: the new path and argv are written below the stack pointer and the argument registers repointed.
  * A rewritten exec is watched to its syscall-exit stop: on failure the registers are put back as they were; on
- * success the new program is touched up before its first instruction (AT_FLAGS, AT_EXECFD, comm).
+ * success {@link NewProgramFixup} touches up the new program before its first instruction.
  */
 public final class ExecInterceptor {
     private static final int MAX_ARGS = 1 << 20;
     private static final int PROT_READ_WRITE = 3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
-    private static final int PR_SET_NAME = 15;
-    private static final int TASK_COMM_LEN = 16;
-    private static final int CLOCK_MONOTONIC = 1;
 
     /** A rewritten exec between its entry and exit stops; {@code execEvent}: PTRACE_O_TRACEEXEC was turned on. */
     private record InFlight(byte[] registersBefore, ExecPlan.Rewrite plan, boolean execEvent) {
@@ -56,7 +51,7 @@ public final class ExecInterceptor {
     private final Map<Integer, InFlight> inFlight = new HashMap<>();
     /** Scratch pages mapped in a tracee whose stack had no room for a rewritten argv, by tid. */
     private final Map<Integer, Long> scratch = new HashMap<>();
-    private final int selfPid = ProcessCalls.getpid();
+    private final NewProgramFixup fixup;
     private final Consumer<StopEvent> deaths;
 
     /**
@@ -71,6 +66,7 @@ public final class ExecInterceptor {
         this.regs = new Registers(arch, arena);
         this.memory = new TraceeMemory(arena);
         this.status = arena.allocate(4);
+        this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths);
     }
 
     /** Whether any exec needs a look at all: with no rules and no listener every exec simply continues. */
@@ -274,121 +270,11 @@ public final class ExecInterceptor {
                 regs.push(tid);
                 return 0;
             }
-            return afterExec(tid, f.plan(), arch.imageAbi(regs)); // the interpreter may be an i386 program
+            // the interpreter may be an i386 program
+            return fixup.apply(tid, f.plan(), arch.imageAbi(regs));
         } finally {
             releaseBinary(f.plan());
         }
-    }
-
-    /**
-     * The new program has not run yet: make it see what it would have under binfmt_misc. Its stack starts with
-     * the argc/argv/envp/auxv block; we move that block down to make room for the original program's name
-     * (AT_EXECFN names it, not the interpreter) and, for O rules, an AT_EXECFD entry:
-     * <pre>
-     *   before:  sp -> [argc argv.. envp.. auxv..]  [strings...]
-     *   after:   sp'-> [argc argv.. envp.. auxv.. AT_EXECFD]  [filename\0 pad]  [strings...]
-     * </pre>
-     */
-    private int afterExec(int tid, ExecPlan.Rewrite plan, ExecAbi image) throws ErrnoException {
-        byte[] entryRegs = regs.snapshot();
-        int word = image.wordSize();
-        ExecAbi.Calls calls = image.calls();
-        long sp = regs.get(Reg.SP);
-        long pc = regs.get(Reg.PC);
-        StackBlock block = readStackBlock(tid, sp, word);
-        long blockEnd = sp + (long) word * block.size();
-        byte[] execFn = cString(plan.filename());
-        long execFnAt = (blockEnd - execFn.length) & ~15L;
-        int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
-        long newSp = (execFnAt - (long) word * newWords) & ~15L; // both ABIs want a 16-byte aligned stack at entry
-        // Scratch for the strings the injected calls need: the old block at sp, which is surely mapped and which
-        // we hold a copy of; the new block is written over it afterwards.
-        long scratchAt = sp;
-        // A syscall instruction to borrow: a 64-bit program's vDSO has one at the same offset as ours; without a
-        // vDSO, or for an i386 program (its vDSO is another image), write one over the entry point for the time
-        // of the injected calls.
-        long vdso = block.aux(StackBlock.AT_SYSINFO_EHDR);
-        long gadget = image == arch.nativeAbi() && vdso > 0 && VdsoGadget.OFFSET >= 0 ? vdso + VdsoGadget.OFFSET : -1;
-        long syscallPc = gadget >= 0 ? gadget : pc;
-        byte[] code = gadget >= 0 ? null : memory.read(tid, pc, calls.instruction().length);
-        if (code != null) {
-            memory.poke(tid, pc, calls.instruction());
-        }
-        SyscallInjector inject = new SyscallInjector(arch, image, tid, regs, syscallPc, status, deaths);
-        try {
-            // First the injected calls, with their strings in the scratch at sp...
-            if (plan.openBinary() != null) {
-                memory.write(tid, scratchAt, cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes()));
-                long fd = inject.call(calls.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
-                if (arch.isError(fd)) {
-                    throw new ErrnoException("open-binary descriptor for the interpreter", (int) -fd);
-                }
-                block.addExecFd(fd);
-            }
-            if (plan.comm() != null) {
-                byte[] comm = plan.comm().length >= TASK_COMM_LEN
-                        ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
-                memory.write(tid, scratchAt, cString(comm));
-                inject.call(calls.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
-            }
-            if ((newSp & ~4095L) < (sp & ~4095L)) {
-                // The moved block reaches into the page below: the stack may not be mapped there yet, and only
-                // the program itself can grow it. Have it write there (clock_gettime) so the kernel does.
-                long touched = inject.call(calls.clockGettime(), CLOCK_MONOTONIC, newSp);
-                if (arch.isError(touched)) {
-                    throw new ErrnoException("growing the new program's stack", (int) -touched);
-                }
-            }
-            // ...then the moved block, over the scratch.
-            if (plan.preserveArgv0()) {
-                block.setPreserveArgv0();
-            }
-            block.setExecFn(execFnAt);
-            writeWords(tid, newSp, block.toArray(), word);
-            memory.write(tid, execFnAt, execFn);
-            regs.restore(entryRegs);
-            regs.set(Reg.SP, newSp);
-        } finally {
-            if (code != null) {
-                memory.poke(tid, pc, code);
-            }
-        }
-        regs.push(tid);
-        return inject.pendingSignal();
-    }
-
-    /** Reads the argc/argv/envp/auxv block from {@code sp}, a page at a time: the stack ends soon after it. */
-    private StackBlock readStackBlock(int tid, long sp, int word) throws ErrnoException {
-        long end = (sp | 4095) + 1;
-        while (true) {
-            long[] w = readWords(tid, sp, (int) ((end - sp) / word), word);
-            if (StackBlock.wordsNeeded(w) >= 0) {
-                return StackBlock.parse(w);
-            }
-            end += 4096;
-        }
-    }
-
-    /** {@code count} words of {@code word} bytes (8, or 4 for i386, zero-extended). */
-    private long[] readWords(int tid, long at, int count, int word) throws ErrnoException {
-        ByteBuffer raw = ByteBuffer.wrap(memory.read(tid, at, count * word)).order(ByteOrder.nativeOrder());
-        long[] w = new long[count];
-        for (int i = 0; i < count; i++) {
-            w[i] = word == 8 ? raw.getLong() : Integer.toUnsignedLong(raw.getInt());
-        }
-        return w;
-    }
-
-    private void writeWords(int tid, long at, long[] words, int word) throws ErrnoException {
-        ByteBuffer b = ByteBuffer.allocate(words.length * word).order(ByteOrder.nativeOrder());
-        for (long w : words) {
-            if (word == 8) {
-                b.putLong(w);
-            } else {
-                b.putInt((int) w);
-            }
-        }
-        memory.write(tid, at, b.array());
     }
 
     private void releaseBinary(ExecPlan.Rewrite plan) {
@@ -436,11 +322,5 @@ public final class ExecInterceptor {
         return b.array(); // the last pointer slot stays zero: the array's NULL
     }
 
-    private static byte[] cString(byte[] s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length + 1);
-        out.writeBytes(s);
-        out.write(0);
-        return out.toByteArray();
-    }
 
 }

@@ -114,6 +114,29 @@ class FaultIT {
     }
 
     @Test
+    void killedWhileItsExecIsBeingRewritten() throws Exception {
+        // The listener runs after the rewrite is decided and before it is written into the tracee: a kill there
+        // makes the tracer's next write fail mid-rewrite.
+        Path status = tmp.resolve("status");
+        Path x = script("x.rw", "exit 6\n");
+        AtomicInteger rewrites = new AtomicInteger();
+        io.jbinfmt.tracer.exec.ExecListener killFirstRewrite = (request, plan) -> {
+            if (plan instanceof io.jbinfmt.tracer.exec.ExecPlan.Rewrite && rewrites.incrementAndGet() == 1) {
+                try {
+                    Signals.kill(request.tid(), Signals.SIGKILL);
+                } catch (ErrnoException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        };
+        ExitStatus s = run(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:"))
+                .withListener(killFirstRewrite), "sh", "-c", x + "; echo $? > " + status + "; " + x);
+        assertEquals(2, rewrites.get());
+        assertEquals(ExitStatus.exited(6), s);
+        assertEquals("137\n", Files.readString(status));
+    }
+
+    @Test
     void killedBetweenARewrittenExecAndTheNewProgramsFirstInstruction() throws Exception {
         // The syscall-exit stop of a rewritten exec, where the auxv touch-ups would happen.
         Path status = tmp.resolve("status");

@@ -115,6 +115,26 @@ class SessionIT {
     }
 
     @Test
+    void anI386ExecGetsTheRulesExtraArgumentsAndEnvironment() throws Exception {
+        // #jbinfmt:arg/env from an i386 process: the new argv and envp arrays are written with 4-byte pointers
+        Path out = tmp.resolve("seen");
+        Path interp = Files.writeString(tmp.resolve("interp"),
+                "#!/bin/sh\nprintf '%s|' \"$@\" \"$JBX\" \"$HOME\" > " + out + "\n");
+        interp.toFile().setExecutable(true);
+        Path target = Files.writeString(tmp.resolve("t.i3e"), "");
+        target.toFile().setExecutable(true);
+        var rule = io.jbinfmt.tracer.rules.RuleParser.parse((":e:E::i3e::" + interp + ":").getBytes(),
+                        new io.jbinfmt.tracer.rules.RuleSource("t", 0))
+                .withExtraArg("--extra".getBytes()).withExtraEnv("JBX=from-rule".getBytes());
+        SessionOptions options = SessionOptions.defaults()
+                .withRules(io.jbinfmt.tracer.rules.RuleSet.registered(List.of(rule)))
+                .withEnvironment(List.of("HOME=/home/x".getBytes(), "JBX=before".getBytes()));
+        assertEquals(ExitStatus.exited(0), run(options, TestPrograms.getI386("exec32").toString(), "exec",
+                target.toString(), "argv0", "a b"));
+        assertEquals("--extra|" + target + "|a b|from-rule|/home/x|", Files.readString(out));
+    }
+
+    @Test
     void anX32ExecNeverUpsetsTheTracer() throws Exception {
         Path out = tmp.resolve("x32");
         ExitStatus s = run("sh", "-c", TestPrograms.get("exec_x32") + " > " + out);

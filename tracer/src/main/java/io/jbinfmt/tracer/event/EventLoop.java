@@ -220,15 +220,20 @@ public final class EventLoop {
             regs.fetch(event.tid());
             diagnostics.printf("jbinfmt:   pc=0x%x sp=0x%x sysnum=%d result=%d%n", regs.get(Reg.PC), regs.get(Reg.SP),
                     regs.get(Reg.SYSNUM), regs.get(Reg.RESULT));
-            if (restart) {
-                switch (event) {
-                    case StopEvent.Signal sig -> Ptrace.cont(sig.tid(), sig.signal()); // the signal is not lost
-                    case StopEvent.GroupStop g -> Ptrace.listen(g.tid());
-                    default -> Ptrace.cont(event.tid(), 0);
-                }
+        } catch (ErrnoException e) {
+            diagnostics.println("jbinfmt:   registers unavailable: " + e.getMessage());
+        }
+        if (!restart) {
+            return;
+        }
+        try {
+            switch (event) {
+                case StopEvent.Signal sig -> Ptrace.cont(sig.tid(), sig.signal()); // the signal is not lost
+                case StopEvent.GroupStop g -> Ptrace.listen(g.tid());
+                default -> Ptrace.cont(event.tid(), 0);
             }
         } catch (ErrnoException ignored) {
-            // not stopped any more, or gone: nothing more to show or restart
+            // not stopped any more (the failed handler restarted it already), or gone
         }
     }
 }

@@ -5,7 +5,8 @@
  *   fexec PATH ARG0 ARGS...       execveat(fd, "", AT_EMPTY_PATH); fexec-cloexec: fd is O_CLOEXEC
  *   dirfd DIR NAME ARG0 ARGS...   execveat(dirfd, NAME); dirfd-cloexec: dirfd is O_CLOEXEC
  *   cloexec3 PATH ARG0 ARGS...    execve with fd 3 open and close-on-exec
- *   many N PATH                   execve(PATH, [PATH, 1..N]) */
+ *   many N PATH                   execve(PATH, [PATH, 1..N])
+ *   chroot DIR CWD MODE ARGS...   chroot(DIR), chdir(CWD), then MODE ARGS... as above */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 extern char **environ;
 
@@ -24,6 +26,11 @@ static int fail(void) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 4 && !strcmp(argv[1], "chroot")) {
+        if (chroot(argv[2]) != 0 || chdir(argv[3]) != 0) return fail();
+        argv[3] = argv[0];
+        return main(argc - 3, argv + 3);
+    }
     if (argc < 3) return 100;
     const char *mode = argv[1];
     if (!strcmp(mode, "exec")) { execve(argv[2], argv + 3, environ); return fail(); }

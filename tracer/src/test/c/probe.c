@@ -45,13 +45,17 @@ int main(int argc, char **argv) {
     if (getcwd(buf, sizeof buf)) show("cwd", buf);
     DIR *d = opendir("/proc/self/fd");
     printf("fds=");
-    struct dirent *e;
-    int dfd = dirfd(d);
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || atoi(e->d_name) == dfd) continue;
-        printf("%s,", e->d_name);
+    if (d) { /* no /proc in a bare chroot */
+        struct dirent *e;
+        int dfd = dirfd(d);
+        while ((e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.' || atoi(e->d_name) == dfd) continue;
+            printf("%s,", e->d_name);
+        }
+        closedir(d);
+    } else {
+        printf("unknown");
     }
-    closedir(d);
     putchar('\n');
     return 0;
 }

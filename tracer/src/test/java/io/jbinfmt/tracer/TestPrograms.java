@@ -25,6 +25,12 @@ public final class TestPrograms {
         return BUILT.computeIfAbsent(name, n -> compile(n, List.of("gcc", "-O1", "-Wall", "-pthread")));
     }
 
+    /** The executable built from {@code src/test/c/NAME.c}, statically linked: it runs in a bare chroot. */
+    public static Path getStatic(String name) {
+        return BUILT.computeIfAbsent(name + "-static", n -> compile(name, n, List.of("gcc", "-static", "-O1",
+                "-Wall")));
+    }
+
     /**
      * The i386 executable built from {@code src/test/c/NAME.c}, freestanding (no 32-bit libc, whose Debian
      * packages conflict with the cross compilers): clang -m32 -nostdlib with lld.

@@ -492,6 +492,15 @@ public class Libc extends Libc$shared {
     public static int BPF_K() {
         return BPF_K;
     }
+    private static final int RESOLVE_IN_ROOT = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_IN_ROOT 16
+     * }
+     */
+    public static int RESOLVE_IN_ROOT() {
+        return RESOLVE_IN_ROOT;
+    }
     private static final int PR_SET_NO_NEW_PRIVS = (int)38L;
     /**
      * {@snippet lang=c :
@@ -969,6 +978,15 @@ public class Libc extends Libc$shared {
     public static int O_DIRECTORY() {
         return O_DIRECTORY;
     }
+    private static final int O_NOFOLLOW = (int)131072L;
+    /**
+     * {@snippet lang=c :
+     * #define O_NOFOLLOW 131072
+     * }
+     */
+    public static int O_NOFOLLOW() {
+        return O_NOFOLLOW;
+    }
     private static final int O_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :
@@ -1113,6 +1131,15 @@ public class Libc extends Libc$shared {
     public static int SYS_openat() {
         return SYS_openat;
     }
+    private static final int SYS_openat2 = (int)437L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_openat2 437
+     * }
+     */
+    public static int SYS_openat2() {
+        return SYS_openat2;
+    }
     private static final int SYS_pread64 = (int)17L;
     /**
      * {@snippet lang=c :
@@ -1157,6 +1184,15 @@ public class Libc extends Libc$shared {
      */
     public static int SYS_pwrite64() {
         return SYS_pwrite64;
+    }
+    private static final int SYS_readlinkat = (int)267L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_readlinkat 267
+     * }
+     */
+    public static int SYS_readlinkat() {
+        return SYS_readlinkat;
     }
     private static final int SYS_wait4 = (int)61L;
     /**

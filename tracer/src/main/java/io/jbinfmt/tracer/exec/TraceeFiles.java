@@ -16,8 +16,9 @@ import java.util.Arrays;
 
 /**
  * {@link ExecTargets} over /proc: a relative path is opened through /proc/TID/cwd, a descriptor-relative one
- * through /proc/TID/fd/N, so the tracer sees the file the tracee names. Absolute paths are opened as they are,
- * which assumes the tracee shares our root directory (a chroot'ed tracee is not supported yet).
+ * through /proc/TID/fd/N, so the tracer sees the file the tracee names. For a tracee in a chroot (its
+ * /proc/TID/root is not "/"), absolute and cwd-relative paths are resolved with openat2(RESOLVE_IN_ROOT) at its
+ * root, so that absolute symlinks and ".." stay inside it as they do for the tracee.
  */
 public final class TraceeFiles implements ExecTargets {
 
@@ -34,22 +35,19 @@ public final class TraceeFiles implements ExecTargets {
             if (r.path().length == 0) {
                 return null;
             }
-            where = r.path()[0] == '/' ? r.path() : concat(("/proc/" + r.tid() + "/cwd/").getBytes(), r.path());
-        }
-        try {
-            if ((r.flags() & FileCalls.AT_SYMLINK_NOFOLLOW) != 0
-                    && FileCalls.isSymlink(FileCalls.mode(FileCalls.AT_FDCWD, where, FileCalls.AT_SYMLINK_NOFOLLOW))) {
-                return null; // ELOOP, the kernel's to report
-            }
-        } catch (ErrnoException e) {
-            return null;
+            where = null;
         }
         // For an fd exec with an empty path the kernel names the process after the dentry of the file it finally
         // runs (bprm->comm_from_dentry): that is the interpreter we exec, so the kernel's own choice stands (null).
         byte[] name = r.relativeToFd() && r.path().length == 0 ? null : basename(r.filename());
-        try {
-            return open(where, name);
-        } catch (ExecFailure e) {
+        boolean noFollow = (r.flags() & FileCalls.AT_SYMLINK_NOFOLLOW) != 0;
+        try (Located at = where != null ? new Located(where, -1) : locate(r.tid(), r.path(), noFollow)) {
+            if (noFollow && FileCalls.isSymlink(at.heldFd() >= 0 ? FileCalls.modeOf(at.heldFd())
+                    : FileCalls.mode(FileCalls.AT_FDCWD, at.where(), FileCalls.AT_SYMLINK_NOFOLLOW))) {
+                return null; // ELOOP, the kernel's to report
+            }
+            return open(at.where(), name);
+        } catch (ErrnoException | ExecFailure e) {
             return null; // not found, not executable, ...: the kernel fails it the same way without us
         }
     }
@@ -59,8 +57,56 @@ public final class TraceeFiles implements ExecTargets {
         if (path.length == 0) {
             throw new ExecFailure(Errno.ENOENT.code, "empty interpreter path");
         }
-        byte[] where = path[0] == '/' ? path : concat(("/proc/" + tid + "/cwd/").getBytes(), path);
-        return open(where, basename(path));
+        try (Located at = locate(tid, path, false)) {
+            return open(at.where(), basename(path));
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), new String(path) + ": " + Errno.describe(e.errno()));
+        }
+    }
+
+    /** A path the tracer can open for what a tracee names, and the O_PATH descriptor it goes through, if any. */
+    private record Located(byte[] where, int heldFd) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (heldFd >= 0) {
+                FileCalls.close(heldFd);
+            }
+        }
+    }
+
+    /**
+     * Where the tracer finds the file tracee {@code tid} names by {@code path} (absolute, or relative to its cwd).
+     * Outside a chroot: the path itself, or /proc/TID/cwd/path. In a chroot: an O_PATH descriptor from
+     * openat2(RESOLVE_IN_ROOT) at /proc/TID/root, named /proc/self/fd/N (opening that reopens the file).
+     * {@code noFollow}: a final symlink is not followed (then stat it to tell).
+     */
+    private static Located locate(int tid, byte[] path, boolean noFollow) throws ErrnoException {
+        byte[] cwdPath = concat(("/proc/" + tid + "/cwd/").getBytes(), path);
+        byte[] root = FileCalls.readlink(("/proc/" + tid + "/root").getBytes());
+        if (root.length == 1 && root[0] == '/') {
+            return new Located(path[0] == '/' ? path : cwdPath, -1);
+        }
+        byte[] inRoot = path;
+        if (path[0] != '/') {
+            byte[] cwd = FileCalls.readlink(("/proc/" + tid + "/cwd").getBytes());
+            if (Arrays.equals(cwd, root)) {
+                inRoot = concat("/".getBytes(), path);
+            } else if (cwd.length > root.length && cwd[root.length] == '/'
+                    && Arrays.equals(cwd, 0, root.length, root, 0, root.length)) {
+                inRoot = concat(Arrays.copyOfRange(cwd, root.length, cwd.length), "/".getBytes(), path);
+            } else {
+                return new Located(cwdPath, -1); // a cwd outside its root (chroot without chdir): start there
+            }
+        }
+        int rootFd = FileCalls.open(FileCalls.AT_FDCWD, ("/proc/" + tid + "/root").getBytes(),
+                FileCalls.O_PATH | FileCalls.O_DIRECTORY | FileCalls.O_CLOEXEC);
+        try {
+            int fd = FileCalls.openInRoot(rootFd, inRoot,
+                    FileCalls.O_PATH | FileCalls.O_CLOEXEC | (noFollow ? FileCalls.O_NOFOLLOW : 0));
+            return new Located(("/proc/self/fd/" + fd).getBytes(), fd);
+        } finally {
+            FileCalls.close(rootFd);
+        }
     }
 
     /** Opens {@code where} if the kernel's open_exec would: a regular, executable file on an exec mount. */

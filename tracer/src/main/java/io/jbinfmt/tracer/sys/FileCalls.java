@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.sys;
 
 import io.jbinfmt.bindings.libc.Libc;
 import io.jbinfmt.bindings.libc.stat;
+import io.jbinfmt.bindings.libc.open_how;
 import io.jbinfmt.bindings.libc.statfs;
 
 import java.lang.foreign.Arena;
@@ -26,6 +27,9 @@ public final class FileCalls {
     public static final int O_APPEND = Libc.O_APPEND();
     public static final int O_NONBLOCK = Libc.O_NONBLOCK();
     public static final int AT_SYMLINK_NOFOLLOW = Libc.AT_SYMLINK_NOFOLLOW();
+    public static final int O_PATH = Libc.O_PATH();
+    public static final int O_DIRECTORY = Libc.O_DIRECTORY();
+    public static final int O_NOFOLLOW = Libc.O_NOFOLLOW();
 
     private FileCalls() {
     }
@@ -71,6 +75,39 @@ public final class FileCalls {
         try (Arena arena = Arena.ofConfined()) {
             return (int) Syscall.call("open " + new String(path), Syscall.OPENAT, AT_FDCWD,
                     cString(arena, path).address(), flags, mode);
+        }
+    }
+
+    /**
+     * openat2(rootFd, path, {flags, 0, RESOLVE_IN_ROOT}): {@code path} resolved as if {@code rootFd} were the root
+     * directory, absolute symlinks and ".." included (what a chroot'ed process would open). Returns the descriptor.
+     */
+    public static int openInRoot(int rootFd, byte[] path, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = open_how.allocate(arena);
+            open_how.flags(how, flags);
+            open_how.mode(how, 0);
+            open_how.resolve(how, Libc.RESOLVE_IN_ROOT());
+            MemorySegment p = cString(arena, path);
+            while (true) {
+                long r = Syscall.raw(Syscall.OPENAT2, rootFd, p.address(), how.address(), how.byteSize());
+                if (r >= 0) {
+                    return (int) r;
+                }
+                if (r != -Errno.EAGAIN.code) { // EAGAIN: a rename raced the lookup; the kernel asks to retry
+                    throw new ErrnoException("openat2 " + new String(path), (int) -r);
+                }
+            }
+        }
+    }
+
+    /** readlink(path), the link's bytes. */
+    public static byte[] readlink(byte[] path) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(4096);
+            long n = Syscall.call("readlink " + new String(path), Syscall.READLINKAT, AT_FDCWD,
+                    cString(arena, path).address(), buf.address(), buf.byteSize());
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
     }
 

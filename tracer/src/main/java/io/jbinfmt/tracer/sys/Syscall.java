@@ -39,6 +39,8 @@ final class Syscall {
     static final long CLOSE = Libc.SYS_close();
     static final long FACCESSAT2 = Libc.SYS_faccessat2();
     static final long NEWFSTATAT = Libc.SYS_newfstatat();
+    static final long OPENAT2 = Libc.SYS_openat2();
+    static final long READLINKAT = Libc.SYS_readlinkat();
 
     private Syscall() {
     }

@@ -44,6 +44,7 @@ class DifferentialIT {
     static Path exec32;
     static Path execer32;
     static Path probe32;
+    static Path probeStatic;
     static final Map<String, Observation> KERNEL = new java.util.HashMap<>();
 
     /** A file a case needs: text with @PROBE@/@DIR@ filled in, or a symlink. */
@@ -66,6 +67,11 @@ class DifferentialIT {
 
         static FileSpec executeOnly(String name, String content) {
             return new FileSpec(name, content, true, "|--x");
+        }
+
+        /** A copy of the file {@code source} names (after filling in), executable. */
+        static FileSpec copy(String name, String source) {
+            return new FileSpec(name, source, true, "|copy");
         }
 
         static FileSpec fifo(String name) {
@@ -242,6 +248,25 @@ class DifferentialIT {
                 List.of("exec", "@EXECER32@", "execer32", "exec", "./bin", "zero", "a"), "at_flags=1"));
         c.add(new Case("an i386 interpreter, 100k arguments", List.of(":pm:M::PMAGIC::@PROBE32@:"),
                 List.of(FileSpec.exe("bin", PM)), List.of("many", "100000", "./bin"), "argv[100001]=100000"));
+        // A tracee in a chroot (the case directory): paths, symlinks and interpreters resolve inside it. The probe
+        // there is a static copy; /proc is not mounted inside, so both sides report fds=unknown.
+        FileSpec staticProbe = FileSpec.copy("probe", "@PROBESTATIC@");
+        String inRoot = ":pm:M::PMAGIC::/probe:";
+        c.add(new Case("chroot: the program and its interpreter inside the root", List.of(inRoot),
+                List.of(staticProbe, FileSpec.exe("bin", PM)),
+                List.of("chroot", "@DIR@", "/", "exec", "/bin", "bin", "a"), "argv[1]=/bin"));
+        c.add(new Case("chroot: an absolute symlink inside the root", List.of(inRoot),
+                List.of(staticProbe, FileSpec.exe("real", PM), FileSpec.link("lnk", "/real")),
+                List.of("chroot", "@DIR@", "/", "exec", "/lnk", "l"), "argv[1]=/lnk"));
+        c.add(new Case("chroot: a relative path with .. from a subdirectory", List.of(inRoot),
+                List.of(staticProbe, FileSpec.exe("bin", PM), FileSpec.dir("sub")),
+                List.of("chroot", "@DIR@", "/sub", "exec", "../bin", "b"), "cwd=/sub"));
+        c.add(new Case("chroot: an interpreter that is a #! script inside the root", List.of(":e:E::ext::/interp:"),
+                List.of(staticProbe, FileSpec.exe("interp", "#!/probe -x\n"), FileSpec.exe("p.ext", "x")),
+                List.of("chroot", "@DIR@", "/", "exec", "/p.ext", "p"), "argv[1]=-x"));
+        c.add(new Case("chroot: the interpreter exists only outside the root", List.of(":pm:M::PMAGIC::@PROBE@:"),
+                List.of(FileSpec.exe("bin", PM)),
+                List.of("chroot", "@DIR@", "/", "exec", "/bin", "bin"), "errno=ENOENT"));
         c.add(new Case("no rule applies: passthrough", List.of(":none:E::nope::@PROBE@:"),
                 List.of(FileSpec.exe("script", "#!@PROBE@ x\n")), List.of("exec", "./script", "s"),
                 "argv[1]=x"));
@@ -282,7 +307,7 @@ class DifferentialIT {
     static String fill(String s, Path dir) {
         return s.replace("@PROBE@", probe.toString()).replace("@DIR@", dir.toString())
                 .replace("@EXEC32@", exec32.toString()).replace("@EXECER32@", execer32.toString())
-                .replace("@PROBE32@", probe32.toString());
+                .replace("@PROBE32@", probe32.toString()).replace("@PROBESTATIC@", probeStatic.toString());
     }
 
     static Path dirOf(int i) {
@@ -304,6 +329,7 @@ class DifferentialIT {
         exec32 = TestPrograms.getI386("exec32");
         execer32 = TestPrograms.getI386Glibc("execer");
         probe32 = TestPrograms.getI386Glibc("probe");
+        probeStatic = TestPrograms.getStatic("probe");
         List<Case> cases = cases();
         StringBuilder script = new StringBuilder("""
                 b=/proc/sys/fs/binfmt_misc
@@ -357,6 +383,9 @@ class DifferentialIT {
             if ("|fifo".equals(f.linkTo())) {
                 Process mk = new ProcessBuilder("mkfifo", "-m", "755", p.toString()).inheritIO().start();
                 assertEquals(0, mk.waitFor(), "mkfifo");
+            } else if ("|copy".equals(f.linkTo())) {
+                Files.copy(Path.of(fill(f.content(), dir)), p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
             } else if ("|--x".equals(f.linkTo())) {
                 Files.writeString(p, fill(f.content(), dir));
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("--x--x--x"));

@@ -21,9 +21,13 @@ import java.util.Arrays;
  * root, so that absolute symlinks and ".." stay inside it as they do for the tracee.
  */
 public final class TraceeFiles implements ExecTargets {
+    /** The root directory of {@link #rootTid}, read once per exec decision (which starts with executable()). */
+    private byte[] root;
+    private int rootTid = -1;
 
     @Override
     public Target executable(ExecRequest r) {
+        rootTid = -1; // a new exec: the tracee may have chroot'ed since the last one
         byte[] where;
         if (r.relativeToFd()) {
             if (r.path().length == 0 && (r.flags() & FileCalls.AT_EMPTY_PATH) == 0) {
@@ -80,9 +84,12 @@ public final class TraceeFiles implements ExecTargets {
      * openat2(RESOLVE_IN_ROOT) at /proc/TID/root, named /proc/self/fd/N (opening that reopens the file).
      * {@code noFollow}: a final symlink is not followed (then stat it to tell).
      */
-    private static Located locate(int tid, byte[] path, boolean noFollow) throws ErrnoException {
+    private Located locate(int tid, byte[] path, boolean noFollow) throws ErrnoException {
         byte[] cwdPath = concat(("/proc/" + tid + "/cwd/").getBytes(), path);
-        byte[] root = FileCalls.readlink(("/proc/" + tid + "/root").getBytes());
+        if (rootTid != tid) {
+            root = FileCalls.readlink(("/proc/" + tid + "/root").getBytes());
+            rootTid = tid;
+        }
         if (root.length == 1 && root[0] == '/') {
             return new Located(path[0] == '/' ? path : cwdPath, -1);
         }

@@ -6,13 +6,16 @@
  *   dirfd DIR NAME ARG0 ARGS...   execveat(dirfd, NAME); dirfd-cloexec: dirfd is O_CLOEXEC
  *   cloexec3 PATH ARG0 ARGS...    execve with fd 3 open and close-on-exec
  *   many N PATH                   execve(PATH, [PATH, 1..N])
- *   chroot DIR CWD MODE ARGS...   chroot(DIR), chdir(CWD), then MODE ARGS... as above */
+ *   chroot DIR CWD MODE ARGS...   chroot(DIR), chdir(CWD), then MODE ARGS... as above
+ *   mountns SRC DST MODE ARGS...  in a new mount namespace, SRC bind-mounted on DST, then MODE ARGS... */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -28,6 +31,12 @@ static int fail(void) {
 int main(int argc, char **argv) {
     if (argc > 4 && !strcmp(argv[1], "chroot")) {
         if (chroot(argv[2]) != 0 || chdir(argv[3]) != 0) return fail();
+        argv[3] = argv[0];
+        return main(argc - 3, argv + 3);
+    }
+    if (argc > 4 && !strcmp(argv[1], "mountns")) {
+        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
+            || mount(argv[2], argv[3], NULL, MS_BIND, NULL) != 0) return fail();
         argv[3] = argv[0];
         return main(argc - 3, argv + 3);
     }

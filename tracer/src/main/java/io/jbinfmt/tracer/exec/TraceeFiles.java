@@ -21,8 +21,15 @@ import java.util.Arrays;
  * root, so that absolute symlinks and ".." stay inside it as they do for the tracee.
  */
 public final class TraceeFiles implements ExecTargets {
-    /** The root directory of {@link #rootTid}, read once per exec decision (which starts with executable()). */
+    /** Our own mount namespace ("mnt:[inode]"), to tell a tracee that lives in another one. */
+    private static final byte[] OWN_MOUNTS = ownMounts();
+
+    /**
+     * The root directory of {@link #rootTid} and whether it sees our mounts, read once per exec decision (which
+     * starts with executable()).
+     */
     private byte[] root;
+    private boolean ownMounts;
     private int rootTid = -1;
 
     @Override
@@ -80,21 +87,28 @@ public final class TraceeFiles implements ExecTargets {
 
     /**
      * Where the tracer finds the file tracee {@code tid} names by {@code path} (absolute, or relative to its cwd).
-     * Outside a chroot: the path itself, or /proc/TID/cwd/path. In a chroot: an O_PATH descriptor from
-     * openat2(RESOLVE_IN_ROOT) at /proc/TID/root, named /proc/self/fd/N (opening that reopens the file).
+     * Outside a chroot: the path itself, or /proc/TID/cwd/path. In a chroot, or another mount namespace: an O_PATH
+     * descriptor from openat2(RESOLVE_IN_ROOT) at /proc/TID/root, whose walk crosses the tracee's own mounts,
+     * named /proc/self/fd/N (opening that reopens the file); a relative path in another mount namespace goes
+     * through /proc/TID/cwd.
      * {@code noFollow}: a final symlink is not followed (then stat it to tell).
      */
     private Located locate(int tid, byte[] path, boolean noFollow) throws ErrnoException {
         byte[] cwdPath = concat(("/proc/" + tid + "/cwd/").getBytes(), path);
         if (rootTid != tid) {
             root = FileCalls.readlink(("/proc/" + tid + "/root").getBytes());
+            ownMounts = Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/mnt").getBytes()), OWN_MOUNTS);
             rootTid = tid;
         }
-        if (root.length == 1 && root[0] == '/') {
+        boolean plainRoot = root.length == 1 && root[0] == '/';
+        if (plainRoot && ownMounts) {
             return new Located(path[0] == '/' ? path : cwdPath, -1);
         }
+        if (path[0] != '/' && !ownMounts) {
+            return new Located(cwdPath, -1); // its cwd, through the magic link, in its own mounts
+        }
         byte[] inRoot = path;
-        if (path[0] != '/') {
+        if (path[0] != '/' && !plainRoot) {
             byte[] cwd = FileCalls.readlink(("/proc/" + tid + "/cwd").getBytes());
             if (Arrays.equals(cwd, root)) {
                 inRoot = concat("/".getBytes(), path);
@@ -113,6 +127,14 @@ public final class TraceeFiles implements ExecTargets {
             return new Located(("/proc/self/fd/" + fd).getBytes(), fd);
         } finally {
             FileCalls.close(rootFd);
+        }
+    }
+
+    private static byte[] ownMounts() {
+        try {
+            return FileCalls.readlink("/proc/self/ns/mnt".getBytes());
+        } catch (ErrnoException e) {
+            return new byte[0];
         }
     }
 

@@ -267,6 +267,14 @@ class DifferentialIT {
         c.add(new Case("chroot: the interpreter exists only outside the root", List.of(":pm:M::PMAGIC::@PROBE@:"),
                 List.of(FileSpec.exe("bin", PM)),
                 List.of("chroot", "@DIR@", "/", "exec", "/bin", "bin"), "errno=ENOENT"));
+        // A tracee in its own mount namespace, where the program exists only under a bind mount.
+        c.add(new Case("another mount namespace: an absolute path", List.of(pm),
+                List.of(FileSpec.dir("src"), FileSpec.exe("src/bin", PM), FileSpec.dir("dst")),
+                List.of("mountns", "@DIR@/src", "@DIR@/dst", "exec", "@DIR@/dst/bin", "bin"),
+                "argv[1]=@DIR@/dst/bin"));
+        c.add(new Case("another mount namespace: a relative path", List.of(pm),
+                List.of(FileSpec.dir("src"), FileSpec.exe("src/bin", PM), FileSpec.dir("dst")),
+                List.of("mountns", "@DIR@/src", "@DIR@/dst", "exec", "dst/bin", "bin"), "argv[1]=dst/bin"));
         c.add(new Case("no rule applies: passthrough", List.of(":none:E::nope::@PROBE@:"),
                 List.of(FileSpec.exe("script", "#!@PROBE@ x\n")), List.of("exec", "./script", "s"),
                 "argv[1]=x"));

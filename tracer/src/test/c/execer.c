@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
     }
     if (argc > 4 && !strcmp(argv[1], "mountns")) {
         if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
-            || mount(argv[2], argv[3], NULL, MS_BIND, NULL) != 0) return fail();
+            || mount(argv[2], argv[3], NULL, MS_BIND | MS_REC, NULL) != 0) return fail();
         argv[3] = argv[0];
         return main(argc - 3, argv + 3);
     }

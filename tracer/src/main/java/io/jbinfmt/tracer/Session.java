@@ -106,7 +106,11 @@ public final class Session implements AutoCloseable {
             spawned.complete(pid);
             EventLoop loop = new EventLoop(arch, filter, options.rules(), options.listener(), table, pid, arena,
                     System.err, options.observer());
-            loop.run();
+            try {
+                loop.run();
+            } finally {
+                loop.close();
+            }
             tracerCpuNanos = threadCpuNanos();
             disturbances = loop.disturbances();
             if (loop.spawnErrno() != 0) {

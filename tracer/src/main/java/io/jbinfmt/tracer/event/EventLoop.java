@@ -103,6 +103,11 @@ public final class EventLoop {
         }
     }
 
+    /** Releases what the loop held for its execs; call once {@link #run} has returned. */
+    public void close() {
+        execs.close();
+    }
+
     /** The root process's end: {@link StopEvent.Exited} or {@link StopEvent.Killed}, null if never seen. */
     public StopEvent rootEnd() {
         return rootEnd;

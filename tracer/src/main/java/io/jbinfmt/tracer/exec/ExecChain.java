@@ -91,13 +91,16 @@ public final class ExecChain {
             }
             levels.add(level);
             if (rule != null) {
-                plan = rewrite(levels, argvOnce, comm, request.filename(), rule);
+                byte[] path = rule.has(RuleFlag.F) ? targets.fixedInterpreterPath(request.tid(), rule)
+                        : rule.interpreter();
+                plan = rewrite(levels, argvOnce, comm, request.filename(), path);
                 if (plan instanceof ExecPlan.Fail) {
                     return plan;
                 }
             }
             try {
-                Target next = targets.interpreter(request.tid(), level.next());
+                Target next = rule != null && rule.has(RuleFlag.F) ? targets.fixedInterpreter(request.tid(), rule)
+                        : targets.interpreter(request.tid(), level.next());
                 opened.add(next);
                 if (rule != null && rule.has(RuleFlag.O)) {
                     haveExecFd = true;
@@ -140,9 +143,12 @@ public final class ExecChain {
         return plan != null ? plan : new ExecPlan.Passthrough();
     }
 
-    /** The exec that runs the interpreter of the last level's rule, with argv built level by level. */
+    /**
+     * The exec that runs the interpreter of the last level's rule, found at {@code path}, with argv built level by
+     * level.
+     */
     private static ExecPlan rewrite(List<Level> levels, ArgvReader argvReader, byte[] comm, byte[] filename,
-                                    Rule last) {
+                                    byte[] path) {
         List<byte[]> argv;
         try {
             argv = new ArrayList<>(argvReader.read());
@@ -176,7 +182,7 @@ public final class ExecChain {
                 env.addAll(l.rule().extraEnv());
             }
         }
-        return new ExecPlan.Rewrite(last.interpreter(), List.copyOf(argv), List.copyOf(env), preserve, null, comm,
+        return new ExecPlan.Rewrite(path, List.copyOf(argv), List.copyOf(env), preserve, null, comm,
                 filename, List.copyOf(applied));
     }
 }

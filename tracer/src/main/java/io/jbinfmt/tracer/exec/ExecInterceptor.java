@@ -44,7 +44,7 @@ public final class ExecInterceptor {
     private final Arch arch;
     private final RuleSet rules;
     private final ExecListener listener;
-    private final ExecTargets files = new TraceeFiles();
+    private final TraceeFiles files;
     private final Registers regs;
     private final TraceeMemory memory;
     private final MemorySegment status;
@@ -63,6 +63,7 @@ public final class ExecInterceptor {
         this.arch = arch;
         this.rules = rules;
         this.listener = listener;
+        this.files = new TraceeFiles(rules);
         this.regs = new Registers(arch, arena);
         this.memory = new TraceeMemory(arena);
         this.status = arena.allocate(4);
@@ -241,6 +242,11 @@ public final class ExecInterceptor {
         if (f != null) {
             inFlight.put(tid, f);
         }
+    }
+
+    /** Releases what the session held for its execs (the F rules' interpreters). */
+    public void close() {
+        files.close();
     }
 
     /** Forgets a tracee that died. */

@@ -1,5 +1,7 @@
 package io.jbinfmt.tracer.exec;
 
+import io.jbinfmt.tracer.rules.Rule;
+
 /** Opens the files an exec names, as the exec'ing tracee would see them. Implemented over /proc. */
 public interface ExecTargets {
     /**
@@ -11,6 +13,19 @@ public interface ExecTargets {
 
     /** open_exec(path) in the tracee's cwd: the interpreter, or how the kernel would fail. */
     Target interpreter(int tid, byte[] path) throws ExecFailure;
+
+    /**
+     * The interpreter of an F (fix-binary) rule: the kernel uses the file it opened when the rule was registered,
+     * wherever the exec'ing process is. By default, {@link #interpreter} of its path.
+     */
+    default Target fixedInterpreter(int tid, Rule rule) throws ExecFailure {
+        return interpreter(tid, rule.interpreter());
+    }
+
+    /** The path tracee {@code tid} execs to run an F rule's interpreter. By default, the interpreter's path. */
+    default byte[] fixedInterpreterPath(int tid, Rule rule) {
+        return rule.interpreter();
+    }
 
     /** Whether descriptor {@code fd} of {@code tid} is close-on-exec. */
     boolean closeOnExec(int tid, int fd);

@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * The load-time half of the F (fix-binary) flag: the kernel opens an F rule's interpreter when the rule is
- * registered and refuses the rule if it cannot. jbinfmt refuses it the same way. At exec time the interpreter is
- * then run by its path, which is the same file unless it was replaced since, or the tracee changed its root
- * directory or mount namespace (not supported yet: see the README).
+ * registered and refuses the rule if it cannot. jbinfmt refuses it the same way. At exec time a session uses the
+ * file it opened for tracees in a chroot or another mount namespace, and the path for the others
+ * ({@link TraceeFiles}).
  */
 public final class FixBinaryCheck {
     private FixBinaryCheck() {

@@ -1,6 +1,9 @@
 package io.jbinfmt.tracer.exec;
 
 import io.jbinfmt.tracer.rules.Rule;
+import io.jbinfmt.tracer.rules.RuleFlag;
+import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.FileCalls;
@@ -13,6 +16,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * {@link ExecTargets} over /proc: a relative path is opened through /proc/TID/cwd, a descriptor-relative one
@@ -31,6 +36,77 @@ public final class TraceeFiles implements ExecTargets {
     private byte[] root;
     private boolean ownMounts;
     private int rootTid = -1;
+    /** F rules' interpreters, opened (O_PATH) when the rules were loaded, as the kernel does at registration. */
+    private final Map<Rule, Integer> fixed = new IdentityHashMap<>();
+    private final int selfPid = ProcessCalls.getpid();
+
+    /** For deciding execs with no F rule in play (the check command). */
+    public TraceeFiles() {
+    }
+
+    /** Opens the interpreters of {@code rules}' F rules now; {@link #close} closes them. */
+    public TraceeFiles(RuleSet rules) {
+        for (Rule r : rules.inMatchOrder()) {
+            if (r.has(RuleFlag.F)) {
+                try {
+                    fixed.put(r, FileCalls.open(FileCalls.AT_FDCWD, r.interpreter(),
+                            FileCalls.O_PATH | FileCalls.O_CLOEXEC));
+                } catch (ErrnoException e) {
+                    // the kernel would have refused the rule (FixBinaryCheck says so at load): run it by path
+                }
+            }
+        }
+    }
+
+    /** Closes the F interpreters held open. */
+    public void close() {
+        fixed.values().forEach(FileCalls::close);
+        fixed.clear();
+    }
+
+    /**
+     * An F interpreter for a tracee that cannot reach ours by path (a chroot, another mount namespace): the file
+     * opened at load. For any other tracee the interpreter is opened by path, as it will be exec'd by path.
+     */
+    @Override
+    public Target fixedInterpreter(int tid, Rule rule) throws ExecFailure {
+        Integer fd = fixed.get(rule);
+        if (fd == null || reachesOurFiles(tid)) {
+            return interpreter(tid, rule.interpreter());
+        }
+        return open(("/proc/self/fd/" + fd).getBytes(), basename(rule.interpreter()));
+    }
+
+    /**
+     * /proc/OURPID/fd/N, the held file, for a tracee that cannot reach the interpreter by path; its path for any
+     * other (which keeps working for a tracee whose credentials would not let it into our /proc/PID/fd).
+     */
+    @Override
+    public byte[] fixedInterpreterPath(int tid, Rule rule) {
+        Integer fd = fixed.get(rule);
+        if (fd == null || reachesOurFiles(tid)) {
+            return rule.interpreter();
+        }
+        return ("/proc/" + selfPid + "/fd/" + fd).getBytes();
+    }
+
+    /** Whether tracee {@code tid} shares our root directory and mounts (read once per exec decision). */
+    private boolean reachesOurFiles(int tid) {
+        try {
+            readRoot(tid);
+        } catch (ErrnoException e) {
+            return true;
+        }
+        return ownMounts && root.length == 1 && root[0] == '/';
+    }
+
+    private void readRoot(int tid) throws ErrnoException {
+        if (rootTid != tid) {
+            root = FileCalls.readlink(("/proc/" + tid + "/root").getBytes());
+            ownMounts = Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/mnt").getBytes()), OWN_MOUNTS);
+            rootTid = tid;
+        }
+    }
 
     @Override
     public Target executable(ExecRequest r) {
@@ -95,11 +171,7 @@ public final class TraceeFiles implements ExecTargets {
      */
     private Located locate(int tid, byte[] path, boolean noFollow) throws ErrnoException {
         byte[] cwdPath = concat(("/proc/" + tid + "/cwd/").getBytes(), path);
-        if (rootTid != tid) {
-            root = FileCalls.readlink(("/proc/" + tid + "/root").getBytes());
-            ownMounts = Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/mnt").getBytes()), OWN_MOUNTS);
-            rootTid = tid;
-        }
+        readRoot(tid);
         boolean plainRoot = root.length == 1 && root[0] == '/';
         if (plainRoot && ownMounts) {
             return new Located(path[0] == '/' ? path : cwdPath, -1);

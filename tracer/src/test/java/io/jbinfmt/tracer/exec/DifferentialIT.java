@@ -267,6 +267,10 @@ class DifferentialIT {
         c.add(new Case("chroot: the interpreter exists only outside the root", List.of(":pm:M::PMAGIC::@PROBE@:"),
                 List.of(FileSpec.exe("bin", PM)),
                 List.of("chroot", "@DIR@", "/", "exec", "/bin", "bin"), "errno=ENOENT"));
+        c.add(new Case("chroot: an F interpreter that exists only outside the root",
+                List.of(":pm:M::PMAGIC::@PROBESTATIC@:F"), List.of(FileSpec.exe("bin", PM), FileSpec.dir("proc")),
+                List.of("mountns", "/proc", "@DIR@/proc", "chroot", "@DIR@", "/", "exec", "/bin", "bin"),
+                "argv[0]=@PROBESTATIC@"));
         // A tracee in its own mount namespace, where the program exists only under a bind mount.
         c.add(new Case("another mount namespace: an absolute path", List.of(pm),
                 List.of(FileSpec.dir("src"), FileSpec.exe("src/bin", PM), FileSpec.dir("dst")),

@@ -46,8 +46,10 @@ final class RuleSources {
     static RuleSet load(RuleOptions options, PrintStream warnings) throws RulesException {
         RuleSetBuilder builder = new RuleSetBuilder();
         List<String> errors = new ArrayList<>();
+        java.util.Set<String> systemFiles = new java.util.HashSet<>();
         if (options.system) {
             for (Path file : SystemRules.files()) {
+                systemFiles.add(file.toString());
                 addFile(builder, file, errors);
             }
         }
@@ -75,10 +77,24 @@ final class RuleSources {
         } catch (RuleFileException e) {
             throw new RulesException(e.getMessage());
         }
-        List<String> unfixable = FixBinaryCheck.problems(set);
-        if (!unfixable.isEmpty()) {
-            throw new RulesException(String.join("\n", unfixable));
+        // An F rule whose interpreter cannot be opened is refused, as by the kernel: an error in a file or line
+        // given to us; in the host's own files (--system) a warning, and the others still apply, as
+        // systemd-binfmt registers every line it can.
+        List<FixBinaryCheck.Problem> unfixable = FixBinaryCheck.problems(set);
+        List<String> fatal = new ArrayList<>();
+        List<Rule> skipped = new ArrayList<>();
+        for (FixBinaryCheck.Problem p : unfixable) {
+            if (systemFiles.contains(p.rule().source().file())) {
+                warnings.println("jbinfmt: warning: " + p.message() + "; rule skipped, as the kernel would refuse it");
+                skipped.add(p.rule());
+            } else {
+                fatal.add(p.message());
+            }
         }
+        if (!fatal.isEmpty()) {
+            throw new RulesException(String.join("\n", fatal));
+        }
+        set = set.without(skipped);
         for (Rule r : set.inMatchOrder()) {
             if (r.interpreter().length > 0 && r.interpreter()[0] != '/') {
                 warnings.println("jbinfmt: warning: " + r.source() + ": rule '" + r.name() + "' has a relative"

@@ -102,6 +102,25 @@ class CliIT {
     }
 
     @Test
+    void anUnopenableFInterpreterIsSkippedInTheSystemsRulesAndAnErrorInOurs() throws Exception {
+        // systemd-binfmt registers every line the kernel accepts and logs the others; a file given with --rules is
+        // ours to fix, so there it is an error
+        Path root = tmp.resolve("sysroot");
+        Path dir = Files.createDirectories(root.resolve("usr/lib/binfmt.d"));
+        Path conf = Files.writeString(dir.resolve("x.conf"), ":gone:E::gone::/nonexistent/emulator:F\n"
+                + ":kept:E::kept::/bin/true:F\n");
+        LauncherIT.Result system = LauncherIT.runWithEnv(Map.of("JBINFMT_JAVA_OPTS", "-Djbinfmt.sysroot=" + root),
+                null, "rules", "--system");
+        assertEquals(0, system.status(), system.err());
+        assertTrue(system.err().startsWith("jbinfmt: warning: " + conf + ":1: rule 'gone' has flag F but its "
+                + "interpreter cannot be opened"), system.err());
+        assertTrue(!system.out().contains(":gone:") && system.out().contains(":kept:"), system.out());
+        LauncherIT.Result given = LauncherIT.run(null, "rules", "--rules", conf.toString());
+        assertEquals(ExitCodes.RULES, given.status());
+        assertTrue(given.err().startsWith(conf + ":1: rule 'gone' has flag F"), given.err());
+    }
+
+    @Test
     void defaultsDetectTheInstalledQemuEmulators() throws Exception {
         LauncherIT.Result r = LauncherIT.run(null, "rules");
         assertEquals(0, r.status(), r.err());

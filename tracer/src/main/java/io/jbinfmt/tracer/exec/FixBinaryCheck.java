@@ -17,11 +17,15 @@ public final class FixBinaryCheck {
     private FixBinaryCheck() {
     }
 
-    /** One message per F rule whose interpreter the kernel could not open now ("file:line: reason"). */
-    public static List<String> problems(RuleSet rules) {
+    /** An F rule whose interpreter cannot be opened, and a message saying so ("file:line: reason"). */
+    public record Problem(Rule rule, String message) {
+    }
+
+    /** One problem per F rule whose interpreter the kernel could not open now. */
+    public static List<Problem> problems(RuleSet rules) {
         TraceeFiles files = new TraceeFiles();
         int self = (int) ProcessHandle.current().pid();
-        List<String> out = new ArrayList<>();
+        List<Problem> out = new ArrayList<>();
         for (Rule r : rules.inMatchOrder()) {
             if (!r.has(RuleFlag.F)) {
                 continue;
@@ -29,8 +33,8 @@ public final class FixBinaryCheck {
             try {
                 files.release(files.interpreter(self, r.interpreter()));
             } catch (ExecFailure e) {
-                out.add(r.source() + ": rule '" + r.name() + "' has flag F but its interpreter cannot be opened: "
-                        + e.getMessage());
+                out.add(new Problem(r, r.source() + ": rule '" + r.name()
+                        + "' has flag F but its interpreter cannot be opened: " + e.getMessage()));
             }
         }
         return out;

@@ -36,6 +36,13 @@ public final class RuleSet {
         return new RuleSet(order);
     }
 
+    /** This set without {@code rules} (compared by identity), the others in the same order. */
+    public RuleSet without(java.util.Collection<Rule> rules) {
+        List<Rule> kept = new ArrayList<>(matchOrder);
+        kept.removeIf(r -> rules.stream().anyMatch(x -> x == r));
+        return new RuleSet(kept);
+    }
+
     /** The first rule, in match order, that claims the file (kernel check_file), or null. */
     public Rule match(byte[] header, byte[] path) {
         for (Rule r : matchOrder) {

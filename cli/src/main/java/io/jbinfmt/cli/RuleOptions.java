@@ -20,7 +20,8 @@ final class RuleOptions {
 
     @Option(names = "--system",
             description = "Also load the host's rules first: /etc/binfmt.d, /run/binfmt.d, /usr/local/lib/binfmt.d, "
-                    + "/usr/lib/binfmt.d (systemd's precedence) and binfmt-support's /usr/share/binfmts.")
+                    + "/usr/lib/binfmt.d (systemd's precedence) and binfmt-support's /usr/share/binfmts. A rule there "
+                    + "that the kernel would refuse (an F rule whose interpreter is missing) is skipped with a warning.")
     boolean system;
 
     @Option(names = "--no-defaults",

@@ -21,9 +21,11 @@ import java.util.Map;
 
 /**
  * {@link ExecTargets} over /proc: a relative path is opened through /proc/TID/cwd, a descriptor-relative one
- * through /proc/TID/fd/N, so the tracer sees the file the tracee names. For a tracee in a chroot (its
- * /proc/TID/root is not "/"), absolute and cwd-relative paths are resolved with openat2(RESOLVE_IN_ROOT) at its
- * root, so that absolute symlinks and ".." stay inside it as they do for the tracee.
+ * through /proc/TID/fd/N, so the tracer sees the file the tracee names. For a tracee in a chroot or another mount
+ * namespace, absolute (and, in a chroot, cwd-relative) paths are resolved with openat2(RESOLVE_IN_ROOT) at its
+ * root, so that its mounts count and absolute symlinks and ".." stay inside it, as they do for the tracee. F
+ * rules' interpreters are held open for the session and reach such tracees through our /proc/PID/fd.
+ * Used by the tracer thread only.
  */
 public final class TraceeFiles implements ExecTargets {
     /** Our own mount namespace ("mnt:[inode]"), to tell a tracee that lives in another one. */

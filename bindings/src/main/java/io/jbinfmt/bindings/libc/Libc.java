@@ -1077,6 +1077,15 @@ public class Libc extends Libc$shared {
     public static int SYS_geteuid() {
         return SYS_geteuid;
     }
+    private static final int SYS_getgroups = (int)115L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getgroups 115
+     * }
+     */
+    public static int SYS_getgroups() {
+        return SYS_getgroups;
+    }
     private static final int SYS_getpgid = (int)121L;
     /**
      * {@snippet lang=c :
@@ -1193,6 +1202,33 @@ public class Libc extends Libc$shared {
      */
     public static int SYS_readlinkat() {
         return SYS_readlinkat;
+    }
+    private static final int SYS_setfsgid = (int)123L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_setfsgid 123
+     * }
+     */
+    public static int SYS_setfsgid() {
+        return SYS_setfsgid;
+    }
+    private static final int SYS_setfsuid = (int)122L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_setfsuid 122
+     * }
+     */
+    public static int SYS_setfsuid() {
+        return SYS_setfsuid;
+    }
+    private static final int SYS_setgroups = (int)116L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_setgroups 116
+     * }
+     */
+    public static int SYS_setgroups() {
+        return SYS_setgroups;
     }
     private static final int SYS_wait4 = (int)61L;
     /**

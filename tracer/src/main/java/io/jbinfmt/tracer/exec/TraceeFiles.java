@@ -7,6 +7,7 @@ import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.FsCredentials;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +38,12 @@ public final class TraceeFiles implements ExecTargets {
      */
     private byte[] root;
     private boolean ownMounts;
+    /** The credentials to check {@link #rootTid}'s accesses with, when they are not ours; else null. */
+    private FsCredentials traceeCredentials;
     private int rootTid = -1;
+    /** The tracer thread's own credentials; known only when it may take on others (it runs as root). */
+    private FsCredentials ours;
+    private final boolean mayTakeOnCredentials = ProcessCalls.geteuid() == 0;
     /** F rules' interpreters, opened (O_PATH) when the rules were loaded, as the kernel does at registration. */
     private final Map<Rule, Integer> fixed = new IdentityHashMap<>();
     private final int selfPid = ProcessCalls.getpid();
@@ -76,7 +82,8 @@ public final class TraceeFiles implements ExecTargets {
         if (fd == null || reachesOurFiles(tid)) {
             return interpreter(tid, rule.interpreter());
         }
-        return open(("/proc/self/fd/" + fd).getBytes(), basename(rule.interpreter()));
+        // no access check: the kernel does not check an F interpreter again after registration
+        return open(new Located(("/proc/self/fd/" + fd).getBytes(), -1), basename(rule.interpreter()), null);
     }
 
     /**
@@ -106,13 +113,42 @@ public final class TraceeFiles implements ExecTargets {
         if (rootTid != tid) {
             root = FileCalls.readlink(("/proc/" + tid + "/root").getBytes());
             ownMounts = Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/mnt").getBytes()), OWN_MOUNTS);
+            traceeCredentials = credentialsOf(tid);
             rootTid = tid;
+        }
+    }
+
+    /**
+     * The credentials the kernel will check tracee {@code tid}'s exec with, when they differ from the tracer's and
+     * the tracer can take them on for its checks (it runs as root); otherwise null (our checks stand for its).
+     */
+    private FsCredentials credentialsOf(int tid) throws ErrnoException {
+        if (!mayTakeOnCredentials) {
+            return null; // then neither can the tracee have other credentials: no_new_privs holds it to ours
+        }
+        if (ours == null) {
+            ours = FsCredentials.ofThisThread();
+        }
+        int[] owner = FileCalls.owner(("/proc/" + tid).getBytes()); // its euid and egid, one cheap look
+        if (owner[0] == ours.fsuid() && owner[1] == ours.fsgid()) {
+            return null;
+        }
+        try {
+            FsCredentials c = FsCredentials.of(tid);
+            return c.sameAs(ours) ? null : c;
+        } catch (IOException | RuntimeException e) {
+            throw new ErrnoException("credentials of " + tid, Errno.ESRCH.code);
         }
     }
 
     @Override
     public Target executable(ExecRequest r) {
-        rootTid = -1; // a new exec: the tracee may have chroot'ed since the last one
+        rootTid = -1; // a new exec: the tracee may have chroot'ed or changed credentials since the last one
+        try {
+            readRoot(r.tid());
+        } catch (ErrnoException e) {
+            return null; // gone, or not ours to look at: the kernel decides
+        }
         byte[] where;
         if (r.relativeToFd()) {
             if (r.path().length == 0 && (r.flags() & FileCalls.AT_EMPTY_PATH) == 0) {
@@ -135,7 +171,7 @@ public final class TraceeFiles implements ExecTargets {
                     : FileCalls.mode(FileCalls.AT_FDCWD, at.where(), FileCalls.AT_SYMLINK_NOFOLLOW))) {
                 return null; // ELOOP, the kernel's to report
             }
-            return open(at.where(), name);
+            return open(at, name, traceeCredentials);
         } catch (ErrnoException | ExecFailure e) {
             return null; // not found, not executable, ...: the kernel fails it the same way without us
         }
@@ -147,7 +183,7 @@ public final class TraceeFiles implements ExecTargets {
             throw new ExecFailure(Errno.ENOENT.code, "empty interpreter path");
         }
         try (Located at = locate(tid, path, false)) {
-            return open(at.where(), basename(path));
+            return open(at, basename(path), rootTid == tid ? traceeCredentials : null);
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), new String(path) + ": " + Errno.describe(e.errno()));
         }
@@ -212,8 +248,20 @@ public final class TraceeFiles implements ExecTargets {
         }
     }
 
-    /** Opens {@code where} if the kernel's open_exec would: a regular, executable file on an exec mount. */
-    private static Target open(byte[] where, byte[] name) throws ExecFailure {
+    /**
+     * Opens what {@code at} names if the kernel's open_exec would: a regular file on an exec mount, executable by
+     * {@code as} (the tracee's credentials when they are not ours, checked along the whole path; null: ours).
+     */
+    private Target open(Located at, byte[] name, FsCredentials as) throws ExecFailure {
+        byte[] where = at.where();
+        if (as != null) {
+            int e = at.heldFd() >= 0
+                    ? as.access(at.heldFd(), new byte[0], FileCalls.X_OK, FileCalls.AT_EMPTY_PATH, ours)
+                    : as.access(FileCalls.AT_FDCWD, where, FileCalls.X_OK, 0, ours);
+            if (e != 0) {
+                throw new ExecFailure(e, new String(where) + ": " + Errno.describe(e) + " for uid " + as.fsuid());
+            }
+        }
         // Never open what is not a regular file: a FIFO would block the tracer, a device could react to it.
         try {
             if (!FileCalls.isRegular(FileCalls.mode(FileCalls.AT_FDCWD, where, 0))) {

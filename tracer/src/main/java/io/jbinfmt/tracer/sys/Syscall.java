@@ -41,6 +41,10 @@ final class Syscall {
     static final long NEWFSTATAT = Libc.SYS_newfstatat();
     static final long OPENAT2 = Libc.SYS_openat2();
     static final long READLINKAT = Libc.SYS_readlinkat();
+    static final long SETFSUID = Libc.SYS_setfsuid();
+    static final long SETFSGID = Libc.SYS_setfsgid();
+    static final long SETGROUPS = Libc.SYS_setgroups();
+    static final long GETGROUPS = Libc.SYS_getgroups();
 
     private Syscall() {
     }

@@ -1,0 +1,81 @@
+package io.jbinfmt.tracer.sys;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The credentials the kernel checks a process's file accesses with (fsuid, fsgid, supplementary groups), and
+ * a way for the calling thread to check an access as that process would. Credentials are per thread in Linux;
+ * the raw syscalls used here (not glibc's wrappers, which change every thread of the process) switch only the
+ * calling thread, and only a thread with CAP_SETUID and CAP_SETGID may switch at all.
+ */
+public record FsCredentials(int fsuid, int fsgid, int[] groups) {
+
+    /** The credentials of thread {@code tid}, from /proc/TID/status. */
+    public static FsCredentials of(int tid) throws IOException {
+        int fsuid = -1;
+        int fsgid = -1;
+        int[] groups = new int[0];
+        for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
+            if (line.startsWith("Uid:")) {
+                fsuid = Integer.parseInt(line.substring(4).trim().split("\\s+")[3]); // real effective saved fs
+            } else if (line.startsWith("Gid:")) {
+                fsgid = Integer.parseInt(line.substring(4).trim().split("\\s+")[3]);
+            } else if (line.startsWith("Groups:")) {
+                String list = line.substring(7).trim();
+                groups = list.isEmpty() ? new int[0]
+                        : Arrays.stream(list.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+            }
+        }
+        if (fsuid < 0 || fsgid < 0) {
+            throw new IOException("/proc/" + tid + "/status has no Uid/Gid lines");
+        }
+        return new FsCredentials(fsuid, fsgid, groups);
+    }
+
+    /** The calling thread's own. */
+    public static FsCredentials ofThisThread() {
+        int fsuid = (int) Syscall.raw(Syscall.SETFSUID, -1, 0, 0, 0); // -1 changes nothing, returns the current
+        int fsgid = (int) Syscall.raw(Syscall.SETFSGID, -1, 0, 0, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            int n = (int) Syscall.raw(Syscall.GETGROUPS, 0, 0, 0, 0);
+            MemorySegment list = arena.allocate(ValueLayout.JAVA_INT, Math.max(n, 1));
+            n = (int) Syscall.raw(Syscall.GETGROUPS, n, list.address(), 0, 0);
+            return new FsCredentials(fsuid, fsgid, n <= 0 ? new int[0]
+                    : list.asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT));
+        }
+    }
+
+    /**
+     * faccessat2(dirfd, path, mode, flags | AT_EACCESS) with these credentials instead of the calling thread's,
+     * which are then restored: 0, or the errno the process with these credentials would get.
+     */
+    public int access(int dirfd, byte[] path, int mode, int flags, FsCredentials own) {
+        assume(this);
+        try {
+            return FileCalls.access(dirfd, path, mode, flags | FileCalls.AT_EACCESS);
+        } finally {
+            assume(own); // setting fsuid back to 0 also gives back the file capabilities it took away
+        }
+    }
+
+    private static void assume(FsCredentials c) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment list = arena.allocate(ValueLayout.JAVA_INT, Math.max(c.groups.length, 1));
+            MemorySegment.copy(c.groups, 0, list, ValueLayout.JAVA_INT, 0, c.groups.length);
+            Syscall.raw(Syscall.SETGROUPS, c.groups.length, list.address(), 0, 0);
+        }
+        Syscall.raw(Syscall.SETFSGID, c.fsgid, 0, 0, 0);
+        Syscall.raw(Syscall.SETFSUID, c.fsuid, 0, 0, 0);
+    }
+
+    /** Whether a process with these credentials is checked exactly as one with {@code other}. */
+    public boolean sameAs(FsCredentials other) {
+        return fsuid == other.fsuid && fsgid == other.fsgid && Arrays.equals(groups, other.groups);
+    }
+}

@@ -50,12 +50,6 @@ public final class X86_64 implements Arch {
     public int offset(Reg reg) {
         return switch (reg) {
             case SYSNUM -> 120; // orig_rax
-            case ARG1 -> 112;   // rdi
-            case ARG2 -> 104;   // rsi
-            case ARG3 -> 96;    // rdx
-            case ARG4 -> 56;    // r10
-            case ARG5 -> 72;    // r8
-            case ARG6 -> 64;    // r9
             case RESULT -> 80;  // rax
             case SP -> 152;     // rsp
             case PC -> 128;     // rip

@@ -9,7 +9,6 @@ import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.process.SyscallInjector;
 import io.jbinfmt.tracer.sys.ErrnoException;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,7 +59,7 @@ final class NewProgramFixup {
         long pc = regs.get(Reg.PC);
         StackBlock block = readStackBlock(tid, sp, word);
         long blockEnd = sp + (long) word * block.size();
-        byte[] execFn = cString(plan.filename());
+        byte[] execFn = TraceeFiles.cString(plan.filename());
         long execFnAt = (blockEnd - execFn.length) & ~15L;
         int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
         long newSp = (execFnAt - (long) word * newWords) & ~15L; // both ABIs want a 16-byte aligned stack at entry
@@ -81,7 +80,8 @@ final class NewProgramFixup {
         try {
             // First the injected calls, with their strings in the scratch at sp...
             if (plan.openBinary() != null) {
-                memory.write(tid, scratchAt, cString(("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes()));
+                byte[] held = ("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes();
+                memory.write(tid, scratchAt, TraceeFiles.cString(held));
                 long fd = inject.call(calls.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
                 if (arch.isError(fd)) {
                     throw new ErrnoException("open-binary descriptor for the interpreter", (int) -fd);
@@ -91,7 +91,7 @@ final class NewProgramFixup {
             if (plan.comm() != null) {
                 byte[] comm = plan.comm().length >= TASK_COMM_LEN
                         ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
-                memory.write(tid, scratchAt, cString(comm));
+                memory.write(tid, scratchAt, TraceeFiles.cString(comm));
                 inject.call(calls.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
             }
             if ((newSp & ~4095L) < (sp & ~4095L)) {
@@ -152,12 +152,5 @@ final class NewProgramFixup {
             }
         }
         memory.write(tid, at, b.array());
-    }
-
-    private static byte[] cString(byte[] s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length + 1);
-        out.writeBytes(s);
-        out.write(0);
-        return out.toByteArray();
     }
 }

@@ -208,11 +208,14 @@ public final class TraceeFiles implements ExecTargets {
      * {@code noFollow}: a final symlink is not followed (then stat it to tell).
      */
     private Located locate(int tid, byte[] path, boolean noFollow) throws ErrnoException {
-        byte[] cwdPath = concat(("/proc/" + tid + "/cwd/").getBytes(), path);
         readRoot(tid);
         boolean plainRoot = root.length == 1 && root[0] == '/';
+        if (path[0] == '/' && plainRoot && ownMounts) {
+            return new Located(path, -1); // the common case: the tracee sees our files
+        }
+        byte[] cwdPath = concat(("/proc/" + tid + "/cwd/").getBytes(), path);
         if (plainRoot && ownMounts) {
-            return new Located(path[0] == '/' ? path : cwdPath, -1);
+            return new Located(cwdPath, -1);
         }
         if (path[0] != '/' && !ownMounts) {
             return new Located(cwdPath, -1); // its cwd, through the magic link, in its own mounts
@@ -281,7 +284,8 @@ public final class TraceeFiles implements ExecTargets {
             if (!FileCalls.isRegular(FileCalls.modeOf(fd))) {
                 throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
             }
-            if (FileCalls.access(FileCalls.AT_FDCWD, where, FileCalls.X_OK, FileCalls.AT_EACCESS) != 0) {
+            if (as == null // else checked above, with the credentials that count
+                    && FileCalls.access(FileCalls.AT_FDCWD, where, FileCalls.X_OK, FileCalls.AT_EACCESS) != 0) {
                 throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not executable");
             }
             if (FileCalls.onNoexecMount(fd)) {
@@ -344,6 +348,11 @@ public final class TraceeFiles implements ExecTargets {
 
     private static byte[] procFd(int tid, int fd) {
         return ("/proc/" + tid + "/fd/" + fd).getBytes();
+    }
+
+    /** {@code s} with a terminating NUL, as the tracee's memory needs it. */
+    static byte[] cString(byte[] s) {
+        return concat(s, new byte[1]);
     }
 
     static byte[] concat(byte[]... parts) {

@@ -4,6 +4,8 @@ import io.jbinfmt.bindings.libc.user_regs_struct;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemoryLayout;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,17 +15,17 @@ class X86_64Test {
         return user_regs_struct.layout().byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 
+    private static List<Integer> offsets(String... fields) {
+        return Arrays.stream(fields).map(f -> (int) offsetOf(f)).toList();
+    }
+
     @Test
     void registerOffsetsMatchUserRegsStruct() {
         Arch x = X86_64.INSTANCE;
         assertEquals(user_regs_struct.layout().byteSize(), x.registerSetSize());
         assertEquals(offsetOf("orig_rax"), x.offset(Reg.SYSNUM));
-        assertEquals(offsetOf("rdi"), x.offset(Reg.ARG1));
-        assertEquals(offsetOf("rsi"), x.offset(Reg.ARG2));
-        assertEquals(offsetOf("rdx"), x.offset(Reg.ARG3));
-        assertEquals(offsetOf("r10"), x.offset(Reg.ARG4));
-        assertEquals(offsetOf("r8"), x.offset(Reg.ARG5));
-        assertEquals(offsetOf("r9"), x.offset(Reg.ARG6));
+        assertEquals(offsets("rdi", "rsi", "rdx", "r10", "r8", "r9"), x.nativeAbi().argOffsets());
+        assertEquals(offsets("rbx", "rcx", "rdx", "rsi", "rdi", "rbp"), x.abis().get(1).argOffsets()); // i386
         assertEquals(offsetOf("rax"), x.offset(Reg.RESULT));
         assertEquals(offsetOf("rsp"), x.offset(Reg.SP));
         assertEquals(offsetOf("rip"), x.offset(Reg.PC));

@@ -151,6 +151,39 @@ class LauncherIT {
         assertTrue(Files.exists(f), f + " never appeared");
     }
 
+    @Test
+    void theLaunchersBuildStepPrintsNoColourCodes() throws Exception {
+        // A copy of bin/jbinfmt in an empty tree has no image, so it builds; a stand-in mvn prints Maven 3.8's
+        // stray colour resets, then fails (the launcher shows its output, cleaned) or makes an image (silence).
+        Path bin = Files.createDirectories(tmp.resolve("tree/bin"));
+        Files.copy(LAUNCHER, bin.resolve("jbinfmt"));
+        Path tools = Files.createDirectories(tmp.resolve("tools"));
+        Path mvn = Files.writeString(tools.resolve("mvn"), """
+                #!/bin/sh
+                printf '\033[0m\033[0m[ERROR] \033[1mno luck\033[m\n'
+                [ -e "$(dirname "$0")/ok" ] || exit 1
+                image=cli/target/jbinfmt-image
+                mkdir -p $image/bin $image/share
+                printf '#!/bin/sh\necho "image ran: $*"\n' > $image/bin/jbinfmt
+                chmod +x $image/bin/jbinfmt
+                touch $image/share/aot-home
+                """);
+        mvn.toFile().setExecutable(true);
+        ProcessBuilder failing = new ProcessBuilder(bin.resolve("jbinfmt").toString(), "x");
+        failing.environment().put("PATH", tools + ":/usr/bin:/bin");
+        Process p = failing.start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertEquals(125, p.waitFor(), err);
+        assertEquals("jbinfmt: building (mvn package)...\n[ERROR] no luck\njbinfmt: build failed\n", err);
+        Files.writeString(tools.resolve("ok"), "");
+        Process q = failing.start();
+        String out = new String(q.getInputStream().readAllBytes());
+        String err2 = new String(q.getErrorStream().readAllBytes());
+        assertEquals(0, q.waitFor(), err2);
+        assertEquals("jbinfmt: building (mvn package)...\n", err2);
+        assertEquals("image ran: x\n", out);
+    }
+
     static long awaitPid(Path f) throws Exception {
         for (int i = 0; i < 1000; i++) {
             if (Files.exists(f)) {

@@ -42,6 +42,35 @@ class InteractiveIT {
         throw new AssertionError("never saw '" + needle + "' on the screen:\n" + screen);
     }
 
+    /** The pid of the one process whose command line is {@code cmdline}, once it is in {@code state}. */
+    private static long awaitProcessState(String cmdline, String state) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            Process p = new ProcessBuilder("pgrep", "-x", "-f", cmdline).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            if (!out.isEmpty() && !out.contains("\n")) {
+                long pid = Long.parseLong(out);
+                awaitState(pid, state);
+                return pid;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no single process '" + cmdline + "' appeared");
+    }
+
+    /** Waits until /proc/PID/stat shows {@code state} (S sleeping, T stopped). */
+    private static void awaitState(long pid, String state) throws Exception {
+        String stat = "";
+        for (int i = 0; i < 600; i++) {
+            stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            if (stat.substring(stat.lastIndexOf(')') + 2).startsWith(state)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("process " + pid + " never reached state " + state + ": " + stat);
+    }
+
     @AfterEach
     void kill() throws Exception {
         tmux("kill-session", "-t", session);
@@ -54,12 +83,13 @@ class InteractiveIT {
                 "env PS1='jb$ ' " + launcher + " -- bash --norc --noprofile -i; echo EXITED=$?; sleep 60");
         awaitScreen("jb$"); // capture-pane trims the trailing blank
         tmux("send-keys", "-t", session, "sleep 30", "Enter");
-        Thread.sleep(300);
+        // no fixed pauses: a busy machine may take seconds to get there, so wait for the process itself
+        long sleep = awaitProcessState("sleep 30", "S");
         tmux("send-keys", "-t", session, "C-z");
         String stopped = awaitScreen("Stopped");
         assertTrue(stopped.contains("sleep 30"), stopped);
         tmux("send-keys", "-t", session, "fg", "Enter");
-        Thread.sleep(300);
+        awaitState(sleep, "S"); // bash gives the job the terminal before it continues it
         tmux("send-keys", "-t", session, "C-c");
         tmux("send-keys", "-t", session, "echo alive-$((6*7))", "Enter");
         awaitScreen("alive-42");

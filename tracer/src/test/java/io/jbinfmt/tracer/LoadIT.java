@@ -14,15 +14,18 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Many processes at once: nothing lost, every status right, the tracer's memory flat. */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+/**
+ * Many processes at once: nothing lost, every status right. The timeout is generous because it guards against
+ * hangs, not slowness: a busy 2-core machine may take many times the usual ~10 s. {@link LoadSoakIT} repeats the
+ * load to show the tracer's memory flat.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LoadIT {
     @TempDir
     Path tmp;
 
-    RuleSet rules() throws Exception {
+    static RuleSet rules() throws Exception {
         RuleSource src = new RuleSource("load", 0);
         return RuleSet.registered(List.of(
                 RuleParser.parse(":noop:E::noop::/bin/true:".getBytes(), src),
@@ -30,7 +33,12 @@ class LoadIT {
     }
 
     ExitStatus run(String script) throws Exception {
-        try (Session s = Session.start(SessionOptions.defaults().withRules(rules()).withDirectory(tmp.toString().getBytes()),
+        return run(tmp, script);
+    }
+
+    /** Runs {@code sh -c script} in {@code dir} under a session with the two rules above. */
+    static ExitStatus run(Path dir, String script) throws Exception {
+        try (Session s = Session.start(SessionOptions.defaults().withRules(rules()).withDirectory(dir.toString().getBytes()),
                 List.of("sh".getBytes(), "-c".getBytes(), script.getBytes()))) {
             ExitStatus st = s.waitFor();
             assertFalse(s.disturbed(), "the tracer logged errors");
@@ -68,48 +76,6 @@ class LoadIT {
         assertFalse(Files.exists(tmp.resolve("fail")), () -> "failed execs: " + read(tmp.resolve("fail")));
         assertEquals(64, Files.readAllLines(tmp.resolve("done")).size(), "every worker finished");
         System.out.printf("LoadIT: 64 workers, 9984 execs (4992 rewritten): peak RSS %d kB -> %d kB%n", before, peakRssKb());
-    }
-
-    @Test
-    void repeatedLoadRunsLeaveNothingBehind() throws Exception {
-        // Five more rounds of the 64-worker load in this JVM: after each, the live heap (after a full GC), the
-        // JVM's threads and its open descriptors must come back to where they were; a session that kept
-        // anything (a table entry per exec, a thread, a descriptor) would show here.
-        Files.writeString(tmp.resolve("f.noop"), "x").toFile().setExecutable(true);
-        String script = """
-                for w in $(seq 64); do
-                    ( i=0; while [ $i -lt 78 ]; do /bin/true; ./f.noop; i=$((i+1)); done ) &
-                done
-                wait
-                """;
-        assertEquals(ExitStatus.exited(0), run(script)); // warm-up round: classes, JIT, arenas
-        long heap0 = liveHeapBytes();
-        int threads0 = Thread.activeCount();
-        long fds0 = openDescriptors();
-        StringBuilder report = new StringBuilder();
-        for (int round = 1; round <= 5; round++) {
-            assertEquals(ExitStatus.exited(0), run(script));
-            report.append(String.format(" round %d: live heap %.1f MB, peak RSS %d MB;", round,
-                    liveHeapBytes() / 1e6, peakRssKb() / 1024));
-        }
-        long heap5 = liveHeapBytes();
-        System.out.println("LoadIT: 5 x 9984 execs:" + report);
-        assertTrue(heap5 - heap0 < 8_000_000, "live heap grew from " + heap0 + " to " + heap5 + " bytes:" + report);
-        assertEquals(threads0, Thread.activeCount(), "threads left behind");
-        assertEquals(fds0, openDescriptors(), "descriptors left open");
-    }
-
-    static long liveHeapBytes() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    static long openDescriptors() throws Exception {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
     }
 
     @Test

@@ -48,7 +48,7 @@ import java.util.concurrent.Callable;
                 "123:the tracer hit unexpected errors while COMMAND ran (each is logged with the tid, the stop and "
                         + "the registers; the last line gives COMMAND's own status): do not trust the result",
                 "124:the rules are invalid (each error is printed as FILE:LINE:COL: reason)",
-                "125:jbinfmt itself failed, or was used wrongly",
+                "125:jbinfmt itself failed, was used wrongly, or this host refuses ptrace or seccomp",
                 "126:COMMAND was found but could not be executed",
                 "127:COMMAND was not found"},
         footerHeading = "%nExamples:%n",
@@ -214,6 +214,9 @@ public final class JbinfmtCommand implements Callable<Integer> {
 
     private static int spawnFailed(SpawnException e) {
         System.err.println("jbinfmt: " + e.getMessage());
+        if (e.errno() == 0) {
+            return ExitCodes.USAGE; // our own set-up failed (or the host refused ptrace/seccomp): not the command
+        }
         return e.errno() == Errno.ENOENT.code ? ExitCodes.NOT_FOUND : ExitCodes.NOT_EXECUTABLE;
     }
 }

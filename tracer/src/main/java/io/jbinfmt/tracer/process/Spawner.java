@@ -52,7 +52,11 @@ public final class Spawner {
             throw new SpawnException("cannot create a process: " + e.getMessage(), e);
         }
         try {
-            Ptrace.seize(pid, OPTIONS);
+            try {
+                Ptrace.seize(pid, OPTIONS);
+            } catch (ErrnoException e) {
+                throw HostRefusal.exception(HostRefusal.Refused.PTRACE, e.errno(), ProcessCalls.geteuid() == 0);
+            }
             Ptrace.interrupt(pid);
             MemorySegment status = arena.allocate(4);
             awaitInterruptStop(pid, status);
@@ -60,9 +64,10 @@ public final class Spawner {
             regs.fetch(pid);
             SyscallInjector inject = new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, death -> { });
             if (plan.noNewPrivs()) {
-                check("prctl(PR_SET_NO_NEW_PRIVS)", arch, inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+                refusedUnless(HostRefusal.Refused.NO_NEW_PRIVS, arch, !plan.noNewPrivs(),
+                        inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
             }
-            check("seccomp(SET_MODE_FILTER)", arch,
+            refusedUnless(HostRefusal.Refused.SECCOMP, arch, !plan.noNewPrivs(),
                     inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, 0, plan.filter().address()));
             if (plan.directory() != null) {
                 check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));
@@ -110,8 +115,15 @@ public final class Spawner {
 
     private static void check(String what, Arch arch, long result) throws SpawnException {
         if (arch.isError(result)) {
-            throw new SpawnException(what + " failed in the traced process: " + Errno.describe((int) -result),
-                    (int) -result);
+            // errno 0: it is our set-up that failed, not the command's exec
+            throw new SpawnException(what + " failed in the traced process: " + Errno.describe((int) -result), 0);
+        }
+    }
+
+    private static void refusedUnless(HostRefusal.Refused what, Arch arch, boolean root, long result)
+            throws SpawnException {
+        if (arch.isError(result)) {
+            throw HostRefusal.exception(what, (int) -result, root);
         }
     }
 

@@ -110,27 +110,10 @@ public final class ExecInterceptor {
      * argv list after a NULL marker so one block holds both arrays (see {@link #argvBlock}).
      */
     private ExecPlan.Rewrite withEnvironment(ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {
-        List<byte[]> env = new java.util.ArrayList<>(memory.readStringArray(request.tid(), request.envpAddr(),
-                request.abi().wordSize(), MAX_ARGS));
-        for (byte[] entry : plan.env()) {
-            int eq = indexOf(entry, (byte) '=');
-            env.removeIf(e -> e.length > eq && e[eq] == '=' && java.util.Arrays.equals(e, 0, eq, entry, 0, eq));
-            env.add(entry);
-        }
-        List<byte[]> both = new java.util.ArrayList<>(plan.argv());
-        both.add(null);
-        both.addAll(env);
-        return new ExecPlan.Rewrite(plan.path(), both, env, plan.preserveArgv0(), plan.openBinary(), plan.comm(),
-                plan.filename(), plan.applied());
-    }
-
-    private static int indexOf(byte[] a, byte b) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == b) {
-                return i;
-            }
-        }
-        return -1;
+        List<byte[]> env = EnvironmentMerge.apply(memory.readStringArray(request.tid(), request.envpAddr(),
+                request.abi().wordSize(), MAX_ARGS), plan.env());
+        return new ExecPlan.Rewrite(plan.path(), EnvironmentMerge.argvThenEnvp(plan.argv(), env), env,
+                plan.preserveArgv0(), plan.openBinary(), plan.comm(), plan.filename(), plan.applied());
     }
 
     private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {

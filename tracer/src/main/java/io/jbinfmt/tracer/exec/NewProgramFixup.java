@@ -59,7 +59,7 @@ final class NewProgramFixup {
         long pc = regs.get(Reg.PC);
         StackBlock block = readStackBlock(tid, sp, word);
         long blockEnd = sp + (long) word * block.size();
-        byte[] execFn = TraceeFiles.cString(plan.filename());
+        byte[] execFn = PathBytes.cString(plan.filename());
         long execFnAt = (blockEnd - execFn.length) & ~15L;
         int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
         long newSp = (execFnAt - (long) word * newWords) & ~15L; // both ABIs want a 16-byte aligned stack at entry
@@ -81,7 +81,7 @@ final class NewProgramFixup {
             // First the injected calls, with their strings in the scratch at sp...
             if (plan.openBinary() != null) {
                 byte[] held = ("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes();
-                memory.write(tid, scratchAt, TraceeFiles.cString(held));
+                memory.write(tid, scratchAt, PathBytes.cString(held));
                 long fd = inject.call(calls.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
                 if (arch.isError(fd)) {
                     throw new ErrnoException("open-binary descriptor for the interpreter", (int) -fd);
@@ -91,7 +91,7 @@ final class NewProgramFixup {
             if (plan.comm() != null) {
                 byte[] comm = plan.comm().length >= TASK_COMM_LEN
                         ? java.util.Arrays.copyOf(plan.comm(), TASK_COMM_LEN - 1) : plan.comm();
-                memory.write(tid, scratchAt, TraceeFiles.cString(comm));
+                memory.write(tid, scratchAt, PathBytes.cString(comm));
                 inject.call(calls.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
             }
             if ((newSp & ~4095L) < (sp & ~4095L)) {

@@ -24,7 +24,8 @@ import java.util.Deque;
 /**
  * The tracer's main loop: wait for any of our tracees, classify the stop, handle it, restart the tracee.
  * Runs on the session's tracer thread until no tracee is left (every process of the tree, daemons included,
- * has ended). This is the only place that restarts tracees and forgets dead ones.
+ * has ended). Handlers return a {@link Resume}; this is the only place that restarts tracees after their stop
+ * and forgets dead ones.
  */
 public final class EventLoop {
     private final Arch arch;
@@ -90,7 +91,10 @@ public final class EventLoop {
             }
         }
         try {
-            dispatch(event);
+            Resume resume = dispatch(event);
+            if (resume != null) {
+                apply(event.tid(), resume);
+            }
         } catch (ErrnoException e) {
             if (!e.isGone()) {
                 disturbed(event, e.getMessage(), true);
@@ -123,8 +127,9 @@ public final class EventLoop {
         return disturbances;
     }
 
-    private void dispatch(StopEvent event) throws ErrnoException {
-        switch (event) {
+    /** Handles one stop; returns how to restart the tracee, or null when there is nothing to restart. */
+    private Resume dispatch(StopEvent event) throws ErrnoException {
+        return switch (event) {
             case StopEvent.Exited e -> ended(e);
             case StopEvent.Killed k -> ended(k);
             case StopEvent.Seccomp s -> onSeccomp(table.lookupOrCreate(s.tid()));
@@ -135,59 +140,69 @@ public final class EventLoop {
                     table.lookupOrCreate(c.tid()).markThreaded();
                     table.lookupOrCreate((int) Ptrace.eventMessage(c.tid(), message)).markThreaded();
                 }
-                Ptrace.cont(c.tid(), 0); // a forked child registers at its own first stop
+                yield Resume.CONTINUE; // a forked child registers at its own first stop
             }
             case StopEvent.Exec x -> onExec(x.tid());
             case StopEvent.GroupStop g -> {
                 table.lookupOrCreate(g.tid());
-                Ptrace.listen(g.tid());
+                yield Resume.LISTEN;
             }
             case StopEvent.Interrupted i -> {
                 table.lookupOrCreate(i.tid());
-                Ptrace.cont(i.tid(), 0);
+                yield Resume.CONTINUE;
             }
             case StopEvent.Signal s -> {
                 table.lookupOrCreate(s.tid());
-                Ptrace.cont(s.tid(), s.signal());
+                yield Resume.delivering(s.signal());
             }
-            case StopEvent.OtherEvent o -> disturbed(o, "a ptrace event that was never enabled", true);
+            case StopEvent.OtherEvent o -> {
+                disturbed(o, "a ptrace event that was never enabled", true);
+                yield null; // disturbed() restarted it
+            }
+        };
+    }
+
+    private void apply(int tid, Resume resume) throws ErrnoException {
+        switch (resume) {
+            case Resume.Continue c -> Ptrace.cont(tid, c.signal());
+            case Resume.ToSyscallExit s -> Ptrace.syscall(tid, 0);
+            case Resume.Listen l -> Ptrace.listen(tid);
         }
     }
 
-    private void ended(StopEvent end) {
-        table.remove(end.tid());
-        execs.forget(end.tid());
+    private Resume ended(StopEvent end) {
+        Tracee t = table.remove(end.tid());
+        if (t != null) {
+            execs.forget(t);
+        }
         if (end.tid() == rootPid) {
             rootEnd = end;
         }
+        return null;
     }
 
-    private void onSeccomp(Tracee t) throws ErrnoException {
-        boolean watchExit = false;
+    private Resume onSeccomp(Tracee t) throws ErrnoException {
+        Resume resume = Resume.CONTINUE;
         if (execs.active()) {
             ExecFilter.Traced traced = filter.decode(Ptrace.eventMessage(t.tid(), message));
-            watchExit = execs.onEntry(t.tid(), traced, t.threaded());
+            resume = execs.onEntry(t, traced);
         }
         if (t.phase() == Tracee.Phase.SPAWNING) {
             // The command's own exec: watch its exit stop, where a failure (ENOENT, EACCES, ...) shows.
             t.phase(Tracee.Phase.SPAWN_EXEC_ENTERED);
-            watchExit = true;
+            resume = Resume.TO_SYSCALL_EXIT;
         }
-        if (watchExit) {
-            Ptrace.syscall(t.tid(), 0);
-        } else {
-            Ptrace.cont(t.tid(), 0);
-        }
+        return resume;
     }
 
-    private void onSyscallStop(Tracee t) throws ErrnoException {
-        int signal = 0;
-        if (execs.inFlight(t.tid())) {
-            signal = execs.onExit(t.tid());
+    private Resume onSyscallStop(Tracee t) throws ErrnoException {
+        Resume resume = Resume.CONTINUE; // PTRACE_CONT also ends syscall tracing
+        if (t.rewrite() != null) {
+            resume = execs.onExit(t);
         } else if (t.phase() != Tracee.Phase.SPAWN_EXEC_ENTERED) {
             // we only ask for syscall stops around an exec we watch: this one is impossible
             disturbed(new StopEvent.SyscallStop(t.tid()), "a syscall stop nobody asked for", true);
-            return;
+            return null; // disturbed() restarted it
         }
         if (t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED) {
             // The exit stop of the command's own exec: 0 means it runs; -errno means the kernel refused it.
@@ -199,19 +214,18 @@ public final class EventLoop {
                 Signals.kill(t.tid(), Signals.SIGKILL);
             }
         }
-        Ptrace.cont(t.tid(), signal); // PTRACE_CONT also ends syscall tracing
+        return resume;
     }
 
-    /** Only seen while a rewritten exec runs with PTRACE_O_TRACEEXEC: its exit stop must still follow. */
-    private void onExec(int tid) throws ErrnoException {
+    /**
+     * Only seen while a rewritten exec runs with PTRACE_O_TRACEEXEC: its exit stop must still follow. A non-leader
+     * thread that exec'd carries on under the leader's tid, its state (the rewrite in flight) with it.
+     */
+    private Resume onExec(int tid) throws ErrnoException {
         int former = (int) Ptrace.eventMessage(tid, message);
         Tracee t = former == tid ? table.lookupOrCreate(tid) : table.rekeyOnExec(former, tid);
-        execs.onExecEvent(former, tid);
-        if (execs.inFlight(tid) || t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED) {
-            Ptrace.syscall(tid, 0);
-        } else {
-            Ptrace.cont(tid, 0);
-        }
+        return t.rewrite() != null || t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED ? Resume.TO_SYSCALL_EXIT
+                : Resume.CONTINUE;
     }
 
     /** Logs a tracer error with the tracee's registers; {@code restart}: then resume the tracee. */

@@ -4,10 +4,12 @@ import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.arch.ExecAbi;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.event.Resume;
 import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.WaitStatusDecoder;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.process.Spawner;
+import io.jbinfmt.tracer.process.Tracee;
 import io.jbinfmt.tracer.rules.RuleSet;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.ErrnoException;
@@ -20,9 +22,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -30,16 +30,13 @@ import java.util.function.Consumer;
  * decodes the exec, asks for a plan, and either lets it run, fails it (syscall skipped, -errno returned), or
  * rewrites it: the new path and argv are written below the stack pointer and the argument registers repointed.
  * A rewritten exec is watched to its syscall-exit stop: on failure the registers are put back as they were; on
- * success {@link NewProgramFixup} touches up the new program before its first instruction.
+ * success {@link NewProgramFixup} touches up the new program before its first instruction. What it keeps about an
+ * exec lives on the {@link Tracee}; each handler returns how the event loop must restart the tracee.
  */
 public final class ExecInterceptor {
     private static final int MAX_ARGS = 1 << 20;
     private static final int PROT_READ_WRITE = 3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
-
-    /** A rewritten exec between its entry and exit stops; {@code execEvent}: PTRACE_O_TRACEEXEC was turned on. */
-    private record InFlight(byte[] registersBefore, ExecPlan.Rewrite plan, boolean execEvent) {
-    }
 
     private final Arch arch;
     private final RuleSet rules;
@@ -48,9 +45,6 @@ public final class ExecInterceptor {
     private final Registers regs;
     private final TraceeMemory memory;
     private final MemorySegment status;
-    private final Map<Integer, InFlight> inFlight = new HashMap<>();
-    /** Scratch pages mapped in a tracee whose stack had no room for a rewritten argv, by tid. */
-    private final Map<Integer, Long> scratch = new HashMap<>();
     private final NewProgramFixup fixup;
     private final Consumer<StopEvent> deaths;
 
@@ -76,17 +70,18 @@ public final class ExecInterceptor {
     }
 
     /**
-     * At an exec's seccomp stop. Returns true when the tracee must be resumed with PTRACE_SYSCALL because
-     * {@link #onExit} has to see the exec's outcome.
+     * At an exec's seccomp stop: {@link Resume#TO_SYSCALL_EXIT} when {@link #onExit} has to see the exec's
+     * outcome (a rewrite), else {@link Resume#CONTINUE}.
      */
-    public boolean onEntry(int tid, ExecFilter.Traced traced, boolean threaded) throws ErrnoException {
+    public Resume onEntry(Tracee t, ExecFilter.Traced traced) throws ErrnoException {
         if (!active() || traced == null || !traced.abi().rewritable()) {
-            return false; // x32: passed through (the kernel refuses it unless built with x32 support)
+            return Resume.CONTINUE; // x32: passed through (the kernel refuses it unless built with x32 support)
         }
+        int tid = t.tid();
         regs.fetch(tid);
         ExecRequest request = ExecDecoder.decode(tid, traced, regs, memory);
         if (request == null) {
-            return false;
+            return Resume.CONTINUE;
         }
         ExecPlan plan = ExecChain.plan(request, rules, files,
                 () -> readArgv(request));
@@ -94,14 +89,14 @@ public final class ExecInterceptor {
             listener.onExec(request, plan);
         }
         return switch (plan) {
-            case ExecPlan.Passthrough p -> false;
+            case ExecPlan.Passthrough p -> Resume.CONTINUE;
             case ExecPlan.Fail f -> {
                 regs.set(Reg.SYSNUM, -1); // skip the syscall; the tracee sees -errno as its result
                 regs.set(Reg.RESULT, -f.errno());
                 regs.push(tid);
-                yield false;
+                yield Resume.CONTINUE;
             }
-            case ExecPlan.Rewrite r -> rewrite(request, r, threaded);
+            case ExecPlan.Rewrite r -> rewrite(t, request, r);
         };
     }
 
@@ -124,7 +119,7 @@ public final class ExecInterceptor {
         }
     }
 
-    private boolean rewrite(ExecRequest request, ExecPlan.Rewrite plan, boolean threaded) throws ErrnoException {
+    private Resume rewrite(Tracee t, ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {
         int tid = request.tid();
         ExecAbi abi = request.abi();
         byte[] before = regs.snapshot();
@@ -133,9 +128,9 @@ public final class ExecInterceptor {
         }
         int word = abi.wordSize();
         byte[] block = argvBlock(plan, 0, word);
-        Long area = scratch.remove(tid);
+        long area = t.takeScratchPage();
         long base;
-        if (area != null) {
+        if (area != 0) {
             base = area;
         } else {
             base = (regs.get(Reg.SP) - arch.redZone() - block.length) & ~15L;
@@ -146,12 +141,12 @@ public final class ExecInterceptor {
             }
             memory.write(tid, base, argvBlock(plan, base, word));
         } catch (ErrnoException e) {
-            if (e.isGone() || area != null) {
+            if (e.isGone() || area != 0) {
                 throw e;
             }
-            mapScratchAndRestart(tid, abi, before, block.length);
+            mapScratchAndRestart(t, abi, before, block.length);
             releaseBinary(plan);
-            return false;
+            return Resume.CONTINUE;
         }
         long pathAddr = base;
         long argvAddr = base + align8(stringsLength(plan));
@@ -161,12 +156,12 @@ public final class ExecInterceptor {
         regs.setArg(abi, 3, plan.env().isEmpty() ? request.envpAddr()
                 : argvAddr + (long) word * (plan.argv().size() - plan.env().size()));
         regs.push(tid);
-        if (threaded) {
+        if (t.threaded()) {
             // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
             Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
         }
-        inFlight.put(tid, new InFlight(before, plan, threaded));
-        return true;
+        t.rewrite(new RewriteInFlight(before, plan, t.threaded()));
+        return Resume.TO_SYSCALL_EXIT;
     }
 
     /**
@@ -174,7 +169,8 @@ public final class ExecInterceptor {
      * rewind the tracee to its syscall instruction so the exec runs again, stops again, and is rewritten into
      * the new pages.
      */
-    private void mapScratchAndRestart(int tid, ExecAbi abi, byte[] before, int size) throws ErrnoException {
+    private void mapScratchAndRestart(Tracee t, ExecAbi abi, byte[] before, int size) throws ErrnoException {
+        int tid = t.tid();
         long length = (size + 4095L) & ~4095L;
         regs.restore(before);
         regs.set(Reg.SYSNUM, abi.calls().mmap());
@@ -194,7 +190,7 @@ public final class ExecInterceptor {
             regs.set(Reg.SYSNUM, -1);
             regs.set(Reg.RESULT, -Errno.E2BIG.code);
         } else {
-            scratch.put(tid, mapped);
+            t.scratchPage(mapped);
             long nr = regs.get(Reg.SYSNUM);
             // back onto the syscall instruction (for an i386 call through the vDSO, onto its int $0x80 fallback,
             // as the kernel itself restarts calls)
@@ -214,39 +210,28 @@ public final class ExecInterceptor {
         }
     }
 
-    /** Whether {@code tid} has a rewritten exec whose exit stop is due. */
-    public boolean inFlight(int tid) {
-        return inFlight.containsKey(tid);
-    }
-
-    /** A non-leader thread exec'd: its in-flight rewrite continues under the leader's tid. */
-    public void onExecEvent(int formerTid, int tid) {
-        InFlight f = inFlight.remove(formerTid);
-        if (f != null) {
-            inFlight.put(tid, f);
-        }
-    }
-
     /** Releases what the session held for its execs (the F rules' interpreters). */
     public void close() {
         files.close();
     }
 
-    /** Forgets a tracee that died. */
-    public void forget(int tid) {
-        InFlight f = inFlight.remove(tid);
+    /** Releases what a tracee that died held for its exec. */
+    public void forget(Tracee t) {
+        RewriteInFlight f = t.rewrite();
+        t.rewrite(null);
         if (f != null) {
             releaseBinary(f.plan());
         }
-        scratch.remove(tid);
     }
 
     /**
-     * At the syscall-exit stop of a rewritten exec. Returns a signal to deliver when resuming (one that arrived
-     * while we were injecting), or 0.
+     * At the syscall-exit stop of a rewritten exec: continue, delivering a signal that arrived while we were
+     * injecting, if any.
      */
-    public int onExit(int tid) throws ErrnoException {
-        InFlight f = inFlight.remove(tid);
+    public Resume onExit(Tracee t) throws ErrnoException {
+        int tid = t.tid();
+        RewriteInFlight f = t.rewrite();
+        t.rewrite(null);
         try {
             if (f.execEvent()) {
                 Ptrace.setOptions(tid, Spawner.OPTIONS);
@@ -257,10 +242,10 @@ public final class ExecInterceptor {
                 regs.restore(f.registersBefore()); // the program gets its registers back, and the error
                 regs.set(Reg.RESULT, result);
                 regs.push(tid);
-                return 0;
+                return Resume.CONTINUE;
             }
             // the interpreter may be an i386 program
-            return fixup.apply(tid, f.plan(), arch.imageAbi(regs));
+            return Resume.delivering(fixup.apply(tid, f.plan(), arch.imageAbi(regs)));
         } finally {
             releaseBinary(f.plan());
         }

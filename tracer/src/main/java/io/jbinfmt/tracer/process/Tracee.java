@@ -1,6 +1,11 @@
 package io.jbinfmt.tracer.process;
 
-/** Per-thread tracer state. Holds no policy; owned by the tracer thread. */
+import io.jbinfmt.tracer.exec.RewriteInFlight;
+
+/**
+ * Per-thread tracer state, all of it in one place: its phase, whether it is threaded, and the exec being
+ * rewritten. Holds no policy; owned by the tracer thread.
+ */
 public final class Tracee {
     /** Where a tracee is in its life, as far as the tracer cares. */
     public enum Phase {
@@ -15,6 +20,9 @@ public final class Tracee {
     private int tid;
     private Phase phase = Phase.RUNNING;
     private boolean threaded;
+    private RewriteInFlight rewrite;
+    /** Pages mapped in it for a rewritten argv its stack had no room for, or 0. */
+    private long scratchPage;
 
     Tracee(int tid) {
         this.tid = tid;
@@ -46,6 +54,26 @@ public final class Tracee {
 
     public void markThreaded() {
         threaded = true;
+    }
+
+    /** The rewritten exec whose exit stop is due, or null. */
+    public RewriteInFlight rewrite() {
+        return rewrite;
+    }
+
+    public void rewrite(RewriteInFlight rewrite) {
+        this.rewrite = rewrite;
+    }
+
+    /** Takes the scratch pages mapped for the next rewrite (0 if none): they serve once. */
+    public long takeScratchPage() {
+        long p = scratchPage;
+        scratchPage = 0;
+        return p;
+    }
+
+    public void scratchPage(long address) {
+        this.scratchPage = address;
     }
 
     @Override

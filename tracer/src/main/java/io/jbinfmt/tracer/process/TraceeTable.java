@@ -24,10 +24,10 @@ public final class TraceeTable {
         return t;
     }
 
-    /** Forgets a thread that exited or was killed. */
-    public void remove(int tid) {
-        byTid.remove(tid);
+    /** Forgets a thread that exited or was killed; returns its state (null if it was never seen). */
+    public Tracee remove(int tid) {
         live.remove(tid);
+        return byTid.remove(tid);
     }
 
     /**

@@ -1,0 +1,11 @@
+package io.jbinfmt.tracer.exec;
+
+/**
+ * A rewritten exec between its entry and exit stops, kept on its {@link io.jbinfmt.tracer.process.Tracee}.
+ *
+ * @param registersBefore the tracee's registers before the rewrite, given back if the exec fails
+ * @param plan            the rewrite that was written into the tracee
+ * @param execEvent       PTRACE_O_TRACEEXEC was turned on for it (a threaded exec may change the tid)
+ */
+public record RewriteInFlight(byte[] registersBefore, ExecPlan.Rewrite plan, boolean execEvent) {
+}

@@ -1,15 +1,14 @@
 package io.jbinfmt.tracer.exec;
 
-import io.jbinfmt.tracer.arch.ExecAbi;
 import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.ErrnoException;
 
 /**
- * Reads an exec's arguments at its seccomp stop: one decoder for both calls, execveat's arguments sitting one
- * register later, behind the directory descriptor,
- * in whichever ABI (x86_64 or i386) made the call.
+ * Reads an exec's arguments: one decoder for both calls, execveat's arguments sitting one register later, behind
+ * the directory descriptor, in whichever ABI (x86_64 or i386) made the call, and for either event source (the
+ * registers at a seccomp stop, or the arguments a seccomp user notification carries).
  */
 final class ExecDecoder {
     /** PATH_MAX: a longer path fails in the kernel with ENAMETOOLONG. */
@@ -18,16 +17,27 @@ final class ExecDecoder {
     private ExecDecoder() {
     }
 
-    /** The request, or null when the path cannot be read (the kernel then fails the exec itself). */
+    /** The request, from the registers of a tracee stopped at the call (null: as the other decode). */
     static ExecRequest decode(int tid, ExecFilter.Traced traced, Registers regs, TraceeMemory memory) {
+        long[] args = new long[6];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = regs.arg(traced.abi(), i + 1);
+        }
+        return decode(tid, traced, args, memory);
+    }
+
+    /**
+     * The request, from the call's six arguments (as the ABI passes them, already cut to its word size); null
+     * when the path cannot be read (the kernel then fails the exec itself).
+     */
+    static ExecRequest decode(int tid, ExecFilter.Traced traced, long[] args, TraceeMemory memory) {
         boolean at = traced.execveat();
-        ExecAbi abi = traced.abi();
-        int first = at ? 2 : 1;
-        int dirfd = at ? (int) regs.arg(abi, 1) : ExecRequest.AT_FDCWD;
-        long pathAddr = regs.arg(abi, first);
-        long argv = regs.arg(abi, first + 1);
-        long envp = regs.arg(abi, first + 2);
-        int flags = at ? (int) regs.arg(abi, 5) : 0;
+        int first = at ? 1 : 0;
+        int dirfd = at ? (int) args[0] : ExecRequest.AT_FDCWD;
+        long pathAddr = args[first];
+        long argv = args[first + 1];
+        long envp = args[first + 2];
+        int flags = at ? (int) args[4] : 0;
         try {
             byte[] path = memory.readCString(tid, pathAddr, PATH_MAX - 1);
             return new ExecRequest(tid, traced.abi(), at, dirfd, path, flags, argv, envp);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <elf.h>
+#include <poll.h>        /* the seccomp user-notification engine (issue 12): pollfd, POLL* */
+#include <sys/eventfd.h>  /* the seccomp user-notification engine (issue 12): EFD_* */
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>

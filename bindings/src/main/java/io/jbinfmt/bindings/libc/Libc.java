@@ -132,6 +132,15 @@ public class Libc extends Libc$shared {
     public static int EFAULT() {
         return EFAULT;
     }
+    private static final int EBUSY = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define EBUSY 16
+     * }
+     */
+    public static int EBUSY() {
+        return EBUSY;
+    }
     private static final int ENOTDIR = (int)20L;
     /**
      * {@snippet lang=c :
@@ -194,6 +203,15 @@ public class Libc extends Libc$shared {
      */
     public static int ELOOP() {
         return ELOOP;
+    }
+    private static final int EINPROGRESS = (int)115L;
+    /**
+     * {@snippet lang=c :
+     * #define EINPROGRESS 115
+     * }
+     */
+    public static int EINPROGRESS() {
+        return EINPROGRESS;
     }
     private static final int O_RDONLY = (int)0L;
     /**
@@ -375,6 +393,42 @@ public class Libc extends Libc$shared {
     public static int NT_PRSTATUS() {
         return NT_PRSTATUS;
     }
+    private static final int POLLIN = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLIN 1
+     * }
+     */
+    public static int POLLIN() {
+        return POLLIN;
+    }
+    private static final int POLLERR = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLERR 8
+     * }
+     */
+    public static int POLLERR() {
+        return POLLERR;
+    }
+    private static final int POLLHUP = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLHUP 16
+     * }
+     */
+    public static int POLLHUP() {
+        return POLLHUP;
+    }
+    private static final int POLLNVAL = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLNVAL 32
+     * }
+     */
+    public static int POLLNVAL() {
+        return POLLNVAL;
+    }
     private static final int TIOCGPGRP = (int)21519L;
     /**
      * {@snippet lang=c :
@@ -392,6 +446,15 @@ public class Libc extends Libc$shared {
      */
     public static int WNOHANG() {
         return WNOHANG;
+    }
+    private static final int WEXITED = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define WEXITED 4
+     * }
+     */
+    public static int WEXITED() {
+        return WEXITED;
     }
     private static final int __WNOTHREAD = (int)536870912L;
     /**
@@ -518,6 +581,15 @@ public class Libc extends Libc$shared {
      */
     public static int SECCOMP_SET_MODE_FILTER() {
         return SECCOMP_SET_MODE_FILTER;
+    }
+    private static final int SECCOMP_GET_NOTIF_SIZES = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_GET_NOTIF_SIZES 3
+     * }
+     */
+    public static int SECCOMP_GET_NOTIF_SIZES() {
+        return SECCOMP_GET_NOTIF_SIZES;
     }
 
     /**
@@ -725,6 +797,24 @@ public class Libc extends Libc$shared {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final int EFD_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.EFD_CLOEXEC = 524288
+     * }
+     */
+    public static int EFD_CLOEXEC() {
+        return EFD_CLOEXEC;
+    }
+    private static final int EFD_NONBLOCK = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.EFD_NONBLOCK = 2048
+     * }
+     */
+    public static int EFD_NONBLOCK() {
+        return EFD_NONBLOCK;
     }
     private static final int PTRACE_CONT = (int)7L;
     /**
@@ -969,6 +1059,24 @@ public class Libc extends Libc$shared {
     public static int ST_NOEXEC() {
         return ST_NOEXEC;
     }
+    private static final int P_PID = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.P_PID = 1
+     * }
+     */
+    public static int P_PID() {
+        return P_PID;
+    }
+    private static final int P_PIDFD = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.P_PIDFD = 3
+     * }
+     */
+    public static int P_PIDFD() {
+        return P_PIDFD;
+    }
     private static final int O_DIRECTORY = (int)65536L;
     /**
      * {@snippet lang=c :
@@ -1049,6 +1157,15 @@ public class Libc extends Libc$shared {
      */
     public static int SYS_close() {
         return SYS_close;
+    }
+    private static final int SYS_eventfd2 = (int)290L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_eventfd2 290
+     * }
+     */
+    public static int SYS_eventfd2() {
+        return SYS_eventfd2;
     }
     private static final int SYS_faccessat2 = (int)439L;
     /**
@@ -1149,6 +1266,51 @@ public class Libc extends Libc$shared {
     public static int SYS_openat2() {
         return SYS_openat2;
     }
+    private static final int SYS_pidfd_getfd = (int)438L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_pidfd_getfd 438
+     * }
+     */
+    public static int SYS_pidfd_getfd() {
+        return SYS_pidfd_getfd;
+    }
+    private static final int SYS_pidfd_open = (int)434L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_pidfd_open 434
+     * }
+     */
+    public static int SYS_pidfd_open() {
+        return SYS_pidfd_open;
+    }
+    private static final int SYS_pidfd_send_signal = (int)424L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_pidfd_send_signal 424
+     * }
+     */
+    public static int SYS_pidfd_send_signal() {
+        return SYS_pidfd_send_signal;
+    }
+    private static final int SYS_poll = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_poll 7
+     * }
+     */
+    public static int SYS_poll() {
+        return SYS_poll;
+    }
+    private static final int SYS_ppoll = (int)271L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ppoll 271
+     * }
+     */
+    public static int SYS_ppoll() {
+        return SYS_ppoll;
+    }
     private static final int SYS_pread64 = (int)17L;
     /**
      * {@snippet lang=c :
@@ -1239,6 +1401,15 @@ public class Libc extends Libc$shared {
     public static int SYS_wait4() {
         return SYS_wait4;
     }
+    private static final int SYS_waitid = (int)247L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_waitid 247
+     * }
+     */
+    public static int SYS_waitid() {
+        return SYS_waitid;
+    }
     private static final int AUDIT_ARCH_AARCH64 = (int)3221225655L;
     /**
      * {@snippet lang=c :
@@ -1275,6 +1446,24 @@ public class Libc extends Libc$shared {
     public static int AUDIT_ARCH_X86_64() {
         return AUDIT_ARCH_X86_64;
     }
+    private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 8L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_NEW_LISTENER 8
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_NEW_LISTENER() {
+        return SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    }
+    private static final long SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 32L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV 32
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV() {
+        return SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    }
     private static final int SECCOMP_RET_KILL_PROCESS = (int)2147483648L;
     /**
      * {@snippet lang=c :
@@ -1283,6 +1472,15 @@ public class Libc extends Libc$shared {
      */
     public static int SECCOMP_RET_KILL_PROCESS() {
         return SECCOMP_RET_KILL_PROCESS;
+    }
+    private static final int SECCOMP_RET_USER_NOTIF = (int)2143289344L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_USER_NOTIF 2143289344
+     * }
+     */
+    public static int SECCOMP_RET_USER_NOTIF() {
+        return SECCOMP_RET_USER_NOTIF;
     }
     private static final int SECCOMP_RET_TRACE = (int)2146435072L;
     /**
@@ -1310,6 +1508,42 @@ public class Libc extends Libc$shared {
      */
     public static int SECCOMP_RET_ACTION_FULL() {
         return SECCOMP_RET_ACTION_FULL;
+    }
+    private static final long SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_USER_NOTIF_FLAG_CONTINUE 1
+     * }
+     */
+    public static long SECCOMP_USER_NOTIF_FLAG_CONTINUE() {
+        return SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    }
+    private static final long SECCOMP_IOCTL_NOTIF_RECV = 3226476800L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOCTL_NOTIF_RECV 3226476800
+     * }
+     */
+    public static long SECCOMP_IOCTL_NOTIF_RECV() {
+        return SECCOMP_IOCTL_NOTIF_RECV;
+    }
+    private static final long SECCOMP_IOCTL_NOTIF_SEND = 3222806785L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOCTL_NOTIF_SEND 3222806785
+     * }
+     */
+    public static long SECCOMP_IOCTL_NOTIF_SEND() {
+        return SECCOMP_IOCTL_NOTIF_SEND;
+    }
+    private static final long SECCOMP_IOCTL_NOTIF_ID_VALID = 1074274562L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOCTL_NOTIF_ID_VALID 1074274562
+     * }
+     */
+    public static long SECCOMP_IOCTL_NOTIF_ID_VALID() {
+        return SECCOMP_IOCTL_NOTIF_ID_VALID;
     }
 }
 

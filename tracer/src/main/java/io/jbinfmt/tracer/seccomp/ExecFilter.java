@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.seccomp;
 
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.arch.ExecAbi;
+import io.jbinfmt.tracer.sys.SeccompNotify;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,8 @@ import java.util.Map;
  *   }
  * </pre>
  * The TRACE data (the low 16 bits, read back with PTRACE_GETEVENTMSG) says which ABI and which call stopped,
- * so the tracer never has to guess from registers.
+ * so the tracer never has to guess from registers. The {@link #notifying} variant returns USER_NOTIF where this
+ * one returns TRACE (a notification carries arch and number itself: {@link #traced(int, int)} decodes them).
  */
 public final class ExecFilter {
     /** The TRACE data of a syscall from an ABI the filter does not know. */
@@ -39,8 +41,20 @@ public final class ExecFilter {
 
     private final List<Traced> traced;
     private final List<Bpf.Insn> program;
+    private final int action;
 
+    /** The filter for the ptrace engine: execs return TRACE. */
     public ExecFilter(Arch arch) {
+        this(arch, Bpf.RET_TRACE);
+    }
+
+    /** The filter for the seccomp user-notification engine: execs (and unknown ABIs) go to the listener. */
+    public static ExecFilter notifying(Arch arch) {
+        return new ExecFilter(arch, SeccompNotify.RET_USER_NOTIF);
+    }
+
+    private ExecFilter(Arch arch, int action) {
+        this.action = action;
         this.traced = new ArrayList<>();
         Map<Integer, List<Integer>> byAudit = new LinkedHashMap<>();
         for (ExecAbi abi : arch.abis()) {
@@ -52,7 +66,7 @@ public final class ExecFilter {
         for (int audit : byAudit.keySet()) {
             a.jumpIfEqual(audit, "arch_" + Integer.toHexString(audit), null);
         }
-        a.ret(Bpf.RET_TRACE | UNKNOWN_ABI);
+        a.ret(action | data(UNKNOWN_ABI));
         for (var e : byAudit.entrySet()) {
             a.label("arch_" + Integer.toHexString(e.getKey())).load(Bpf.OFFSET_NR);
             for (int first : e.getValue()) {
@@ -65,20 +79,31 @@ public final class ExecFilter {
             a.ret(Bpf.RET_ALLOW);
             for (int first : e.getValue()) {
                 for (int i = first; i < first + 2; i++) {
-                    a.label("trace_" + i).ret(Bpf.RET_TRACE | data(i));
+                    a.label("trace_" + i).ret(action | data(i + 1));
                 }
             }
         }
         this.program = a.build();
     }
 
-    private static int data(int index) {
-        return index + 1;
+    /** The TRACE data for the ABI/call at {@code value}; USER_NOTIF carries none. */
+    private int data(int value) {
+        return action == Bpf.RET_TRACE ? value : 0;
     }
 
     /** The BPF program. */
     public List<Bpf.Insn> program() {
         return program;
+    }
+
+    /** The exec call {@code nr} of the ABI {@code auditArch} stands for, or null when it is no exec we know. */
+    public Traced traced(int auditArch, int nr) {
+        for (Traced t : traced) {
+            if (t.abi().auditArch() == auditArch && nr == (t.execveat() ? t.abi().execveat() : t.abi().execve())) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** What the TRACE data {@code data} stands for, or null for {@link #UNKNOWN_ABI} and other values. */

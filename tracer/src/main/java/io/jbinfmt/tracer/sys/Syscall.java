@@ -45,6 +45,12 @@ final class Syscall {
     static final long SETFSGID = Libc.SYS_setfsgid();
     static final long SETGROUPS = Libc.SYS_setgroups();
     static final long GETGROUPS = Libc.SYS_getgroups();
+    static final long PIDFD_OPEN = Libc.SYS_pidfd_open();
+    static final long PIDFD_GETFD = Libc.SYS_pidfd_getfd();
+    static final long PIDFD_SEND_SIGNAL = Libc.SYS_pidfd_send_signal();
+    static final long PPOLL = Libc.SYS_ppoll();
+    static final long EVENTFD2 = Libc.SYS_eventfd2();
+    static final long WAITID = Libc.SYS_waitid();
 
     private Syscall() {
     }

@@ -57,6 +57,27 @@ class ExecFilterTest {
     }
 
     @Test
+    void theNotifyingFilterHandsExecsAndUnknownAbisToTheListenerAndAllowsTheRest() {
+        ExecFilter notifying = ExecFilter.notifying(Arch.host());
+        int notif = io.jbinfmt.tracer.sys.SeccompNotify.RET_USER_NOTIF;
+        for (int[] call : new int[][]{{59, Audit.ARCH_X86_64}, {322, Audit.ARCH_X86_64}, {11, Audit.ARCH_I386},
+                {358, Audit.ARCH_I386}, {1073742344, Audit.ARCH_X86_64}, {221, Audit.ARCH_AARCH64}}) {
+            assertEquals(notif, BpfInterpreter.run(notifying.program(), BpfInterpreter.seccompData(call[0], call[1])),
+                    "nr " + call[0]);
+        }
+        for (int[] call : new int[][]{{0, Audit.ARCH_X86_64}, {56, Audit.ARCH_X86_64}, {59, Audit.ARCH_I386},
+                {11, Audit.ARCH_X86_64}}) {
+            assertEquals(Bpf.RET_ALLOW, BpfInterpreter.run(notifying.program(),
+                    BpfInterpreter.seccompData(call[0], call[1])), "nr " + call[0]);
+        }
+        assertEquals("i386", notifying.traced(Audit.ARCH_I386, 358).abi().name());
+        assertTrue(notifying.traced(Audit.ARCH_I386, 358).execveat());
+        assertEquals("x32", notifying.traced(Audit.ARCH_X86_64, 1073742344).abi().name());
+        assertNull(notifying.traced(Audit.ARCH_X86_64, 11));
+        assertNull(notifying.traced(Audit.ARCH_AARCH64, 221));
+    }
+
+    @Test
     void programChecksArchBeforeAnythingElse() {
         Bpf.Insn first = filter.program().getFirst();
         assertEquals(Bpf.LD_W_ABS, first.code());

@@ -1,0 +1,114 @@
+package io.jbinfmt.tracer.sys;
+
+import io.jbinfmt.bindings.libc.Libc;
+import io.jbinfmt.bindings.libc.seccomp_data;
+import io.jbinfmt.bindings.libc.seccomp_notif;
+import io.jbinfmt.bindings.libc.seccomp_notif_resp;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A seccomp user-notification listener (seccomp(2), SECCOMP_RET_USER_NOTIF): receive a notification, check that
+ * it is still pending, answer it with "continue" or an errno. One instance per listener; its buffers are reused,
+ * so it is used by one thread (the session's tracer thread).
+ */
+public final class SeccompNotify implements AutoCloseable {
+    /** The filter action that hands a syscall to the listener. */
+    public static final int RET_USER_NOTIF = (int) Libc.SECCOMP_RET_USER_NOTIF();
+    /** seccomp(SET_MODE_FILTER) flag: the call returns a listener descriptor for the new filter. */
+    public static final int FILTER_FLAG_NEW_LISTENER = (int) Libc.SECCOMP_FILTER_FLAG_NEW_LISTENER();
+
+    private static final long RECV = Libc.SECCOMP_IOCTL_NOTIF_RECV();
+    private static final long SEND = Libc.SECCOMP_IOCTL_NOTIF_SEND();
+    private static final long ID_VALID = Libc.SECCOMP_IOCTL_NOTIF_ID_VALID();
+    private static final int FLAG_CONTINUE = (int) Libc.SECCOMP_USER_NOTIF_FLAG_CONTINUE();
+
+    /**
+     * One pending syscall.
+     *
+     * @param id   the notification's cookie, valid until it is answered or the caller is interrupted
+     * @param pid  the calling thread's tid, in our pid namespace
+     * @param nr   the syscall number (as the ABI of {@code arch} numbers it)
+     * @param arch the AUDIT_ARCH_* of the call's ABI
+     * @param args its six arguments
+     */
+    public record Notification(long id, int pid, int nr, int arch, long[] args) {
+    }
+
+    private final int fd;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment notif = arena.allocate(seccomp_notif.layout());
+    private final MemorySegment resp = arena.allocate(seccomp_notif_resp.layout());
+    private final MemorySegment idBuf = arena.allocate(ValueLayout.JAVA_LONG);
+
+    /** Takes over listener descriptor {@code fd} (closed by {@link #close}). */
+    public SeccompNotify(int fd) {
+        this.fd = fd;
+    }
+
+    /** The listener descriptor, for polling. */
+    public int fd() {
+        return fd;
+    }
+
+    /**
+     * Receives the next notification (blocks when none is pending). Returns null when the caller went away
+     * between poll and receive (ENOENT: it was interrupted or killed).
+     */
+    public Notification receive() throws ErrnoException {
+        notif.fill((byte) 0); // the kernel refuses a buffer that is not zeroed
+        long r = Syscall.raw(Syscall.IOCTL, fd, RECV, notif.address(), 0);
+        if (r == -Errno.ENOENT.code) {
+            return null;
+        }
+        if (r < 0) {
+            throw new ErrnoException("ioctl(SECCOMP_IOCTL_NOTIF_RECV)", (int) -r);
+        }
+        MemorySegment data = seccomp_notif.data(notif);
+        long[] args = new long[6];
+        for (int i = 0; i < 6; i++) {
+            args[i] = seccomp_data.args(data, i);
+        }
+        return new Notification(seccomp_notif.id(notif), seccomp_notif.pid(notif), seccomp_data.nr(data),
+                seccomp_data.arch(data), args);
+    }
+
+    /** Whether notification {@code id} is still pending (its caller still waits for the answer). */
+    public boolean valid(long id) {
+        idBuf.set(ValueLayout.JAVA_LONG, 0, id);
+        return Syscall.raw(Syscall.IOCTL, fd, ID_VALID, idBuf.address(), 0) == 0;
+    }
+
+    /** Lets the syscall run as if no filter had stopped it. Returns false when the caller went away (ENOENT). */
+    public boolean answerContinue(long id) throws ErrnoException {
+        return send(id, 0, FLAG_CONTINUE);
+    }
+
+    /** Fails the syscall with {@code errno}. Returns false when the caller went away (ENOENT). */
+    public boolean answerError(long id, int errno) throws ErrnoException {
+        return send(id, -errno, 0);
+    }
+
+    private boolean send(long id, int error, int flags) throws ErrnoException {
+        resp.fill((byte) 0);
+        seccomp_notif_resp.id(resp, id);
+        seccomp_notif_resp.error(resp, error);
+        seccomp_notif_resp.flags(resp, flags);
+        long r = Syscall.raw(Syscall.IOCTL, fd, SEND, resp.address(), 0);
+        if (r == -Errno.ENOENT.code) {
+            return false;
+        }
+        if (r < 0) {
+            throw new ErrnoException("ioctl(SECCOMP_IOCTL_NOTIF_SEND)", (int) -r);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        FileCalls.close(fd);
+        arena.close();
+    }
+}

@@ -159,6 +159,22 @@ class SessionIT {
     }
 
     @Test
+    void aRewrittenArgvNeverSpillsPastASmallStacksMapping() throws Exception {
+        // A posix_spawn-like child on a 36 KiB stack right above a writable mapping of its parent execs a
+        // rule's file with ~70 KB of arguments: the rewritten argv must go elsewhere (mmap'd pages), not below
+        // the stack's mapping into the parent's memory.
+        Path target = Files.writeString(tmp.resolve("t.big"), "");
+        target.toFile().setExecutable(true);
+        var rules = io.jbinfmt.tracer.rules.RuleSet.registered(List.of(io.jbinfmt.tracer.rules.RuleParser.parse(
+                ":big:E::big::/bin/sh:".getBytes(), new io.jbinfmt.tracer.rules.RuleSource("t", 0))));
+        Path out = tmp.resolve("spawn.out");
+        assertEquals(ExitStatus.exited(0), run(SessionOptions.defaults().withRules(rules), "sh", "-c",
+                TestPrograms.get("spawn_stack") + " " + target + " 3000 > " + out));
+        // sh runs the empty t.big as a script: status 0
+        assertEquals("below: intact (0 bytes changed); status 0\n", Files.readString(out));
+    }
+
+    @Test
     void anX32ExecNeverUpsetsTheTracer() throws Exception {
         Path out = tmp.resolve("x32");
         ExitStatus s = run("sh", "-c", TestPrograms.get("exec_x32") + " > " + out);

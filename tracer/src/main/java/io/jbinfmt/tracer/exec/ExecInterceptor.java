@@ -7,6 +7,7 @@ import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.event.Resume;
 import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.WaitStatusDecoder;
+import io.jbinfmt.tracer.mem.StackMapping;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.process.Spawner;
 import io.jbinfmt.tracer.process.Tracee;
@@ -35,6 +36,13 @@ import java.util.function.Consumer;
  */
 public final class ExecInterceptor {
     private static final int MAX_ARGS = 1 << 20;
+    /**
+     * Blocks up to this size go below the stack pointer unchecked: every stack a process execs from has that much
+     * room (glibc's posix_spawn stack is at least 32 KiB, nearly unused at its exec). Larger ones are checked
+     * against the stack's mapping first (one read of /proc/TID/maps), so the exec path of ordinary commands
+     * stays free of it.
+     */
+    private static final int SMALL_BLOCK = 4096;
     private static final int PROT_READ_WRITE = 3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
 
@@ -138,6 +146,11 @@ public final class ExecInterceptor {
         try {
             if (base < 0 || abi.word(base) != base) {
                 throw new ErrnoException("no room below an i386 stack pointer", Errno.EFAULT.code);
+            }
+            if (area == 0 && block.length > SMALL_BLOCK && base < StackMapping.startOf(tid, regs.get(Reg.SP))) {
+                // past the start of the stack's mapping: into a neighbour (a posix_spawn child's small stack
+                // may sit right above its parent's writable mappings), or unmapped
+                throw new ErrnoException("no room in the stack's mapping", Errno.EFAULT.code);
             }
             memory.write(tid, base, argvBlock(plan, base, word));
         } catch (ErrnoException e) {

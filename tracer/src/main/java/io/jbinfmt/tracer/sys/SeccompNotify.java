@@ -16,7 +16,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class SeccompNotify implements AutoCloseable {
     /** The filter action that hands a syscall to the listener. */
-    public static final int RET_USER_NOTIF = (int) Libc.SECCOMP_RET_USER_NOTIF();
+    public static final int RET_USER_NOTIF = Libc.SECCOMP_RET_USER_NOTIF();
     /** seccomp(SET_MODE_FILTER) flag: the call returns a listener descriptor for the new filter. */
     public static final int FILTER_FLAG_NEW_LISTENER = (int) Libc.SECCOMP_FILTER_FLAG_NEW_LISTENER();
 

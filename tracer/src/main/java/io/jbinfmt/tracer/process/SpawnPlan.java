@@ -26,17 +26,19 @@ import java.util.TreeSet;
  * @param directory   the working directory to change to, NUL-terminated, or null to stay
  * @param redirects   pairs {ourFd, childFd}: our descriptor becomes the child's (stdin/stdout/stderr redirects)
  * @param closeRanges descriptor ranges [first, last] to close, so that only 0-2 and the passed ones remain
+ * @param notifying   the filter notifies a listener (seccomp user notification) instead of stopping a tracer:
+ *                    installed with NEW_LISTENER, whose descriptor the spawner brings into our process
  */
 public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegment path, MemorySegment argv,
                         MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs, MemorySegment directory,
-                        List<int[]> redirects, List<long[]> closeRanges) {
+                        List<int[]> redirects, List<long[]> closeRanges, boolean notifying) {
 
     private static final long STACK_SIZE = 64 * 1024;
 
-    /** Lays out a plan in {@code arena}. */
+    /** Lays out a plan in {@code arena}; {@code notifying}: see {@link #notifying()} (the filter must match it). */
     public static SpawnPlan prepare(Arena arena, ExecFilter filter, byte[] path, List<byte[]> argv,
                                     List<byte[]> env, boolean noNewPrivs, byte[] directory, List<int[]> redirects,
-                                    Set<Integer> passFds) {
+                                    Set<Integer> passFds, boolean notifying) {
         MemorySegment stack = arena.allocate(STACK_SIZE, 16);
         return new SpawnPlan(
                 stack.asSlice(STACK_SIZE),
@@ -48,7 +50,8 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
                 noNewPrivs,
                 directory == null ? null : FileCalls.cString(arena, directory),
                 List.copyOf(redirects),
-                closeRanges(keep(passFds, redirects)));
+                closeRanges(keep(passFds, redirects)),
+                notifying);
     }
 
     private static Set<Integer> keep(Set<Integer> passFds, List<int[]> redirects) {

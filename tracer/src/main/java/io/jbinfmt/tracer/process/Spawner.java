@@ -8,8 +8,11 @@ import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.WaitStatusDecoder;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.Pidfd;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.SeccompNotify;
 import io.jbinfmt.tracer.sys.Signals;
 import io.jbinfmt.tracer.sys.Wait;
 
@@ -32,6 +35,20 @@ public final class Spawner {
      */
     public static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
             | Ptrace.O_TRACECLONE | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
+    /**
+     * Options for the root under a notifying filter: nothing auto-attached (its children are never traced); the
+     * exec event says when its own exec has succeeded, after which it is let go.
+     */
+    public static final int NOTIFY_ROOT_OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL;
+
+    /**
+     * What {@link #spawn} made.
+     *
+     * @param pid      the root's pid (seized, its execve released)
+     * @param listener our descriptor for the filter's notification listener, or -1 for a tracing filter
+     */
+    public record Spawned(int pid, int listener) {
+    }
 
     private static final int SECCOMP_SET_MODE_FILTER = Libc.SECCOMP_SET_MODE_FILTER();
     private static final int PR_SET_NO_NEW_PRIVS = Libc.PR_SET_NO_NEW_PRIVS();
@@ -41,8 +58,8 @@ public final class Spawner {
     private Spawner() {
     }
 
-    /** Clones, seizes and sets up the root; returns its pid with its exec released. */
-    public static int spawn(Arch arch, SpawnPlan plan, Arena arena) throws SpawnException {
+    /** Clones, seizes and sets up the root; returns it with its exec released. */
+    public static Spawned spawn(Arch arch, SpawnPlan plan, Arena arena) throws SpawnException {
         MemorySegment syscallFn = ProcessCalls.syscallFunctionAddress().reinterpret(64);
         long syscallPc = syscallFn.address() + arch.findSyscallInstruction(syscallFn);
         int pid;
@@ -53,7 +70,7 @@ public final class Spawner {
         }
         try {
             try {
-                Ptrace.seize(pid, OPTIONS);
+                Ptrace.seize(pid, plan.notifying() ? NOTIFY_ROOT_OPTIONS : OPTIONS);
             } catch (ErrnoException e) {
                 throw HostRefusal.exception(HostRefusal.Refused.PTRACE, e.errno(), ProcessCalls.geteuid() == 0);
             }
@@ -67,8 +84,11 @@ public final class Spawner {
                 refusedUnless(HostRefusal.Refused.NO_NEW_PRIVS, arch, !plan.noNewPrivs(),
                         inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
             }
-            refusedUnless(HostRefusal.Refused.SECCOMP, arch, !plan.noNewPrivs(),
-                    inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, 0, plan.filter().address()));
+            int flags = plan.notifying()
+                    ? SeccompNotify.FILTER_FLAG_NEW_LISTENER | SeccompNotify.FILTER_FLAG_WAIT_KILLABLE_RECV : 0;
+            long installed = inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, flags, plan.filter().address());
+            refusedUnless(HostRefusal.Refused.SECCOMP, arch, !plan.noNewPrivs(), installed);
+            int listener = plan.notifying() ? takeListener(pid, (int) installed) : -1;
             if (plan.directory() != null) {
                 check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));
             }
@@ -85,13 +105,26 @@ public final class Spawner {
                     inject.call(arch.rtSigprocmask(), SIG_SETMASK, plan.emptySigset().address(), 0, KERNEL_SIGSET_SIZE));
             inject.startAndRelease(arch.nativeAbi().execve(),
                     plan.path().address(), plan.argv().address(), plan.envp().address());
-            return pid;
+            return new Spawned(pid, listener);
         } catch (ErrnoException | SpawnException | RuntimeException e) {
             killAndReap(pid);
             if (e instanceof SpawnException se) {
                 throw se;
             }
             throw new SpawnException("cannot set up the traced process: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Copies the listener the injected seccomp call returned in the child (descriptor {@code childFd}) into our
+     * process. The child's copy is close-on-exec: the command never sees it.
+     */
+    private static int takeListener(int pid, int childFd) throws ErrnoException {
+        int pidfd = Pidfd.open(pid);
+        try {
+            return Pidfd.getfd(pidfd, childFd);
+        } finally {
+            FileCalls.close(pidfd);
         }
     }
 

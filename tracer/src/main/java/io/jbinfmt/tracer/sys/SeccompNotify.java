@@ -19,6 +19,11 @@ public final class SeccompNotify implements AutoCloseable {
     public static final int RET_USER_NOTIF = Libc.SECCOMP_RET_USER_NOTIF();
     /** seccomp(SET_MODE_FILTER) flag: the call returns a listener descriptor for the new filter. */
     public static final int FILTER_FLAG_NEW_LISTENER = (int) Libc.SECCOMP_FILTER_FLAG_NEW_LISTENER();
+    /**
+     * seccomp(SET_MODE_FILTER) flag: once received, a notification's caller waits killably only, so a signal can
+     * no longer turn a rewrite's restarted exec into EINTR (see docs/notify-engine.md).
+     */
+    public static final int FILTER_FLAG_WAIT_KILLABLE_RECV = (int) Libc.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV();
 
     private static final long RECV = Libc.SECCOMP_IOCTL_NOTIF_RECV();
     private static final long SEND = Libc.SECCOMP_IOCTL_NOTIF_SEND();

@@ -1,0 +1,69 @@
+package io.jbinfmt.tracer.sys;
+
+import io.jbinfmt.bindings.libc.Libc;
+import io.jbinfmt.bindings.libc.pollfd;
+import io.jbinfmt.bindings.libc.timespec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * ppoll(2) over a fixed set of descriptors, each watched for input; the buffers are reused, so one thread uses
+ * it. POLLHUP and POLLERR are always reported, whatever was asked.
+ */
+public final class Poller implements AutoCloseable {
+    public static final int IN = Libc.POLLIN();
+    public static final int HUP = Libc.POLLHUP();
+    public static final int ERR = Libc.POLLERR();
+    public static final int NVAL = Libc.POLLNVAL();
+    private static final long KERNEL_SIGSET_SIZE = 8;
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment fds;
+    private final MemorySegment timeout = arena.allocate(timespec.layout());
+    private final int count;
+
+    public Poller(int... descriptors) {
+        this.count = descriptors.length;
+        this.fds = pollfd.allocateArray(count, arena);
+        for (int i = 0; i < count; i++) {
+            MemorySegment p = pollfd.asSlice(fds, i);
+            pollfd.fd(p, descriptors[i]);
+            pollfd.events(p, (short) IN);
+        }
+    }
+
+    /**
+     * Waits until a descriptor is ready, at most {@code timeoutMillis} (negative: no limit). Returns how many are
+     * ready (0 on timeout, or when a signal interrupted the wait).
+     */
+    public int poll(long timeoutMillis) throws ErrnoException {
+        for (int i = 0; i < count; i++) {
+            pollfd.revents(pollfd.asSlice(fds, i), (short) 0);
+        }
+        long tmo = 0;
+        if (timeoutMillis >= 0) {
+            timespec.tv_sec(timeout, timeoutMillis / 1000);
+            timespec.tv_nsec(timeout, (timeoutMillis % 1000) * 1_000_000);
+            tmo = timeout.address();
+        }
+        long r = Syscall.raw(Syscall.PPOLL, fds.address(), count, tmo, 0, KERNEL_SIGSET_SIZE, 0);
+        if (r == -Errno.EINTR.code) {
+            return 0;
+        }
+        if (r < 0) {
+            throw new ErrnoException("ppoll", (int) -r);
+        }
+        return (int) r;
+    }
+
+    /** What the last {@link #poll} reported for descriptor {@code i} (POLLIN, POLLHUP, ... bits). */
+    public int revents(int i) {
+        return pollfd.revents(pollfd.asSlice(fds, i)) & 0xffff;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -924,6 +924,24 @@ public class Libc extends Libc$shared {
     public static int PTRACE_LISTEN() {
         return PTRACE_LISTEN;
     }
+    private static final int PTRACE_GETSIGMASK = (int)16906L;
+    /**
+     * {@snippet lang=c :
+     * enum __ptrace_request.PTRACE_GETSIGMASK = 16906
+     * }
+     */
+    public static int PTRACE_GETSIGMASK() {
+        return PTRACE_GETSIGMASK;
+    }
+    private static final int PTRACE_SETSIGMASK = (int)16907L;
+    /**
+     * {@snippet lang=c :
+     * enum __ptrace_request.PTRACE_SETSIGMASK = 16907
+     * }
+     */
+    public static int PTRACE_SETSIGMASK() {
+        return PTRACE_SETSIGMASK;
+    }
     private static final int PTRACE_O_TRACESYSGOOD = (int)1L;
     /**
      * {@snippet lang=c :

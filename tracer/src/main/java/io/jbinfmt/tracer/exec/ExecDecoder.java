@@ -10,7 +10,7 @@ import io.jbinfmt.tracer.sys.ErrnoException;
  * the directory descriptor, in whichever ABI (x86_64 or i386) made the call, and for either event source (the
  * registers at a seccomp stop, or the arguments a seccomp user notification carries).
  */
-final class ExecDecoder {
+public final class ExecDecoder {
     /** PATH_MAX: a longer path fails in the kernel with ENAMETOOLONG. */
     private static final int PATH_MAX = 4096;
 
@@ -30,7 +30,7 @@ final class ExecDecoder {
      * The request, from the call's six arguments (as the ABI passes them, already cut to its word size); null
      * when the path cannot be read (the kernel then fails the exec itself).
      */
-    static ExecRequest decode(int tid, ExecFilter.Traced traced, long[] args, TraceeMemory memory) {
+    public static ExecRequest decode(int tid, ExecFilter.Traced traced, long[] args, TraceeMemory memory) {
         boolean at = traced.execveat();
         int first = at ? 1 : 0;
         int dirfd = at ? (int) args[0] : ExecRequest.AT_FDCWD;

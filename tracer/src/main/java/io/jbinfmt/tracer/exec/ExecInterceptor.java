@@ -21,8 +21,6 @@ import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -110,9 +108,10 @@ public final class ExecInterceptor {
 
     /**
      * The plan with the tracee's environment (from {@code envp}) updated by the rules' entries, carried in the
-     * argv list after a NULL marker so one block holds both arrays (see {@link #argvBlock}).
+     * argv list after a NULL marker so one block holds both arrays (see {@link ArgvBlock}).
      */
-    private ExecPlan.Rewrite withEnvironment(ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {
+    static ExecPlan.Rewrite withEnvironment(TraceeMemory memory, ExecRequest request, ExecPlan.Rewrite plan)
+            throws ErrnoException {
         List<byte[]> env = EnvironmentMerge.apply(memory.readStringArray(request.tid(), request.envpAddr(),
                 request.abi().wordSize(), MAX_ARGS), plan.env());
         return new ExecPlan.Rewrite(plan.path(), EnvironmentMerge.argvThenEnvp(plan.argv(), env), env,
@@ -132,10 +131,10 @@ public final class ExecInterceptor {
         ExecAbi abi = request.abi();
         byte[] before = regs.snapshot();
         if (!plan.env().isEmpty()) {
-            plan = withEnvironment(request, plan);
+            plan = withEnvironment(memory, request, plan);
         }
         int word = abi.wordSize();
-        byte[] block = argvBlock(plan, 0, word);
+        byte[] block = ArgvBlock.bytes(plan, 0, word);
         long area = t.takeScratchPage();
         long base;
         if (area != 0) {
@@ -152,7 +151,7 @@ public final class ExecInterceptor {
                 // may sit right above its parent's writable mappings), or unmapped
                 throw new ErrnoException("no room in the stack's mapping", Errno.EFAULT.code);
             }
-            memory.write(tid, base, argvBlock(plan, base, word));
+            memory.write(tid, base, ArgvBlock.bytes(plan, base, word));
         } catch (ErrnoException e) {
             if (e.isGone() || area != 0) {
                 throw e;
@@ -162,7 +161,7 @@ public final class ExecInterceptor {
             return Resume.CONTINUE;
         }
         long pathAddr = base;
-        long argvAddr = base + align8(stringsLength(plan));
+        long argvAddr = base + ArgvBlock.argvOffset(plan);
         regs.set(Reg.SYSNUM, abi.execve()); // an execveat becomes an execve of the interpreter
         regs.setArg(abi, 1, pathAddr);
         regs.setArg(abi, 2, argvAddr);
@@ -269,45 +268,4 @@ public final class ExecInterceptor {
             files.release(plan.openBinary());
         }
     }
-
-    private static int stringsLength(ExecPlan.Rewrite plan) {
-        int n = plan.path().length + 1;
-        for (byte[] a : plan.argv()) {
-            n += a == null ? 0 : a.length + 1;
-        }
-        return n;
-    }
-
-    private static int align8(int n) {
-        return (n + 7) & ~7;
-    }
-
-    /**
-     * path\0 argv[0]\0 ... padded to 8, then the argv pointers ({@code word} bytes each) and NULL, for placing at {@code base}. A null entry
-     * in the list ends one pointer array and starts another (argv, then envp when the rules set variables).
-     */
-    private static byte[] argvBlock(ExecPlan.Rewrite plan, long base, int word) {
-        int strings = align8(stringsLength(plan));
-        ByteBuffer b = ByteBuffer.allocate(strings + word * (plan.argv().size() + 1)).order(ByteOrder.nativeOrder());
-        b.put(plan.path()).put((byte) 0);
-        long[] pointers = new long[plan.argv().size()];
-        for (int i = 0; i < pointers.length; i++) {
-            byte[] a = plan.argv().get(i);
-            if (a != null) {
-                pointers[i] = base + b.position();
-                b.put(a).put((byte) 0);
-            }
-        }
-        b.position(strings);
-        for (long p : pointers) {
-            if (word == 8) {
-                b.putLong(p);
-            } else {
-                b.putInt((int) p);
-            }
-        }
-        return b.array(); // the last pointer slot stays zero: the array's NULL
-    }
-
-
 }

@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * A tracee's root and credentials are read once per exec decision, which starts with {@link #executable}.
  * Used by the tracer thread only.
  */
-public final class TraceeFiles implements ExecTargets {
+public final class TraceeFiles implements ExecTargets, AutoCloseable {
     private final TraceeCredentials credentials = new TraceeCredentials();
     private final FixedInterpreters fixed;
     /** The tracee of the exec being decided: its root, and its credentials when they are not ours. */
@@ -36,6 +36,7 @@ public final class TraceeFiles implements ExecTargets {
     }
 
     /** Closes the F interpreters held open. */
+    @Override
     public void close() {
         fixed.close();
     }

@@ -80,9 +80,30 @@ public final class Ptrace {
         call("DETACH", Libc.PTRACE_DETACH(), tid, 0, signal);
     }
 
+    /** Lets a stopped tracee go, delivering {@code signal}: PTRACE_CONT if {@code keep}, else PTRACE_DETACH. */
+    public static void detachOrContinue(int tid, int signal, boolean keep) throws ErrnoException {
+        if (keep) {
+            cont(tid, signal);
+        } else {
+            detach(tid, signal);
+        }
+    }
+
     /** PTRACE_SETOPTIONS. */
     public static void setOptions(int tid, int options) throws ErrnoException {
         call("SETOPTIONS", Libc.PTRACE_SETOPTIONS(), tid, 0, options);
+    }
+
+    /** PTRACE_GETSIGMASK: the tracee's blocked-signal mask (the kernel's 64-bit sigset), using {@code buf} (8 bytes). */
+    public static long sigmask(int tid, MemorySegment buf) throws ErrnoException {
+        call("GETSIGMASK", Libc.PTRACE_GETSIGMASK(), tid, 8, buf.address());
+        return buf.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /** PTRACE_SETSIGMASK: sets the tracee's blocked-signal mask to {@code mask}, using {@code buf} (8 bytes). */
+    public static void sigmask(int tid, long mask, MemorySegment buf) throws ErrnoException {
+        buf.set(ValueLayout.JAVA_LONG, 0, mask);
+        call("SETSIGMASK", Libc.PTRACE_SETSIGMASK(), tid, 8, buf.address());
     }
 
     /** PTRACE_GETEVENTMSG into {@code out} (8 bytes): new child's pid, former tid, or seccomp data. */

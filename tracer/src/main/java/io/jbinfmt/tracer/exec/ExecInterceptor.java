@@ -6,7 +6,7 @@ import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.event.Resume;
 import io.jbinfmt.tracer.event.StopEvent;
-import io.jbinfmt.tracer.event.WaitStatusDecoder;
+import io.jbinfmt.tracer.event.ThreadWait;
 import io.jbinfmt.tracer.mem.StackMapping;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.process.Spawner;
@@ -51,15 +51,14 @@ public final class ExecInterceptor {
     private final Registers regs;
     private final TraceeMemory memory;
     private final MemorySegment status;
+    private final ThreadWait wait;
     private final NewProgramFixup fixup;
-    private final Consumer<StopEvent> deaths;
 
     /**
      * @param deaths receives the death of a tracee that died while we waited on it directly (it is reaped then)
      */
     public ExecInterceptor(Arch arch, RuleSet rules, ExecListener listener, Arena arena,
                            Consumer<StopEvent> deaths) {
-        this.deaths = deaths;
         this.arch = arch;
         this.rules = rules;
         this.listener = listener;
@@ -67,6 +66,7 @@ public final class ExecInterceptor {
         this.regs = new Registers(arch, arena);
         this.memory = new TraceeMemory(arena);
         this.status = arena.allocate(4);
+        this.wait = new ThreadWait(status, deaths);
         this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths);
     }
 
@@ -158,7 +158,7 @@ public final class ExecInterceptor {
             }
             mapScratchAndRestart(t, abi, before, block.length);
             releaseBinary(plan);
-            return Resume.CONTINUE;
+            return Resume.delivering(wait.takeHeldSignal());
         }
         long pathAddr = base;
         long argvAddr = base + ArgvBlock.argvOffset(plan);
@@ -194,7 +194,7 @@ public final class ExecInterceptor {
         regs.setArg(abi, 6, 0);
         regs.push(tid);
         Ptrace.syscall(tid, 0);
-        awaitSyscallExit(tid);
+        wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
         regs.fetch(tid);
         long mapped = regs.get(Reg.RESULT);
         regs.restore(before);
@@ -210,16 +210,6 @@ public final class ExecInterceptor {
             regs.set(Reg.RESULT, nr); // the syscall instruction takes its number from here again
         }
         regs.push(tid);
-    }
-
-    private void awaitSyscallExit(int tid) throws ErrnoException {
-        // Between a syscall-entry stop and its exit stop nothing else can be reported for this thread but its death.
-        int who = Wait.wait(tid, Wait.WALL, status);
-        StopEvent e = WaitStatusDecoder.decode(who, Wait.status(status));
-        if (e instanceof StopEvent.Exited || e instanceof StopEvent.Killed) {
-            deaths.accept(e);
-            throw new ErrnoException("tracee " + tid + " died during an injected syscall", Errno.ESRCH.code);
-        }
     }
 
     /** Releases what the session held for its execs (the F rules' interpreters). */

@@ -4,8 +4,9 @@ import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.arch.ExecAbi;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.event.Resume;
 import io.jbinfmt.tracer.event.StopEvent;
-import io.jbinfmt.tracer.event.WaitStatusDecoder;
+import io.jbinfmt.tracer.event.ThreadWait;
 import io.jbinfmt.tracer.mem.StackMapping;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.sys.Errno;
@@ -13,7 +14,6 @@ import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
 import io.jbinfmt.tracer.sys.SeccompNotify;
-import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -58,8 +58,8 @@ public final class NotifiedRewrite {
     private final TraceeMemory memory;
     private final MemorySegment status;
     private final MemorySegment word;
+    private final ThreadWait wait;
     private final NewProgramFixup fixup;
-    private final Consumer<StopEvent> deaths;
 
     /** @param deaths receives the death of the thread if it dies while we wait on it (we reaped it) */
     public NotifiedRewrite(Arch arch, Arena arena, Consumer<StopEvent> deaths) {
@@ -68,7 +68,7 @@ public final class NotifiedRewrite {
         this.memory = new TraceeMemory(arena);
         this.status = arena.allocate(4);
         this.word = arena.allocate(8);
-        this.deaths = deaths;
+        this.wait = new ThreadWait(status, deaths);
         this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths);
     }
 
@@ -94,7 +94,8 @@ public final class NotifiedRewrite {
         }
         Ptrace.interrupt(tid);
         notify.answerError(n.id(), ERESTARTNOINTR); // false if it was killed meanwhile: the wait below tells
-        int signal = awaitInterruptStop(tid);
+        wait.await(tid, StopEvent.Interrupted.class, Resume.CONTINUE);
+        int signal = wait.takeHeldSignal(); // delivered when we let it go
         regs.fetch(tid);
         byte[] before = regs.snapshot();
         long mask = Ptrace.sigmask(tid, word);
@@ -124,7 +125,8 @@ public final class NotifiedRewrite {
                 : base + ArgvBlock.argvOffset(plan) + (long) size * (plan.argv().size() - plan.env().size()));
         regs.push(tid);
         Ptrace.syscall(tid, 0);
-        awaitSyscallStop(tid); // the restarted call's entry; next, seccomp hands it to the listener again
+        wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry; next,
+        // seccomp hands it to the listener again
         Ptrace.syscall(tid, 0);
         return new Pending(tid, before, mask, signal, plan);
     }
@@ -138,37 +140,23 @@ public final class NotifiedRewrite {
         int tid = p.tid();
         notify.answerContinue(again.id());
         int signal = p.signal();
-        while (true) {
-            int who = Wait.wait(tid, Wait.WALL, status);
-            StopEvent e = WaitStatusDecoder.decode(who, Wait.status(status));
-            switch (e) {
-                case StopEvent.Exec x -> {
-                    tid = x.tid();
-                    Ptrace.syscall(tid, 0); // on to the execve's exit stop
-                    continue;
-                }
-                case StopEvent.SyscallStop s -> {
-                }
-                case StopEvent.Exited x -> {
-                    deaths.accept(x);
-                    return -1;
-                }
-                case StopEvent.Killed k -> {
-                    deaths.accept(k);
-                    return -1;
-                }
-                case StopEvent.Signal s -> {
-                    signal = s.signal();
-                    Ptrace.syscall(tid, 0);
-                    continue;
-                }
-                default -> {
-                    Ptrace.syscall(tid, 0);
-                    continue;
-                }
+        try {
+            // success: the exec event (on the leader's tid, if a non-leader thread exec'd), then the exit stop
+            StopEvent e = wait.await(tid, x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop,
+                    Resume.TO_SYSCALL_EXIT);
+            if (e instanceof StopEvent.Exec x) {
+                tid = x.tid();
+                Ptrace.syscall(tid, 0);
+                wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
             }
-            break;
+        } catch (ErrnoException e) {
+            if (e.isGone()) {
+                return -1; // died meanwhile: its death went to the loop
+            }
+            throw e;
         }
+        int held = wait.takeHeldSignal();
+        signal = held != 0 ? held : signal;
         regs.fetch(tid);
         long result = regs.get(Reg.RESULT);
         if (result != 0) {
@@ -176,57 +164,11 @@ public final class NotifiedRewrite {
             regs.set(Reg.RESULT, result);
             regs.push(tid);
         } else {
-            int held = fixup.apply(tid, p.plan(), arch.imageAbi(regs));
-            signal = held != 0 ? held : signal;
+            int injecting = fixup.apply(tid, p.plan(), arch.imageAbi(regs));
+            signal = injecting != 0 ? injecting : signal;
         }
         Ptrace.sigmask(tid, p.sigmask(), word);
         Ptrace.detachOrContinue(tid, signal, keepTraced);
         return tid;
-    }
-
-    /** Waits for the interrupt stop; returns a signal that stopped the thread first (held back), or 0. */
-    private int awaitInterruptStop(int tid) throws ErrnoException {
-        int signal = 0;
-        while (true) {
-            int who = Wait.wait(tid, Wait.WALL, status);
-            switch (WaitStatusDecoder.decode(who, Wait.status(status))) {
-                case StopEvent.Interrupted i -> {
-                    return signal;
-                }
-                case StopEvent.Signal s -> {
-                    signal = s.signal();
-                    Ptrace.cont(tid, 0);
-                }
-                case StopEvent.Exited x -> {
-                    deaths.accept(x);
-                    throw new ErrnoException("thread " + tid + " exited before its rewrite", Errno.ESRCH.code);
-                }
-                case StopEvent.Killed k -> {
-                    deaths.accept(k);
-                    throw new ErrnoException("thread " + tid + " was killed before its rewrite", Errno.ESRCH.code);
-                }
-                default -> Ptrace.cont(tid, 0);
-            }
-        }
-    }
-
-    private void awaitSyscallStop(int tid) throws ErrnoException {
-        while (true) {
-            int who = Wait.wait(tid, Wait.WALL, status);
-            switch (WaitStatusDecoder.decode(who, Wait.status(status))) {
-                case StopEvent.SyscallStop s -> {
-                    return;
-                }
-                case StopEvent.Exited x -> {
-                    deaths.accept(x);
-                    throw new ErrnoException("thread " + tid + " exited during its rewrite", Errno.ESRCH.code);
-                }
-                case StopEvent.Killed k -> {
-                    deaths.accept(k);
-                    throw new ErrnoException("thread " + tid + " was killed during its rewrite", Errno.ESRCH.code);
-                }
-                default -> Ptrace.syscall(tid, 0);
-            }
-        }
     }
 }

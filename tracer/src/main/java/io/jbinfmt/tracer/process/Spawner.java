@@ -4,8 +4,9 @@ import io.jbinfmt.bindings.libc.Libc;
 import io.jbinfmt.tracer.SpawnException;
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.event.Resume;
 import io.jbinfmt.tracer.event.StopEvent;
-import io.jbinfmt.tracer.event.WaitStatusDecoder;
+import io.jbinfmt.tracer.event.ThreadWait;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.FileCalls;
@@ -76,7 +77,7 @@ public final class Spawner {
             }
             Ptrace.interrupt(pid);
             MemorySegment status = arena.allocate(4);
-            awaitInterruptStop(pid, status);
+            new ThreadWait(status, death -> { }).await(pid, StopEvent.Interrupted.class, Resume.CONTINUE);
             Registers regs = new Registers(arch, arena);
             regs.fetch(pid);
             SyscallInjector inject = new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, death -> { });
@@ -125,24 +126,6 @@ public final class Spawner {
             return Pidfd.getfd(pidfd, childFd);
         } finally {
             FileCalls.close(pidfd);
-        }
-    }
-
-    private static void awaitInterruptStop(int pid, MemorySegment status) throws ErrnoException, SpawnException {
-        while (true) {
-            int tid = Wait.wait(pid, Wait.WALL, status);
-            switch (WaitStatusDecoder.decode(tid, Wait.status(status))) {
-                case StopEvent.Interrupted i -> {
-                    return;
-                }
-                case StopEvent.GroupStop g -> {
-                    return;
-                }
-                case StopEvent.Exited x -> throw new SpawnException("the new process exited before setup", 0);
-                case StopEvent.Killed k -> throw new SpawnException(
-                        "the new process was killed by signal " + k.signal() + " before setup", 0);
-                default -> Ptrace.cont(pid, 0);
-            }
         }
     }
 

@@ -4,12 +4,11 @@ import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.arch.ExecAbi;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.event.Resume;
 import io.jbinfmt.tracer.event.StopEvent;
-import io.jbinfmt.tracer.event.WaitStatusDecoder;
-import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.event.ThreadWait;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Ptrace;
-import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.MemorySegment;
 import java.util.function.Consumer;
@@ -25,8 +24,7 @@ public final class SyscallInjector {
     private final int pid;
     private final Registers regs;
     private final long syscallPc;
-    private final MemorySegment status;
-    private final Consumer<StopEvent> deaths;
+    private final ThreadWait wait;
     private int pendingSignal;
 
     /**
@@ -41,8 +39,7 @@ public final class SyscallInjector {
         this.pid = pid;
         this.regs = regs;
         this.syscallPc = syscallPc;
-        this.status = status;
-        this.deaths = deaths;
+        this.wait = new ThreadWait(status, deaths);
     }
 
     /** Runs syscall {@code nr}; returns its raw result ({@code -errno} on failure). */
@@ -73,31 +70,10 @@ public final class SyscallInjector {
     }
 
     private void awaitSyscallStop() throws ErrnoException {
-        while (true) {
-            int tid = Wait.wait(pid, Wait.WALL, status);
-            StopEvent e = WaitStatusDecoder.decode(tid, Wait.status(status));
-            switch (e) {
-                case StopEvent.SyscallStop s -> {
-                    return;
-                }
-                case StopEvent.Exited x -> {
-                    deaths.accept(x);
-                    throw new ErrnoException(
-                            "tracee " + pid + " exited (" + x.code() + ") during an injected syscall", Errno.ESRCH.code);
-                }
-                case StopEvent.Killed k -> {
-                    deaths.accept(k);
-                    throw new ErrnoException(
-                            "tracee " + pid + " was killed by signal " + k.signal() + " during an injected syscall",
-                            Errno.ESRCH.code);
-                }
-                case StopEvent.Signal s -> {
-                    // Hold it back until the command's exec is under way; delivering it now could interrupt setup.
-                    pendingSignal = s.signal();
-                    Ptrace.syscall(pid, 0);
-                }
-                default -> Ptrace.syscall(pid, 0);
-            }
+        wait.await(pid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
+        int held = wait.takeHeldSignal(); // held back until the command's exec is under way: it could upset setup
+        if (held != 0) {
+            pendingSignal = held;
         }
     }
 }

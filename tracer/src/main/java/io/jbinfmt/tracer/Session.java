@@ -92,7 +92,7 @@ public final class Session implements AutoCloseable {
                     redirects.add(new int[]{openRedirect(r), r.fd()});
                 }
                 SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0,
-                        options.directory(), redirects, options.passFds(), false);
+                        options.directory(), redirects, options.passFds());
                 pid = Spawner.spawn(arch, plan, arena).pid();
             } catch (SpawnException e) {
                 spawned.completeExceptionally(e);

@@ -39,15 +39,6 @@ public final class KernelFeatures {
         return BinfmtInUserNamespace.VALUE;
     }
 
-    /** Yama's ptrace_scope (0-3), or -1 when Yama is not in this kernel. */
-    public static int yamaPtraceScope() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/yama/ptrace_scope")).trim());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-    }
-
     /** The one line a test prints when it adapts to a missing feature. */
     public static String adapting(String test, Feature feature, String what) {
         return test + ": " + what + " (" + feature.whyNot() + ")";

@@ -1,5 +1,9 @@
 package io.jbinfmt.tracer.exec;
 
+import io.jbinfmt.tracer.arch.ExecAbi;
+import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.arch.Registers;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -14,6 +18,25 @@ final class ArgvBlock {
     /** Where the argv pointer array starts, from the block's start. */
     static int argvOffset(ExecPlan.Rewrite plan) {
         return align8(stringsLength(plan));
+    }
+
+    /** The block's size in bytes, with pointers of {@code word} bytes. */
+    static int size(ExecPlan.Rewrite plan, int word) {
+        return argvOffset(plan) + word * (plan.argv().size() + 1);
+    }
+
+    /**
+     * Points a stopped exec's registers at the block written at {@code base}: an execve (an execveat becomes one)
+     * of the plan's path with its argv, and with the envp in the block when the rules set variables, else the
+     * caller's own {@code callersEnvp}. The caller pushes the registers.
+     */
+    static void pointRegisters(Registers regs, ExecAbi abi, ExecPlan.Rewrite plan, long base, long callersEnvp) {
+        long argvAddr = base + argvOffset(plan);
+        regs.set(Reg.SYSNUM, abi.execve());
+        regs.setArg(abi, 1, base);
+        regs.setArg(abi, 2, argvAddr);
+        regs.setArg(abi, 3, plan.env().isEmpty() ? callersEnvp
+                : argvAddr + (long) abi.wordSize() * (plan.argv().size() - plan.env().size()));
     }
 
     private static int stringsLength(ExecPlan.Rewrite plan) {
@@ -34,8 +57,8 @@ final class ArgvBlock {
      * rules set variables).
      */
     static byte[] bytes(ExecPlan.Rewrite plan, long base, int word) {
-        int strings = align8(stringsLength(plan));
-        ByteBuffer b = ByteBuffer.allocate(strings + word * (plan.argv().size() + 1)).order(ByteOrder.nativeOrder());
+        int strings = argvOffset(plan);
+        ByteBuffer b = ByteBuffer.allocate(size(plan, word)).order(ByteOrder.nativeOrder());
         b.put(plan.path()).put((byte) 0);
         long[] pointers = new long[plan.argv().size()];
         for (int i = 0; i < pointers.length; i++) {

@@ -34,13 +34,6 @@ import java.util.function.Consumer;
  */
 public final class ExecInterceptor {
     private static final int MAX_ARGS = 1 << 20;
-    /**
-     * Blocks up to this size go below the stack pointer unchecked: every stack a process execs from has that much
-     * room (glibc's posix_spawn stack is at least 32 KiB, nearly unused at its exec). Larger ones are checked
-     * against the stack's mapping first (one read of /proc/TID/maps), so the exec path of ordinary commands
-     * stays free of it.
-     */
-    private static final int SMALL_BLOCK = 4096;
     private static final int PROT_READ_WRITE = 3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
 
@@ -134,19 +127,19 @@ public final class ExecInterceptor {
             plan = withEnvironment(memory, request, plan);
         }
         int word = abi.wordSize();
-        byte[] block = ArgvBlock.bytes(plan, 0, word);
+        int blockSize = ArgvBlock.size(plan, word);
         long area = t.takeScratchPage();
         long base;
         if (area != 0) {
             base = area;
         } else {
-            base = (regs.get(Reg.SP) - arch.redZone() - block.length) & ~15L;
+            base = (regs.get(Reg.SP) - arch.redZone() - blockSize) & ~15L;
         }
         try {
             if (base < 0 || abi.word(base) != base) {
                 throw new ErrnoException("no room below an i386 stack pointer", Errno.EFAULT.code);
             }
-            if (area == 0 && block.length > SMALL_BLOCK && base < StackMapping.startOf(tid, regs.get(Reg.SP))) {
+            if (area == 0 && !StackMapping.holds(tid, regs.get(Reg.SP), base, blockSize)) {
                 // past the start of the stack's mapping: into a neighbour (a posix_spawn child's small stack
                 // may sit right above its parent's writable mappings), or unmapped
                 throw new ErrnoException("no room in the stack's mapping", Errno.EFAULT.code);
@@ -156,17 +149,11 @@ public final class ExecInterceptor {
             if (e.isGone() || area != 0) {
                 throw e;
             }
-            mapScratchAndRestart(t, abi, before, block.length);
+            mapScratchAndRestart(t, abi, before, blockSize);
             releaseBinary(plan);
             return Resume.delivering(wait.takeHeldSignal());
         }
-        long pathAddr = base;
-        long argvAddr = base + ArgvBlock.argvOffset(plan);
-        regs.set(Reg.SYSNUM, abi.execve()); // an execveat becomes an execve of the interpreter
-        regs.setArg(abi, 1, pathAddr);
-        regs.setArg(abi, 2, argvAddr);
-        regs.setArg(abi, 3, plan.env().isEmpty() ? request.envpAddr()
-                : argvAddr + (long) word * (plan.argv().size() - plan.env().size()));
+        ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
         regs.push(tid);
         if (t.threaded()) {
             // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).

@@ -38,8 +38,6 @@ public final class NotifiedRewrite {
     /** ERESTARTNOINTR: the answer that makes the interrupted call restart, whatever its signal handlers say. */
     private static final int ERESTARTNOINTR = 513;
     private static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL;
-    /** Blocks up to this size go below the stack pointer unchecked (see ExecInterceptor). */
-    private static final int SMALL_BLOCK = 4096;
 
     /**
      * A rewrite between {@link #begin} and {@link #finish}.
@@ -75,7 +73,9 @@ public final class NotifiedRewrite {
     /**
      * Step 1 for notification {@code n} of {@code request}. {@code ours}: the thread is already our tracee (the
      * root before its first exec). Throws ExecFailure when the thread cannot be taken (another tracer holds it:
-     * the caller answers the notification with that errno, as the kernel answers an unknown format).
+     * the caller answers the notification with that errno, as the kernel answers an unknown format). Returns null
+     * when the exec was failed on the spot instead (E2BIG: no room for the new argv on its stack) and the thread
+     * let go.
      */
     public Pending begin(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
                          ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
@@ -106,10 +106,9 @@ public final class NotifiedRewrite {
         ExecAbi abi = request.abi();
         int size = abi.wordSize();
         long sp = regs.get(Reg.SP);
-        byte[] block = ArgvBlock.bytes(plan, 0, size);
-        long base = (sp - arch.redZone() - block.length) & ~15L;
-        if (base < 0 || abi.word(base) != base
-                || block.length > SMALL_BLOCK && base < StackMapping.startOf(tid, sp)) {
+        int blockSize = ArgvBlock.size(plan, size);
+        long base = (sp - arch.redZone() - blockSize) & ~15L;
+        if (base < 0 || abi.word(base) != base || !StackMapping.holds(tid, sp, base, blockSize)) {
             // no room on its stack: fail the exec (scratch pages, as the ptrace engine maps, are not done here yet)
             regs.set(Reg.RESULT, -Errno.E2BIG.code);
             regs.push(tid);
@@ -118,11 +117,8 @@ public final class NotifiedRewrite {
             return null;
         }
         memory.write(tid, base, ArgvBlock.bytes(plan, base, size));
-        regs.set(Reg.SYSNUM, abi.execve()); // the restart takes its number from here: execveat becomes execve
-        regs.setArg(abi, 1, base);
-        regs.setArg(abi, 2, base + ArgvBlock.argvOffset(plan));
-        regs.setArg(abi, 3, plan.env().isEmpty() ? request.envpAddr()
-                : base + ArgvBlock.argvOffset(plan) + (long) size * (plan.argv().size() - plan.env().size()));
+        // the restart takes its number from orig_rax, which this sets: an execveat restarts as an execve
+        ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
         regs.push(tid);
         Ptrace.syscall(tid, 0);
         wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry; next,

@@ -12,7 +12,19 @@ import java.nio.file.Path;
  * and corrupt it silently, where an unmapped neighbour would at least fail with EFAULT.
  */
 public final class StackMapping {
+    /**
+     * Blocks up to this size go below the stack pointer unchecked: every stack a process execs from has that much
+     * room (glibc's posix_spawn stack is at least 32 KiB, nearly unused at its exec), and the exec path of
+     * ordinary commands stays free of reading /proc/TID/maps.
+     */
+    private static final int SMALL_BLOCK = 4096;
+
     private StackMapping() {
+    }
+
+    /** Whether {@code size} bytes may be written at {@code base}, below tracee {@code tid}'s stack pointer {@code sp}. */
+    public static boolean holds(int tid, long sp, long base, int size) {
+        return size <= SMALL_BLOCK || base >= startOf(tid, sp);
     }
 
     /** The start of tracee {@code tid}'s mapping that contains {@code sp}, or -1 when it cannot be told. */

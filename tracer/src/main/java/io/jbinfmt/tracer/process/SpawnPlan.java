@@ -35,10 +35,10 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
 
     private static final long STACK_SIZE = 64 * 1024;
 
-    /** Lays out a plan in {@code arena}; {@code notifying}: see {@link #notifying()} (the filter must match it). */
+    /** Lays out a plan in {@code arena}; {@link #notifying()} is the filter's kind. */
     public static SpawnPlan prepare(Arena arena, ExecFilter filter, byte[] path, List<byte[]> argv,
                                     List<byte[]> env, boolean noNewPrivs, byte[] directory, List<int[]> redirects,
-                                    Set<Integer> passFds, boolean notifying) {
+                                    Set<Integer> passFds) {
         MemorySegment stack = arena.allocate(STACK_SIZE, 16);
         return new SpawnPlan(
                 stack.asSlice(STACK_SIZE),
@@ -51,7 +51,7 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
                 directory == null ? null : FileCalls.cString(arena, directory),
                 List.copyOf(redirects),
                 closeRanges(keep(passFds, redirects)),
-                notifying);
+                filter.notifies());
     }
 
     private static Set<Integer> keep(Set<Integer> passFds, List<int[]> redirects) {

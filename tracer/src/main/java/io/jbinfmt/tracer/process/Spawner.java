@@ -69,11 +69,12 @@ public final class Spawner {
         } catch (ErrnoException e) {
             throw new SpawnException("cannot create a process: " + e.getMessage(), e);
         }
+        boolean root = !plan.noNewPrivs(); // only a non-root tracer needs no_new_privs
         try {
             try {
                 Ptrace.seize(pid, plan.notifying() ? NOTIFY_ROOT_OPTIONS : OPTIONS);
             } catch (ErrnoException e) {
-                throw HostRefusal.exception(HostRefusal.Refused.PTRACE, e.errno(), ProcessCalls.geteuid() == 0);
+                throw HostRefusal.exception(HostRefusal.Refused.PTRACE, e.errno(), root);
             }
             Ptrace.interrupt(pid);
             MemorySegment status = arena.allocate(4);
@@ -82,13 +83,13 @@ public final class Spawner {
             regs.fetch(pid);
             SyscallInjector inject = new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, death -> { });
             if (plan.noNewPrivs()) {
-                refusedUnless(HostRefusal.Refused.NO_NEW_PRIVS, arch, !plan.noNewPrivs(),
+                refusedUnless(HostRefusal.Refused.NO_NEW_PRIVS, arch, root,
                         inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
             }
             int flags = plan.notifying()
                     ? SeccompNotify.FILTER_FLAG_NEW_LISTENER | SeccompNotify.FILTER_FLAG_WAIT_KILLABLE_RECV : 0;
             long installed = inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, flags, plan.filter().address());
-            refusedUnless(HostRefusal.Refused.SECCOMP, arch, !plan.noNewPrivs(), installed);
+            refusedUnless(HostRefusal.Refused.SECCOMP, arch, root, installed);
             int listener = plan.notifying() ? takeListener(pid, (int) installed) : -1;
             if (plan.directory() != null) {
                 check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));

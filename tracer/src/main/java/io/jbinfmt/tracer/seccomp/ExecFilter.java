@@ -91,6 +91,11 @@ public final class ExecFilter {
         return action == Bpf.RET_TRACE ? value : 0;
     }
 
+    /** Whether execs go to a seccomp listener ({@link #notifying}) rather than stop a tracer. */
+    public boolean notifies() {
+        return action != Bpf.RET_TRACE;
+    }
+
     /** The BPF program. */
     public List<Bpf.Insn> program() {
         return program;

@@ -107,7 +107,7 @@ class NotifiedRewriteIT {
         try (Arena arena = Arena.ofConfined(); TraceeFiles files = new TraceeFiles(rules)) {
             SpawnPlan plan = SpawnPlan.prepare(arena, filter, "/bin/sh".getBytes(), List.of("/bin/sh".getBytes(),
                     "-c".getBytes(), script().getBytes()), List.of("PATH=/usr/bin:/bin".getBytes()),
-                    ProcessCalls.geteuid() != 0, dir.toString().getBytes(), List.of(), Set.of(), true);
+                    ProcessCalls.geteuid() != 0, dir.toString().getBytes(), List.of(), Set.of());
             Spawner.Spawned root = Spawner.spawn(arch, plan, arena);
             TraceeMemory memory = new TraceeMemory(arena);
             MemorySegment st = arena.allocate(4);

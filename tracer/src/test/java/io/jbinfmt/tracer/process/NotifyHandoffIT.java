@@ -47,7 +47,7 @@ class NotifyHandoffIT {
         List<byte[]> env = List.of("PATH=/usr/bin:/bin".getBytes());
         try (Arena arena = Arena.ofConfined()) {
             SpawnPlan plan = SpawnPlan.prepare(arena, ExecFilter.notifying(arch), "/bin/sh".getBytes(), argv, env,
-                    ProcessCalls.geteuid() != 0, tmp.toString().getBytes(), List.of(), Set.of(), true);
+                    ProcessCalls.geteuid() != 0, tmp.toString().getBytes(), List.of(), Set.of());
             Spawner.Spawned root = Spawner.spawn(arch, plan, arena);
             assertTrue(root.listener() >= 0, "a listener for us");
             TraceeMemory memory = new TraceeMemory(arena);

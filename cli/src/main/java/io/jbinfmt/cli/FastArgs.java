@@ -44,7 +44,7 @@ final class FastArgs {
                 case "--no-defaults" -> c.ruleOptions.noDefaults = true;
                 case "-v", "--verbose" -> c.verbose = true;
                 case "--stats" -> c.stats = true;
-                case "--rules", "--rule", "--log", "--log-format" -> {
+                case "--rules", "--rule", "--log", "--log-format", "--engine" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("-")) {
                             return null; // let picocli say what is wrong
@@ -55,6 +55,7 @@ final class FastArgs {
                         case "--rules" -> c.ruleOptions.files.add(Path.of(value));
                         case "--rule" -> c.ruleOptions.lines.add(value);
                         case "--log" -> c.logFile = Path.of(value);
+                        case "--engine" -> c.engine = value;
                         default -> c.logFormat = value;
                     }
                 }
@@ -63,7 +64,7 @@ final class FastArgs {
                 }
             }
             if (value != null && !name.equals("--rules") && !name.equals("--rule") && !name.equals("--log")
-                    && !name.equals("--log-format")) {
+                    && !name.equals("--log-format") && !name.equals("--engine")) {
                 return null; // --flag=value for a flag without a value: picocli's error
             }
             i++;

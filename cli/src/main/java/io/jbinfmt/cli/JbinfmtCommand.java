@@ -3,6 +3,7 @@ package io.jbinfmt.cli;
 import io.jbinfmt.tracer.ExitStatus;
 import io.jbinfmt.tracer.Session;
 import io.jbinfmt.tracer.SessionOptions;
+import io.jbinfmt.tracer.Engine;
 import io.jbinfmt.tracer.SpawnException;
 import io.jbinfmt.tracer.exec.ExecListener;
 import io.jbinfmt.tracer.rules.RuleSet;
@@ -73,6 +74,13 @@ public final class JbinfmtCommand implements Callable<Integer> {
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
             description = "text (one readable line per exec) or json (one JSON object per line). Default: text.")
     String logFormat;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "How execs are intercepted: notify (seccomp "
+            + "user notification: only a rewritten exec is ptrace'd, so forks, threads and signals cost nothing and "
+            + "programs in the tree may use ptrace, like strace and gdb; needs Linux 6.0+ and a writable cgroup v2), "
+            + "ptrace (every process is traced; works wherever ptrace does) or auto (notify where this host allows "
+            + "it, else ptrace; -v says which and why). Default: $JBINFMT_ENGINE, else auto.")
+    String engine;
 
     @Option(names = "--stats", description = "At exit, print to stderr how many execs were seen and rewritten "
             + "(per rule) and the tracer's CPU time.")
@@ -145,6 +153,14 @@ public final class JbinfmtCommand implements Callable<Integer> {
         } else if (verbose) {
             log = System.err;
         }
+        Engine chosen;
+        try {
+            chosen = engine != null ? Engine.parse(engine) : Engine.fromEnvironment();
+        } catch (IllegalArgumentException e) {
+            System.err.println("jbinfmt: " + (engine != null ? "--engine: " : Engine.ENVIRONMENT_VARIABLE + ": ")
+                    + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         ExecStats counts = stats ? new ExecStats() : null;
         ExecListener listener = combine(log == null ? null : new ExecLog(log, format), counts);
 
@@ -154,14 +170,20 @@ public final class JbinfmtCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Session session;
         try {
+            InjectedFault fault = InjectedFault.fromSystemProperty();
             session = Session.start(SessionOptions.defaults()
+                    .withEngine(chosen)
                     .withRules(ruleSet)
                     .withListener(listener)
                     .withEnvironment(handoff.environment())
                     .withPassFds(handoff.passFds())
-                    .withObserver(InjectedFault.fromSystemProperty()), argv);
+                    .withObserver(fault), argv);
         } catch (SpawnException e) {
             return spawnFailed(e);
+        }
+        if (verbose) {
+            Engine.Choice c = session.engine();
+            System.err.println("jbinfmt: engine " + c.engine().spelling() + ": " + c.why());
         }
         StartupTiming.mark("command started");
         try (session) {

@@ -2,13 +2,16 @@ package io.jbinfmt.tracer;
 
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.event.EventLoop;
+import io.jbinfmt.tracer.event.NotifyLoop;
 import io.jbinfmt.tracer.event.StopEvent;
+import io.jbinfmt.tracer.event.TreeEnd;
 import io.jbinfmt.tracer.process.CommandResolver;
 import io.jbinfmt.tracer.process.Environment;
 import io.jbinfmt.tracer.process.SpawnPlan;
 import io.jbinfmt.tracer.process.Spawner;
 import io.jbinfmt.tracer.process.Tracee;
 import io.jbinfmt.tracer.process.TraceeTable;
+import io.jbinfmt.tracer.process.TreeCgroup;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
@@ -43,6 +46,9 @@ public final class Session implements AutoCloseable {
     private volatile int disturbances;
     private volatile int tracerTid = -1;
     private volatile long tracerCpuNanos;
+    /** The notify engine's cgroup, null under the ptrace engine (set before the tracer starts, cleared by it). */
+    private volatile TreeCgroup cgroup;
+    private volatile Engine.Choice engine;
 
     private Session(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         this.tracer = Thread.ofPlatform()
@@ -64,6 +70,7 @@ public final class Session implements AutoCloseable {
         List<byte[]> env = options.environment() != null ? options.environment() : Environment.inherited();
         byte[] path = CommandResolver.resolve(command.getFirst(), env, options.directory());
         Session s = new Session(options, path, new ArrayList<>(command), env);
+        s.chooseEngine(options); // here: the cgroup's watchdog must not be a child of the tracer thread
         s.tracer.start();
         try {
             s.spawned.get();
@@ -80,21 +87,56 @@ public final class Session implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Picks the engine before the spawn: notify needs its cgroup (and no stop observer, which only the ptrace engine
+     * has stops for). Whether the kernel takes the notifying filter is known only at the spawn.
+     */
+    private void chooseEngine(SessionOptions options) throws SpawnException {
+        Engine wanted = options.engine();
+        if (wanted == Engine.PTRACE) {
+            engine = new Engine.Choice(Engine.PTRACE, "asked for");
+            return;
+        }
+        if (options.observer() != null) {
+            if (wanted == Engine.NOTIFY) {
+                throw new IllegalArgumentException("a stop observer needs the ptrace engine");
+            }
+            engine = new Engine.Choice(Engine.PTRACE, "a stop observer is set (only this engine has stops)");
+            return;
+        }
+        try {
+            cgroup = TreeCgroup.open();
+            engine = new Engine.Choice(Engine.NOTIFY, (wanted == Engine.NOTIFY ? "asked for" : "this host allows it")
+                    + "; the tree lives in " + cgroup.directory() + ", killed through cgroup.kill if jbinfmt dies");
+        } catch (TreeCgroup.Unavailable u) {
+            String why = "the notify engine needs a cgroup of its own to take the tree down with jbinfmt: "
+                    + u.getMessage();
+            if (wanted == Engine.NOTIFY) {
+                throw new SpawnException("--engine notify: " + why, 0);
+            }
+            engine = new Engine.Choice(Engine.PTRACE, why);
+        }
+    }
+
     private void trace(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         try (Arena arena = Arena.ofConfined()) {
             tracerTid = currentTid();
             Arch arch = Arch.host();
-            ExecFilter filter = new ExecFilter(arch);
+            ExecFilter filter = cgroup != null ? ExecFilter.notifying(arch) : new ExecFilter(arch);
             List<int[]> redirects = new ArrayList<>();
-            int pid;
+            Spawner.Spawned root;
             try {
                 for (Redirect r : options.redirects()) {
                     redirects.add(new int[]{openRedirect(r), r.fd()});
                 }
                 SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0,
                         options.directory(), redirects, options.passFds());
-                pid = Spawner.spawn(arch, plan, arena).pid();
+                root = Spawner.spawn(arch, plan, arena);
+                if (cgroup != null) {
+                    settleNotify(options.engine(), root);
+                }
             } catch (SpawnException e) {
+                releaseCgroup();
                 spawned.completeExceptionally(e);
                 return;
             } finally {
@@ -102,31 +144,101 @@ public final class Session implements AutoCloseable {
                     FileCalls.close(r[0]); // the child has its copy now
                 }
             }
-            table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
-            spawned.complete(pid);
-            EventLoop loop = new EventLoop(arch, filter, options.rules(), options.listener(), table, pid, arena,
-                    System.err, options.observer());
-            try {
-                loop.run();
-            } finally {
-                loop.close();
-            }
-            tracerCpuNanos = threadCpuNanos();
-            disturbances = loop.disturbances();
-            if (loop.spawnErrno() != 0) {
-                finished.completeExceptionally(new SpawnException(
-                        new String(path) + ": " + Errno.message(loop.spawnErrno()), loop.spawnErrno()));
+            int pid = root.pid();
+            TreeEnd end;
+            if (root.listener() >= 0) {
+                spawned.complete(pid);
+                try (NotifyLoop loop = new NotifyLoop(arch, filter, options.rules(), options.listener(),
+                        root.listener(), pid, root.heldSignal(), arena, System.err)) {
+                    end = loop.run();
+                } finally {
+                    releaseCgroup();
+                }
             } else {
-                finished.complete(switch (loop.rootEnd()) {
+                table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
+                spawned.complete(pid);
+                EventLoop loop = new EventLoop(arch, filter.tracing(), options.rules(), options.listener(), table,
+                        pid, arena, System.err, options.observer());
+                try {
+                    end = loop.run();
+                } finally {
+                    loop.close();
+                }
+            }
+            disturbances = end.disturbances();
+            int spawnErrno = end.spawnErrno();
+            tracerCpuNanos = threadCpuNanos();
+            if (spawnErrno != 0) {
+                finished.completeExceptionally(new SpawnException(
+                        new String(path) + ": " + Errno.message(spawnErrno), spawnErrno));
+            } else {
+                finished.complete(switch (end.rootEnd()) {
                     case StopEvent.Exited e -> ExitStatus.exited(e.code());
                     case StopEvent.Killed k -> ExitStatus.killed(k.signal(), k.coreDumped());
                     case null, default -> throw new IllegalStateException("the command's end was never reported");
                 });
             }
         } catch (Throwable t) {
+            releaseCgroup();
             spawned.completeExceptionally(t);
             finished.completeExceptionally(t);
         }
+    }
+
+    /**
+     * After a spawn under the notifying filter: the root joins the cgroup (before its exec, so all it starts is born
+     * there), or, when the kernel refused the filter, the session falls back to the ptrace engine (unless notify was
+     * asked for by name).
+     */
+    private void settleNotify(Engine wanted, Spawner.Spawned root) throws SpawnException {
+        if (root.listener() < 0) {
+            String why = root.notifyRefused() == Errno.EBUSY.code
+                    ? "a seccomp listener exists up this process tree already (jbinfmt under jbinfmt, or a container"
+                    + " that intercepts syscalls), and a tree has one at most"
+                    : "this kernel refused seccomp user notification with a killable wait ("
+                    + Errno.describe(root.notifyRefused()) + "; Linux 6.0 or later needed)";
+            releaseCgroup();
+            if (wanted == Engine.NOTIFY) {
+                killQuietly(root.pid());
+                throw new SpawnException("--engine notify: " + why, 0);
+            }
+            engine = new Engine.Choice(Engine.PTRACE, why);
+            return;
+        }
+        try {
+            cgroup.adopt(root.pid());
+        } catch (TreeCgroup.Unavailable u) {
+            killQuietly(root.pid());
+            throw new SpawnException("the notify engine: " + u.getMessage(), 0);
+        }
+    }
+
+    /** Kills and reaps the root (our child and tracee) when the session cannot run it. */
+    private static void killQuietly(int pid) {
+        try (Arena a = Arena.ofConfined()) {
+            Signals.kill(pid, Signals.SIGKILL);
+            java.lang.foreign.MemorySegment status = a.allocate(4);
+            int st;
+            do {
+                io.jbinfmt.tracer.sys.Wait.wait(pid, io.jbinfmt.tracer.sys.Wait.WALL, status);
+                st = io.jbinfmt.tracer.sys.Wait.status(status);
+            } while (!io.jbinfmt.tracer.sys.Wait.exited(st) && !io.jbinfmt.tracer.sys.Wait.signaled(st));
+        } catch (ErrnoException ignored) {
+            // gone and reaped
+        }
+    }
+
+    private void releaseCgroup() {
+        TreeCgroup c = cgroup;
+        if (c != null) {
+            cgroup = null;
+            c.close();
+        }
+    }
+
+    /** The engine this session runs, and why. */
+    public Engine.Choice engine() {
+        return engine;
     }
 
     private static int openRedirect(Redirect r) throws SpawnException {
@@ -224,6 +336,10 @@ public final class Session implements AutoCloseable {
     /** Kills every process of the tree that is still alive, then waits for the tracer to finish. */
     @Override
     public void close() {
+        TreeCgroup c = cgroup;
+        if (!finished.isDone() && c != null) {
+            c.kill(); // the whole tree at once; the listener then hangs up and the loop ends
+        }
         if (!finished.isDone()) {
             int self = tracerTid;
             for (int tid : table.liveTids()) {

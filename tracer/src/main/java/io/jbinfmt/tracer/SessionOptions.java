@@ -19,48 +19,59 @@ import java.util.Set;
  * @param passFds     descriptors above 2 that the command inherits (like a shell passes its open files); every
  *                    other descriptor of this process is closed in the command
  * @param redirects   descriptors of the command opened on files instead of inherited
- * @param observer    sees every stop before the tracer handles it (null for none): diagnostics, fault injection
+ * @param observer    sees every stop before the tracer handles it (null for none): diagnostics, fault injection;
+ *                    ptrace engine only (the notify engine has no stops to show)
+ * @param engine      which engine intercepts the execs
  */
 public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> environment, byte[] directory,
-                             Set<Integer> passFds, List<Redirect> redirects, StopObserver observer) {
+                             Set<Integer> passFds, List<Redirect> redirects, StopObserver observer, Engine engine) {
 
     public SessionOptions {
         Objects.requireNonNull(rules, "rules");
+        Objects.requireNonNull(engine, "engine");
         environment = environment == null ? null : List.copyOf(environment);
         passFds = passFds == null ? Set.of() : Set.copyOf(passFds);
         redirects = redirects == null ? List.of() : List.copyOf(redirects);
     }
 
-    /** No rules (every exec runs as asked), no listener, inherited environment and directory, only fds 0-2. */
+    /**
+     * No rules (every exec runs as asked), no listener, inherited environment and directory, only fds 0-2, the
+     * engine from {@code $JBINFMT_ENGINE} (else {@link Engine#AUTO}).
+     */
     public static SessionOptions defaults() {
-        return new SessionOptions(RuleSet.empty(), null, null, null, Set.of(), List.of(), null);
+        return new SessionOptions(RuleSet.empty(), null, null, null, Set.of(), List.of(), null,
+                Engine.fromEnvironment());
+    }
+
+    public SessionOptions withEngine(Engine engine) {
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 
     public SessionOptions withRules(RuleSet rules) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 
     public SessionOptions withListener(ExecListener listener) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 
     public SessionOptions withEnvironment(List<byte[]> environment) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 
     public SessionOptions withDirectory(byte[] directory) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 
     public SessionOptions withRedirects(List<Redirect> redirects) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 
     public SessionOptions withObserver(StopObserver observer) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 
     public SessionOptions withPassFds(Set<Integer> passFds) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
     }
 }

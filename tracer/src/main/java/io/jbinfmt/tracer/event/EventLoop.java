@@ -59,8 +59,8 @@ public final class EventLoop {
         this.observer = observer;
     }
 
-    /** Runs until no tracee is left. */
-    public void run() throws ErrnoException {
+    /** Runs until no tracee is left; returns how the tree ended. */
+    public TreeEnd run() throws ErrnoException {
         while (true) {
             while (!reapedElsewhere.isEmpty()) {
                 dispatchQuietly(reapedElsewhere.poll());
@@ -70,7 +70,7 @@ public final class EventLoop {
                 tid = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status);
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ECHILD.code) {
-                    return;
+                    return new TreeEnd(rootEnd, spawnErrno, disturbances);
                 }
                 throw e;
             }
@@ -110,21 +110,6 @@ public final class EventLoop {
     /** Releases what the loop held for its execs; call once {@link #run} has returned. */
     public void close() {
         execs.close();
-    }
-
-    /** The root process's end: {@link StopEvent.Exited} or {@link StopEvent.Killed}, null if never seen. */
-    public StopEvent rootEnd() {
-        return rootEnd;
-    }
-
-    /** The errno of the command's own exec when the kernel refused it, else 0. */
-    public int spawnErrno() {
-        return spawnErrno;
-    }
-
-    /** How many unexpected tracer errors were logged (0 for an undisturbed run). */
-    public int disturbances() {
-        return disturbances;
     }
 
     /** Handles one stop; returns how to restart the tracee, or null when there is nothing to restart. */

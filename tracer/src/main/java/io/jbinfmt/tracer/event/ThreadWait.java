@@ -69,6 +69,27 @@ public final class ThreadWait {
         }
     }
 
+    /**
+     * Waits for any tracee of this thread ({@code __WALL | __WNOTHREAD}) until a stop {@code wanted} accepts, and
+     * returns it. For a non-leader thread's exec, whose tid changes to its leader's before the exec event: a wait
+     * for the old tid would never end. Deaths go to the loop as usual; any other stop to {@code others}, which
+     * must restart it.
+     */
+    public StopEvent awaitAny(Predicate<StopEvent> wanted, Consumer<StopEvent> others) throws ErrnoException {
+        while (true) {
+            int who = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status);
+            StopEvent e = WaitStatusDecoder.decode(who, Wait.status(status));
+            if (wanted.test(e)) {
+                return e;
+            }
+            if (e instanceof StopEvent.Exited || e instanceof StopEvent.Killed) {
+                deaths.accept(e);
+            } else {
+                others.accept(e);
+            }
+        }
+    }
+
     /** The last signal held back by {@link #await} (0: none); reading it clears it. */
     public int takeHeldSignal() {
         int s = heldSignal;

@@ -9,6 +9,7 @@ import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.ThreadWait;
 import io.jbinfmt.tracer.mem.StackMapping;
 import io.jbinfmt.tracer.mem.TraceeMemory;
+import io.jbinfmt.tracer.process.SyscallInjector;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.ProcessCalls;
@@ -26,18 +27,23 @@ import java.util.function.Consumer;
  * <li>{@link #begin}: seize the thread (unless it is ours already) with PTRACE_O_TRACEEXEC, interrupt it and
  * answer the notification -ERESTARTNOINTR; at the interrupt stop (rax -513) block all its signals (no handler
  * may run on its stack before the exec, nor turn it into EINTR), write the new path and argv below its stack
- * pointer, repoint the registers, and resume it through the restarted call's entry stop into a new
+ * pointer (or, where its stack's mapping has no room, into pages an injected mmap gives it, then restart the call
+ * by hand), repoint the registers, and resume it through the restarted call's entry stop into a new
  * notification.</li>
  * <li>{@link #finish}, when that notification arrives: continue it; at the exec event and the execve's exit stop
  * touch up the new program ({@link NewProgramFixup}), or give a failed exec's program its registers back with the
  * errno; restore the signal mask; let the thread go.</li>
  * </ol>
- * Runs on the session's tracer thread; the waits here are for the one thread being rewritten.
+ * Runs on the session's tracer thread; the waits here are for the one thread being rewritten (for any tracee
+ * only while a non-leader thread exec's: its tid changes on the way).
  */
 public final class NotifiedRewrite {
     /** ERESTARTNOINTR: the answer that makes the interrupted call restart, whatever its signal handlers say. */
     private static final int ERESTARTNOINTR = 513;
-    private static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL;
+    /** As the root's: the exec event, and the tracee dies with us. */
+    private static final int OPTIONS = io.jbinfmt.tracer.process.Spawner.NOTIFY_ROOT_OPTIONS;
+    private static final int PROT_READ_WRITE = 3;
+    private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
 
     /**
      * A rewrite between {@link #begin} and {@link #finish}.
@@ -47,8 +53,23 @@ public final class NotifiedRewrite {
      * @param sigmask         its blocked signals before we blocked them all
      * @param signal          a signal that stopped it meanwhile, delivered when it is let go (0: none)
      * @param plan            what was written
+     * @param tgid            its process's id: the tid it carries on under if it exec's as a non-leader thread
      */
-    public record Pending(int tid, byte[] registersBefore, long sigmask, int signal, ExecPlan.Rewrite plan) {
+    public record Pending(int tid, byte[] registersBefore, long sigmask, int signal, ExecPlan.Rewrite plan,
+                          int tgid) {
+        /** The same, with {@code s} to deliver when let go (a signal that stopped it while its exec waited). */
+        public Pending holding(int s) {
+            return new Pending(tid, registersBefore, sigmask, s, plan, tgid);
+        }
+    }
+
+    /**
+     * How a rewritten exec ended.
+     *
+     * @param tid    the thread's tid after it (its process's leader's, if a non-leader thread exec'd); -1: it died
+     * @param result the exec's result: 0, or -errno
+     */
+    public record Finished(int tid, long result) {
     }
 
     private final Arch arch;
@@ -58,9 +79,19 @@ public final class NotifiedRewrite {
     private final MemorySegment word;
     private final ThreadWait wait;
     private final NewProgramFixup fixup;
+    /** A signal that stopped the exec'ing thread while we waited for any tracee, held back until it is let go. */
+    private int heldSignal;
 
-    /** @param deaths receives the death of the thread if it dies while we wait on it (we reaped it) */
-    public NotifiedRewrite(Arch arch, Arena arena, Consumer<StopEvent> deaths) {
+    private final Consumer<StopEvent> deaths;
+    private final Consumer<StopEvent> others;
+
+    /**
+     * @param deaths receives the death of a thread if it dies while we wait on it (we reaped it)
+     * @param others restarts a stop of another tracee met while waiting for any (a non-leader thread's exec)
+     */
+    public NotifiedRewrite(Arch arch, Arena arena, Consumer<StopEvent> deaths, Consumer<StopEvent> others) {
+        this.deaths = deaths;
+        this.others = others;
         this.arch = arch;
         this.regs = new Registers(arch, arena);
         this.memory = new TraceeMemory(arena);
@@ -72,17 +103,15 @@ public final class NotifiedRewrite {
 
     /**
      * Step 1 for notification {@code n} of {@code request}. {@code ours}: the thread is already our tracee (the
-     * root before its first exec). Throws ExecFailure when the thread cannot be taken (another tracer holds it:
-     * the caller answers the notification with that errno, as the kernel answers an unknown format). Returns null
-     * when the exec was failed on the spot instead (E2BIG: no room for the new argv on its stack) and the thread
-     * let go.
+     * root before its first exec, resumed with PTRACE_SYSCALL). Throws ExecFailure when the thread cannot be taken
+     * (another tracer holds it: the caller answers the notification with that errno, as the kernel answers an
+     * unknown format). Returns null when the exec was failed on the spot instead (E2BIG: no pages for the new argv)
+     * and the thread let go (the root: left stopped).
      */
     public Pending begin(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
                          ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
         int tid = n.pid();
-        if (ours) {
-            Ptrace.setOptions(tid, OPTIONS);
-        } else {
+        if (!ours) { // the root was seized with these options (Spawner.NOTIFY_ROOT_OPTIONS)
             try {
                 Ptrace.seize(tid, OPTIONS);
             } catch (ErrnoException e) {
@@ -94,7 +123,11 @@ public final class NotifiedRewrite {
         }
         Ptrace.interrupt(tid);
         notify.answerError(n.id(), ERESTARTNOINTR); // false if it was killed meanwhile: the wait below tells
-        wait.await(tid, StopEvent.Interrupted.class, Resume.CONTINUE);
+        // The interrupt stop, where rax is -513 and the kernel restarts the call once resumed. For the root, under
+        // PTRACE_SYSCALL, the exit stop of the answered call comes first and takes the interrupt's place (any trap
+        // clears a pending interrupt); no signal work follows it, so the restart is ours to do.
+        StopEvent stop = wait.await(tid, x -> x instanceof StopEvent.Interrupted
+                || (ours && x instanceof StopEvent.SyscallStop), Resume.CONTINUE);
         int signal = wait.takeHeldSignal(); // delivered when we let it go
         regs.fetch(tid);
         byte[] before = regs.snapshot();
@@ -108,38 +141,73 @@ public final class NotifiedRewrite {
         long sp = regs.get(Reg.SP);
         int blockSize = ArgvBlock.size(plan, size);
         long base = (sp - arch.redZone() - blockSize) & ~15L;
-        if (base < 0 || abi.word(base) != base || !StackMapping.holds(tid, sp, base, blockSize)) {
-            // no room on its stack: fail the exec (scratch pages, as the ptrace engine maps, are not done here yet)
-            regs.set(Reg.RESULT, -Errno.E2BIG.code);
-            regs.push(tid);
-            Ptrace.sigmask(tid, mask, word);
-            Ptrace.detachOrContinue(tid, signal, ours);
-            return null;
+        // the thread's own syscall instruction (for an i386 call through the vDSO, its int $0x80 fallback)
+        long syscallPc = regs.get(Reg.PC) - abi.calls().instruction().length;
+        boolean onStack = base >= 0 && abi.word(base) == base && StackMapping.holds(tid, sp, base, blockSize);
+        if (!onStack) {
+            // Past the stack's mapping (a posix_spawn child's small stack, a huge argv): pages of its own, mapped by
+            // an mmap run on its syscall instruction.
+            SyscallInjector inject = new SyscallInjector(arch, abi, tid, regs, syscallPc, status, deaths);
+            long mapped = inject.call(abi.calls().mmap(), 0, (blockSize + 4095L) & ~4095L, PROT_READ_WRITE,
+                    MAP_PRIVATE_ANONYMOUS, -1, 0);
+            signal = inject.pendingSignal() != 0 ? inject.pendingSignal() : signal;
+            regs.restore(before);
+            if (arch.isError(mapped) || abi.word(mapped) != mapped) {
+                regs.set(Reg.RESULT, -Errno.E2BIG.code); // the kernel's answer to an argv it cannot fit
+                regs.set(Reg.SYSNUM, -1);
+                regs.push(tid);
+                Ptrace.sigmask(tid, mask, word);
+                if (!ours) {
+                    Ptrace.detach(tid, signal);
+                } // the root is left stopped: its command cannot start
+                return null;
+            }
+            base = mapped;
         }
         memory.write(tid, base, ArgvBlock.bytes(plan, base, size));
         // the restart takes its number from orig_rax, which this sets: an execveat restarts as an execve
         ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
+        if (!onStack || stop instanceof StopEvent.SyscallStop) {
+            // the injected mmap consumed the kernel's pending restart, or there was none: restart by hand, on the
+            // syscall instruction
+            regs.set(Reg.RESULT, regs.get(Reg.SYSNUM));
+            regs.set(Reg.SYSNUM, -1);
+            regs.set(Reg.PC, syscallPc);
+        }
         regs.push(tid);
         Ptrace.syscall(tid, 0);
         wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry; next,
         // seccomp hands it to the listener again
         Ptrace.syscall(tid, 0);
-        return new Pending(tid, before, mask, signal, plan);
+        return new Pending(tid, before, mask, signal, plan, tgidOf(tid));
+    }
+
+    /** The thread group of {@code tid}, from /proc (the thread itself if that cannot be read). */
+    static int tgidOf(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("Tgid:")) {
+                    return Integer.parseInt(line.substring(5).trim());
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // gone: the wait says so
+        }
+        return tid;
     }
 
     /**
-     * Step 2, at the restarted call's notification {@code again}. Returns the thread's tid after the exec (its
-     * process's leader's, if a non-leader thread exec'd), or -1 if it died.
+     * Step 2, at the restarted call's notification {@code again}. The thread is let go afterwards, except the root
+     * ({@code root}) whose exec failed: it is left stopped, for the caller to end (the command could not start).
      */
-    public int finish(SeccompNotify notify, SeccompNotify.Notification again, Pending p, boolean keepTraced)
+    public Finished finish(SeccompNotify notify, SeccompNotify.Notification again, Pending p, boolean root)
             throws ErrnoException {
         int tid = p.tid();
         notify.answerContinue(again.id());
         int signal = p.signal();
         try {
             // success: the exec event (on the leader's tid, if a non-leader thread exec'd), then the exit stop
-            StopEvent e = wait.await(tid, x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop,
-                    Resume.TO_SYSCALL_EXIT);
+            StopEvent e = awaitExecOrExit(tid, p.tgid());
             if (e instanceof StopEvent.Exec x) {
                 tid = x.tid();
                 Ptrace.syscall(tid, 0);
@@ -147,11 +215,13 @@ public final class NotifiedRewrite {
             }
         } catch (ErrnoException e) {
             if (e.isGone()) {
-                return -1; // died meanwhile: its death went to the loop
+                return new Finished(-1, 0); // died meanwhile: its death went to the loop
             }
             throw e;
         }
         int held = wait.takeHeldSignal();
+        held = held != 0 ? held : heldSignal;
+        heldSignal = 0;
         signal = held != 0 ? held : signal;
         regs.fetch(tid);
         long result = regs.get(Reg.RESULT);
@@ -159,12 +229,47 @@ public final class NotifiedRewrite {
             regs.restore(p.registersBefore()); // the program gets its registers back, and the error
             regs.set(Reg.RESULT, result);
             regs.push(tid);
+            if (root) {
+                return new Finished(tid, result);
+            }
         } else {
             int injecting = fixup.apply(tid, p.plan(), arch.imageAbi(regs));
             signal = injecting != 0 ? injecting : signal;
         }
         Ptrace.sigmask(tid, p.sigmask(), word);
-        Ptrace.detachOrContinue(tid, signal, keepTraced);
-        return tid;
+        Ptrace.detach(tid, signal);
+        return new Finished(tid, result);
+    }
+
+    /**
+     * The exec event or the exit stop of {@code tid}'s exec. A non-leader thread that exec's takes its leader's
+     * tid before its exec event, so a wait for its old tid would never end: then wait for any tracee, the event
+     * being {@code tgid}'s (or, if the exec failed, the exit stop {@code tid}'s).
+     */
+    private StopEvent awaitExecOrExit(int tid, int tgid) throws ErrnoException {
+        java.util.function.Predicate<StopEvent> wanted =
+                x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop;
+        if (tgid == tid) {
+            return wait.await(tid, wanted, Resume.TO_SYSCALL_EXIT);
+        }
+        StopEvent e = wait.awaitAny(x -> (x.tid() == tid || x.tid() == tgid) && wanted.test(x), x -> {
+            if (x.tid() == tid || x.tid() == tgid) {
+                restartQuietly(x); // ours, but not yet the stop we want: on to it
+            } else {
+                others.accept(x);
+            }
+        });
+        return e;
+    }
+
+    private void restartQuietly(StopEvent x) {
+        try {
+            if (x instanceof StopEvent.Signal s) {
+                heldSignal = s.signal();
+            }
+            Ptrace.syscall(x.tid(), 0);
+        } catch (ErrnoException ignored) {
+            // gone: its death comes next
+        }
     }
 }

@@ -28,14 +28,20 @@ import java.util.TreeSet;
  * @param closeRanges descriptor ranges [first, last] to close, so that only 0-2 and the passed ones remain
  * @param notifying   the filter notifies a listener (seccomp user notification) instead of stopping a tracer:
  *                    installed with NEW_LISTENER, whose descriptor the spawner brings into our process
+ * @param tracingFilter with a notifying filter: the tracing one, installed instead when the tree has a listener
+ *                    already (EBUSY: jbinfmt under jbinfmt, a container that intercepts syscalls); else null
  */
 public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegment path, MemorySegment argv,
                         MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs, MemorySegment directory,
-                        List<int[]> redirects, List<long[]> closeRanges, boolean notifying) {
+                        List<int[]> redirects, List<long[]> closeRanges, boolean notifying,
+                        MemorySegment tracingFilter) {
 
     private static final long STACK_SIZE = 64 * 1024;
 
-    /** Lays out a plan in {@code arena}; {@link #notifying()} is the filter's kind. */
+    /**
+     * Lays out a plan in {@code arena}; {@link #notifying()} is the filter's kind. A notifying filter comes with
+     * the tracing one for {@code arch}, the fallback.
+     */
     public static SpawnPlan prepare(Arena arena, ExecFilter filter, byte[] path, List<byte[]> argv,
                                     List<byte[]> env, boolean noNewPrivs, byte[] directory, List<int[]> redirects,
                                     Set<Integer> passFds) {
@@ -51,7 +57,8 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
                 directory == null ? null : FileCalls.cString(arena, directory),
                 List.copyOf(redirects),
                 closeRanges(keep(passFds, redirects)),
-                filter.notifies());
+                filter.notifies(),
+                filter.notifies() ? Bpf.toSockFprog(filter.tracing().program(), arena) : null);
     }
 
     private static Set<Integer> keep(Set<Integer> passFds, List<int[]> redirects) {

@@ -45,10 +45,15 @@ public final class Spawner {
     /**
      * What {@link #spawn} made.
      *
-     * @param pid      the root's pid (seized, its execve released)
-     * @param listener our descriptor for the filter's notification listener, or -1 for a tracing filter
+     * @param pid          the root's pid (seized, its execve released)
+     * @param listener     our descriptor for the filter's notification listener, or -1 for a tracing filter
+     * @param notifyRefused a notifying filter was asked for but refused with this errno (EBUSY: the tree has a
+     *                     listener already; EINVAL: a kernel without it or its killable wait): the tracing filter
+     *                     was installed instead, and the root has the tracing engine's options. 0: not refused
+     * @param heldSignal   under a notifying filter: a signal that arrived during set-up, to deliver when the root
+     *                     is let go (0: none); the tracing engine's root got it when released
      */
-    public record Spawned(int pid, int listener) {
+    public record Spawned(int pid, int listener, int notifyRefused, int heldSignal) {
     }
 
     private static final int SECCOMP_SET_MODE_FILTER = Libc.SECCOMP_SET_MODE_FILTER();
@@ -89,8 +94,16 @@ public final class Spawner {
             int flags = plan.notifying()
                     ? SeccompNotify.FILTER_FLAG_NEW_LISTENER | SeccompNotify.FILTER_FLAG_WAIT_KILLABLE_RECV : 0;
             long installed = inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, flags, plan.filter().address());
+            int notifyRefused = plan.notifying() && plan.tracingFilter() != null
+                    && (installed == -Errno.EBUSY.code || installed == -Errno.EINVAL.code) ? (int) -installed : 0;
+            if (notifyRefused != 0) {
+                // a listener up the tree already (one per filter chain), or an older kernel: trace instead
+                Ptrace.setOptions(pid, OPTIONS);
+                installed = inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, 0, plan.tracingFilter().address());
+            }
             refusedUnless(HostRefusal.Refused.SECCOMP, arch, root, installed);
-            int listener = plan.notifying() ? takeListener(pid, (int) installed) : -1;
+            boolean notifying = plan.notifying() && notifyRefused == 0;
+            int listener = notifying ? takeListener(pid, (int) installed) : -1;
             if (plan.directory() != null) {
                 check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));
             }
@@ -105,9 +118,15 @@ public final class Spawner {
             }
             check("rt_sigprocmask(SIG_SETMASK, {})", arch,
                     inject.call(arch.rtSigprocmask(), SIG_SETMASK, plan.emptySigset().address(), 0, KERNEL_SIGSET_SIZE));
-            inject.startAndRelease(arch.nativeAbi().execve(),
-                    plan.path().address(), plan.argv().address(), plan.envp().address());
-            return new Spawned(pid, listener);
+            long[] exec = {plan.path().address(), plan.argv().address(), plan.envp().address()};
+            if (notifying) {
+                // through the execve's entry stop, so its exit stop comes (its failure shows there) once the
+                // listener has answered
+                inject.startTraced(arch.nativeAbi().execve(), exec);
+                return new Spawned(pid, listener, 0, inject.pendingSignal());
+            }
+            inject.startAndRelease(arch.nativeAbi().execve(), exec);
+            return new Spawned(pid, listener, notifyRefused, 0);
         } catch (ErrnoException | SpawnException | RuntimeException e) {
             killAndReap(pid);
             if (e instanceof SpawnException se) {

@@ -69,6 +69,19 @@ public final class SyscallInjector {
         Ptrace.cont(pid, pendingSignal);
     }
 
+    /**
+     * Starts syscall {@code nr} and lets the tracee run on with PTRACE_SYSCALL past its entry stop (for the final
+     * execve under a notifying filter: its exit stop then tells the exec's outcome). A signal that arrived
+     * meanwhile stays in {@link #pendingSignal}.
+     */
+    void startTraced(long nr, long... args) throws ErrnoException {
+        arch.prepareSyscall(regs, abi, syscallPc, nr, args);
+        regs.push(pid);
+        Ptrace.syscall(pid, 0);
+        awaitSyscallStop();      // entry; seccomp comes next
+        Ptrace.syscall(pid, 0);
+    }
+
     private void awaitSyscallStop() throws ErrnoException {
         wait.await(pid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
         int held = wait.takeHeldSignal(); // held back until the command's exec is under way: it could upset setup

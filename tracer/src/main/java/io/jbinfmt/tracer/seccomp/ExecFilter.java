@@ -42,6 +42,7 @@ public final class ExecFilter {
     private final List<Traced> traced;
     private final List<Bpf.Insn> program;
     private final int action;
+    private final Arch arch;
 
     /** The filter for the ptrace engine: execs return TRACE. */
     public ExecFilter(Arch arch) {
@@ -55,6 +56,7 @@ public final class ExecFilter {
 
     private ExecFilter(Arch arch, int action) {
         this.action = action;
+        this.arch = arch;
         this.traced = new ArrayList<>();
         Map<Integer, List<Integer>> byAudit = new LinkedHashMap<>();
         for (ExecAbi abi : arch.abis()) {
@@ -94,6 +96,11 @@ public final class ExecFilter {
     /** Whether execs go to a seccomp listener ({@link #notifying}) rather than stop a tracer. */
     public boolean notifies() {
         return action != Bpf.RET_TRACE;
+    }
+
+    /** The tracing filter for the same architecture (this one, if it traces). */
+    public ExecFilter tracing() {
+        return notifies() ? new ExecFilter(arch) : this;
     }
 
     /** The BPF program. */

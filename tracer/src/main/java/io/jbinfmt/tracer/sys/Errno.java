@@ -20,6 +20,7 @@ public enum Errno {
     EFAULT(Libc.EFAULT()),
     ENOTDIR(Libc.ENOTDIR()),
     EISDIR(Libc.EISDIR()),
+    EBUSY(Libc.EBUSY()),
     EINVAL(Libc.EINVAL()),
     ENAMETOOLONG(Libc.ENAMETOOLONG()),
     ENOSYS(Libc.ENOSYS()),

@@ -80,15 +80,6 @@ public final class Ptrace {
         call("DETACH", Libc.PTRACE_DETACH(), tid, 0, signal);
     }
 
-    /** Lets a stopped tracee go, delivering {@code signal}: PTRACE_CONT if {@code keep}, else PTRACE_DETACH. */
-    public static void detachOrContinue(int tid, int signal, boolean keep) throws ErrnoException {
-        if (keep) {
-            cont(tid, signal);
-        } else {
-            detach(tid, signal);
-        }
-    }
-
     /** PTRACE_SETOPTIONS. */
     public static void setOptions(int tid, int options) throws ErrnoException {
         call("SETOPTIONS", Libc.PTRACE_SETOPTIONS(), tid, 0, options);

@@ -111,7 +111,7 @@ class NotifiedRewriteIT {
             Spawner.Spawned root = Spawner.spawn(arch, plan, arena);
             TraceeMemory memory = new TraceeMemory(arena);
             MemorySegment st = arena.allocate(4);
-            NotifiedRewrite rewrites = new NotifiedRewrite(arch, arena, death -> { });
+            NotifiedRewrite rewrites = new NotifiedRewrite(arch, arena, death -> { }, stop -> { });
             Map<Integer, NotifiedRewrite.Pending> pending = new HashMap<>();
             int rewritten = 0;
             try (SeccompNotify notify = new SeccompNotify(root.listener());

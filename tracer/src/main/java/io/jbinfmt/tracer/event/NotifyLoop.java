@@ -1,0 +1,385 @@
+package io.jbinfmt.tracer.event;
+
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.exec.ExecChain;
+import io.jbinfmt.tracer.exec.ExecDecoder;
+import io.jbinfmt.tracer.exec.ExecFailure;
+import io.jbinfmt.tracer.exec.ExecListener;
+import io.jbinfmt.tracer.exec.ExecPlan;
+import io.jbinfmt.tracer.exec.ExecRequest;
+import io.jbinfmt.tracer.exec.NotifiedRewrite;
+import io.jbinfmt.tracer.exec.TraceeFiles;
+import io.jbinfmt.tracer.mem.TraceeMemory;
+import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.Pidfd;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.Poller;
+import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.SeccompNotify;
+import io.jbinfmt.tracer.sys.Signals;
+import io.jbinfmt.tracer.sys.Wait;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The notify engine's loop: the tree's execs arrive as seccomp user notifications on our listener; nothing else
+ * of the tree (forks, threads, signals, exits) reaches us. A passthrough is answered CONTINUE, a failure with its
+ * errno, and only a rewrite takes the exec'ing thread with ptrace ({@link NotifiedRewrite}) until its exec is
+ * done. The root is our tracee from its spawn until its own exec has succeeded, so that a refused command shows
+ * as the spawn errno. Runs on the session's tracer thread until POLLHUP on the listener: no process of the tree
+ * is left, daemons included.
+ */
+public final class NotifyLoop implements AutoCloseable {
+    private static final int MAX_ARGS = 1 << 20;
+    /** While a rewrite waits for its restarted call, stops of its thread are looked for this often. */
+    private static final int PENDING_POLL_MILLIS = 20;
+
+    private final ExecFilter filter;
+    private final RuleSet rules;
+    private final ExecListener listener;
+    private final TraceeFiles files;
+    private final TraceeMemory memory;
+    private final Registers regs;
+    private final NotifiedRewrite rewrites;
+    private final ThreadWait rootWait;
+    private final SeccompNotify notify;
+    private final MemorySegment status;
+    private final int rootPid;
+    private final int rootPidfd;
+    private final PrintStream diagnostics;
+    /** Rewrites between begin and finish, by the tid whose restarted call will notify. */
+    private final Map<Integer, NotifiedRewrite.Pending> pending = new HashMap<>();
+    /** Deaths reaped while we drove a thread: handled before the next poll. */
+    private final Deque<StopEvent> reapedElsewhere = new ArrayDeque<>();
+
+    private int rootHeldSignal;
+    private boolean rootLetGo;
+    private StopEvent rootEnd;
+    private int spawnErrno;
+    private int disturbances;
+
+    /**
+     * @param listenerFd     the filter's listener (this loop closes it)
+     * @param rootPid        the root, seized, its execve past the entry stop, about to notify
+     * @param rootHeldSignal a signal held back during the root's set-up, delivered when it is let go
+     */
+    public NotifyLoop(Arch arch, ExecFilter filter, RuleSet rules, ExecListener listener, int listenerFd,
+                      int rootPid, int rootHeldSignal, Arena arena, PrintStream diagnostics) throws ErrnoException {
+        this.filter = filter;
+        this.rules = rules;
+        this.listener = listener;
+        this.files = new TraceeFiles(rules);
+        this.memory = new TraceeMemory(arena);
+        this.regs = new Registers(arch, arena);
+        this.rewrites = new NotifiedRewrite(arch, arena, reapedElsewhere::add, this::onPendingStop);
+        this.status = arena.allocate(4);
+        this.rootWait = new ThreadWait(status, reapedElsewhere::add);
+        this.notify = new SeccompNotify(listenerFd);
+        this.rootPid = rootPid;
+        this.rootHeldSignal = rootHeldSignal;
+        this.rootPidfd = Pidfd.open(rootPid);
+        this.diagnostics = diagnostics;
+    }
+
+    /** Runs until no process of the tree is left; returns how the tree ended. */
+    public TreeEnd run() throws ErrnoException {
+        Poller both = new Poller(notify.fd(), rootPidfd);
+        Poller listenerOnly = new Poller(notify.fd());
+        try {
+            while (true) {
+                drainDeaths();
+                Poller poller = rootEnd == null ? both : listenerOnly;
+                int ready = poller.poll(pending.isEmpty() ? -1 : PENDING_POLL_MILLIS);
+                if (!pending.isEmpty()) {
+                    lookAtPending();
+                }
+                if (ready <= 0) {
+                    continue;
+                }
+                if (rootEnd == null && (poller.revents(1) & Poller.IN) != 0 && !pending.containsKey(rootPid)) {
+                    reapRoot(Wait.WNOHANG);
+                }
+                int events = poller.revents(0);
+                if ((events & Poller.IN) != 0) {
+                    SeccompNotify.Notification n = notify.receive();
+                    if (n != null) {
+                        handleQuietly(n);
+                    }
+                } else if ((events & (Poller.HUP | Poller.ERR)) != 0) {
+                    break; // the last process that had our filter has exited
+                }
+            }
+            drainDeaths();
+            if (rootEnd == null) {
+                reapRoot(0); // it exited (POLLHUP says so); its status may not have been read yet
+            }
+            return new TreeEnd(rootEnd, spawnErrno, disturbances);
+        } finally {
+            both.close();
+            listenerOnly.close();
+        }
+    }
+
+    private void reapRoot(int flags) throws ErrnoException {
+        try {
+            int who = Wait.wait(rootPid, Wait.WALL | flags, status);
+            if (who == rootPid) {
+                StopEvent e = WaitStatusDecoder.decode(who, Wait.status(status));
+                if (e instanceof StopEvent.Exited || e instanceof StopEvent.Killed) {
+                    rootEnd = e;
+                }
+            }
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ECHILD.code) {
+                throw e;
+            } // reaped while we drove it: its death is in reapedElsewhere
+        }
+    }
+
+    private void drainDeaths() {
+        while (!reapedElsewhere.isEmpty()) {
+            StopEvent death = reapedElsewhere.poll();
+            NotifiedRewrite.Pending p = pending.remove(death.tid());
+            if (p != null) {
+                release(p.plan());
+            }
+            if (death.tid() == rootPid) {
+                rootEnd = death;
+            }
+        }
+    }
+
+    /**
+     * A thread whose rewritten exec waits to notify again runs under PTRACE_SYSCALL with every signal blocked: only
+     * SIGKILL, SIGSTOP or a restarted call can stop it. Keep it going (a stop signal is held back until it is let
+     * go) and see its death.
+     */
+    private void lookAtPending() {
+        for (NotifiedRewrite.Pending p : List.copyOf(pending.values())) {
+            int who;
+            try {
+                who = Wait.wait(p.tid(), Wait.WALL | Wait.WNOHANG, status);
+            } catch (ErrnoException e) {
+                reapedElsewhere.add(new StopEvent.Killed(p.tid(), Signals.SIGKILL, false)); // gone unseen
+                continue;
+            }
+            if (who == 0) {
+                continue;
+            }
+            onPendingStop(WaitStatusDecoder.decode(who, Wait.status(status)));
+        }
+        drainDeaths();
+    }
+
+    /** A stop (or the death) of a thread whose rewrite waits: keep it going, a signal held until it is let go. */
+    private void onPendingStop(StopEvent e) {
+        NotifiedRewrite.Pending p = pending.get(e.tid());
+        try {
+            switch (e) {
+                case StopEvent.Exited x -> reapedElsewhere.add(x);
+                case StopEvent.Killed k -> reapedElsewhere.add(k);
+                case StopEvent.Signal s -> {
+                    if (p != null) {
+                        pending.put(p.tid(), p.holding(s.signal()));
+                    }
+                    Ptrace.syscall(e.tid(), 0);
+                }
+                default -> Ptrace.syscall(e.tid(), 0);
+            }
+        } catch (ErrnoException gone) {
+            // killed meanwhile: its death is reported next
+        }
+    }
+
+    /** Handles one notification; a failure of ours is logged and the exec let go as asked. */
+    private void handleQuietly(SeccompNotify.Notification n) {
+        try {
+            handle(n);
+        } catch (ErrnoException | RuntimeException e) {
+            if (e instanceof ErrnoException x && x.isGone()) {
+                answerIfStillWaiting(n); // it died meanwhile, or the thread we asked of is not the one that waits
+                return;
+            }
+            disturbances++;
+            StackTraceElement[] at = e.getStackTrace();
+            diagnostics.println("jbinfmt: tracer error at the exec of " + n.pid() + ": " + e
+                    + (at.length > 0 ? " at " + at[0] : ""));
+            answerIfStillWaiting(n);
+        }
+    }
+
+    /** Never leave an exec waiting: after a failure of ours, let it run as asked (a no-op if answered already). */
+    private void answerIfStillWaiting(SeccompNotify.Notification n) {
+        try {
+            notify.answerContinue(n.id());
+        } catch (ErrnoException ignored) {
+            // answered already, or gone
+        }
+    }
+
+    private void handle(SeccompNotify.Notification n) throws ErrnoException {
+        NotifiedRewrite.Pending p = pending.remove(n.pid());
+        if (p != null) {
+            finishRewrite(n, p);
+            return;
+        }
+        boolean rootExec = n.pid() == rootPid && !rootLetGo;
+        ExecFilter.Traced traced = filter.traced(n.arch(), n.nr());
+        ExecRequest request = null;
+        ExecPlan plan = new ExecPlan.Passthrough();
+        if (traced != null && traced.abi().rewritable() && (!rules.isEmpty() || listener != null)) {
+            request = ExecDecoder.decode(n.pid(), traced, n.args(), memory);
+            if (request != null) {
+                ExecRequest r = request;
+                plan = ExecChain.plan(r, rules, files, () -> readArgv(r));
+            }
+        }
+        if (!notify.valid(n.id())) {
+            // the caller died while we read it (its pid may even be reused): nothing to answer
+            if (plan instanceof ExecPlan.Rewrite r) {
+                release(r);
+            }
+            return;
+        }
+        if (listener != null && request != null) {
+            listener.onExec(request, plan);
+        }
+        switch (plan) {
+            case ExecPlan.Passthrough x -> {
+                notify.answerContinue(n.id());
+                if (rootExec) {
+                    watchRootExec();
+                }
+            }
+            case ExecPlan.Fail f -> {
+                notify.answerError(n.id(), f.errno());
+                if (rootExec) {
+                    refused(f.errno());
+                }
+            }
+            case ExecPlan.Rewrite r -> beginRewrite(n, request, r, rootExec);
+        }
+    }
+
+    private void beginRewrite(SeccompNotify.Notification n, ExecRequest request, ExecPlan.Rewrite r, boolean root)
+            throws ErrnoException {
+        NotifiedRewrite.Pending started;
+        try {
+            started = rewrites.begin(notify, n, request, r, root);
+        } catch (ExecFailure e) {
+            // another tracer holds the thread: it gets what the kernel answers for a format it cannot run
+            release(r);
+            diagnostics.println("jbinfmt: cannot rewrite the exec of " + new String(request.path()) + " by "
+                    + n.pid() + ": " + e.getMessage() + "; it fails with " + Errno.describe(e.errno()));
+            notify.answerError(n.id(), e.errno());
+            if (root) {
+                refused(e.errno());
+            }
+            return;
+        } catch (ErrnoException e) {
+            release(r);
+            throw e;
+        }
+        if (started == null) {
+            release(r); // failed on the spot (E2BIG), the thread let go
+            if (root) {
+                refused(Errno.E2BIG.code);
+            }
+            return;
+        }
+        if (root) {
+            started = started.holding(started.signal() != 0 ? started.signal() : rootHeldSignal);
+        }
+        pending.put(started.tid(), started);
+    }
+
+    private void finishRewrite(SeccompNotify.Notification n, NotifiedRewrite.Pending p) throws ErrnoException {
+        boolean root = p.tid() == rootPid && !rootLetGo;
+        try {
+            NotifiedRewrite.Finished done = rewrites.finish(notify, n, p, root);
+            if (root && done.tid() >= 0) {
+                if (done.result() != 0) {
+                    refused((int) -done.result());
+                } else {
+                    rootLetGo = true;
+                }
+            }
+        } finally {
+            release(p.plan());
+        }
+    }
+
+    /**
+     * The root's own exec was let through: its exec event and exit stop say whether it runs (then it is let go
+     * for good) or what the kernel refused it with.
+     */
+    private void watchRootExec() throws ErrnoException {
+        try {
+            StopEvent e = rootWait.await(rootPid, x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop,
+                    Resume.TO_SYSCALL_EXIT);
+            if (e instanceof StopEvent.Exec) {
+                Ptrace.syscall(rootPid, 0);
+                rootWait.await(rootPid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
+            }
+        } catch (ErrnoException e) {
+            if (e.isGone()) {
+                return; // killed meanwhile: its death is in reapedElsewhere
+            }
+            throw e;
+        }
+        int held = rootWait.takeHeldSignal();
+        regs.fetch(rootPid);
+        long result = regs.get(Reg.RESULT);
+        if (result != 0) {
+            refused((int) -result);
+            return;
+        }
+        rootLetGo = true;
+        Ptrace.detach(rootPid, held != 0 ? held : rootHeldSignal);
+    }
+
+    /** The command itself could not be exec'd: record why and end it (it is stopped, still in our set-up code). */
+    private void refused(int errno) {
+        spawnErrno = errno == 0 ? Errno.ENOEXEC.code : errno;
+        rootLetGo = true;
+        try {
+            Signals.kill(rootPid, Signals.SIGKILL);
+        } catch (ErrnoException ignored) {
+            // gone already
+        }
+    }
+
+    private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {
+        try {
+            return memory.readStringArray(r.tid(), r.argvAddr(), r.abi().wordSize(), MAX_ARGS);
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot read argv: " + Errno.describe(e.errno()));
+        }
+    }
+
+    private void release(ExecPlan.Rewrite plan) {
+        if (plan.openBinary() != null) {
+            files.release(plan.openBinary());
+        }
+    }
+
+    /** Closes the listener and what was held for execs; call once {@link #run} has returned. */
+    @Override
+    public void close() {
+        files.close();
+        notify.close();
+        FileCalls.close(rootPidfd);
+    }
+}

@@ -158,7 +158,7 @@ public final class Session implements AutoCloseable {
                 table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
                 spawned.complete(pid);
                 EventLoop loop = new EventLoop(arch, filter.tracing(), options.rules(), options.listener(), table,
-                        pid, arena, System.err, options.observer());
+                        pid, root.heldSignal(), arena, System.err, options.observer());
                 try {
                     end = loop.run();
                 } finally {
@@ -167,6 +167,10 @@ public final class Session implements AutoCloseable {
             }
             disturbances = end.disturbances();
             int spawnErrno = end.spawnErrno();
+            if (end.refused() != null) {
+                finished.completeExceptionally(new SpawnException(end.refused(), 0));
+                return;
+            }
             tracerCpuNanos = threadCpuNanos();
             if (spawnErrno != 0) {
                 finished.completeExceptionally(new SpawnException(

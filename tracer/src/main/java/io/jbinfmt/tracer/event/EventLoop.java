@@ -44,9 +44,18 @@ public final class EventLoop {
     private StopEvent rootEnd;
     private int spawnErrno;
     private int disturbances;
+    /** Why the command was never let run: its exec passed our filter unseen. */
+    private String shadowed;
+    /** A signal held back during the root's set-up, delivered once its exec has succeeded. */
+    private final int rootHeldSignal;
 
+    /**
+     * @param rootPid        the root, seized, its execve past the entry stop under PTRACE_SYSCALL
+     * @param rootHeldSignal a signal held back during its set-up (0: none)
+     */
     public EventLoop(Arch arch, ExecFilter filter, RuleSet rules, ExecListener listener, TraceeTable table,
-                     int rootPid, Arena arena, PrintStream diagnostics, StopObserver observer) {
+                     int rootPid, int rootHeldSignal, Arena arena, PrintStream diagnostics, StopObserver observer) {
+        this.rootHeldSignal = rootHeldSignal;
         this.arch = arch;
         this.filter = filter;
         this.execs = new ExecInterceptor(arch, rules, listener, arena, reapedElsewhere::add);
@@ -70,7 +79,8 @@ public final class EventLoop {
                 tid = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status);
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ECHILD.code) {
-                    return new TreeEnd(rootEnd, spawnErrno, disturbances);
+                    return shadowed != null ? TreeEnd.refused(shadowed)
+                            : new TreeEnd(rootEnd, spawnErrno, disturbances, null);
                 }
                 throw e;
             }
@@ -182,6 +192,16 @@ public final class EventLoop {
 
     private Resume onSyscallStop(Tracee t) throws ErrnoException {
         Resume resume = Resume.CONTINUE; // PTRACE_CONT also ends syscall tracing
+        if (t.phase() == Tracee.Phase.SPAWNING) {
+            // The root's exec reached its exit stop without a stop at our filter: a filter up the tree (a seccomp
+            // listener: jbinfmt under jbinfmt's notify engine) takes precedence over our TRACE. Nothing of the tree
+            // would be seen; the command must not run.
+            shadowed = "jbinfmt's exec filter never sees this tree's execs: a seccomp listener up the process tree"
+                    + " (an outer jbinfmt's notify engine, or a container that intercepts exec) takes them first";
+            t.phase(Tracee.Phase.RUNNING);
+            Signals.kill(t.tid(), Signals.SIGKILL);
+            return Resume.CONTINUE;
+        }
         if (t.rewrite() != null) {
             resume = execs.onExit(t);
         } else if (t.phase() != Tracee.Phase.SPAWN_EXEC_ENTERED) {
@@ -197,6 +217,8 @@ public final class EventLoop {
             if (result != 0) {
                 spawnErrno = arch.isError(result) ? (int) -result : Errno.ENOEXEC.code;
                 Signals.kill(t.tid(), Signals.SIGKILL);
+            } else if (resume instanceof Resume.Continue c && c.signal() == 0 && rootHeldSignal != 0) {
+                resume = Resume.delivering(rootHeldSignal);
             }
         }
         return resume;

@@ -125,7 +125,7 @@ public final class NotifyLoop implements AutoCloseable {
             if (rootEnd == null) {
                 reapRoot(0); // it exited (POLLHUP says so); its status may not have been read yet
             }
-            return new TreeEnd(rootEnd, spawnErrno, disturbances);
+            return new TreeEnd(rootEnd, spawnErrno, disturbances, null);
         } finally {
             both.close();
             listenerOnly.close();

@@ -32,11 +32,13 @@ public final class HostRefusal {
      * @param yamaScope   kernel.yama.ptrace_scope, or -1 without Yama
      * @param seccompMode the Seccomp: line of our /proc/self/status (2: we already run under a filter), or -1
      * @param root        whether we run as root (with CAP_SYS_PTRACE, unless a container dropped it)
+     * @param tracerPid   the TracerPid: line of our /proc/self/status: who traces jbinfmt itself (0: nobody)
      */
-    public record Facts(int yamaScope, int seccompMode, boolean root) {
+    public record Facts(int yamaScope, int seccompMode, boolean root, int tracerPid) {
         /** This process's facts. */
         public static Facts read(boolean root) {
-            return new Facts(readInt(Path.of("/proc/sys/kernel/yama/ptrace_scope")), statusField("Seccomp:"), root);
+            return new Facts(readInt(Path.of("/proc/sys/kernel/yama/ptrace_scope")), statusField("Seccomp:"), root,
+                    statusField("TracerPid:"));
         }
 
         private static int readInt(Path p) {
@@ -74,6 +76,11 @@ public final class HostRefusal {
             case PTRACE -> {
                 String what = "this host refuses ptrace, which jbinfmt needs to see execs (PTRACE_SEIZE of the "
                         + "command's process: " + Errno.describe(errno) + "): ";
+                if (facts.tracerPid() > 0 && errno == Errno.EPERM.code) {
+                    yield what + "jbinfmt itself is traced (TracerPid " + facts.tracerPid() + " in /proc/self/status:"
+                            + " jbinfmt's ptrace engine, strace, a debugger), and so is every process it starts; a "
+                            + "process has one tracer at most (jbinfmt under jbinfmt: give the outer one all the rules)";
+                }
                 if (facts.yamaScope() == 3) {
                     yield what + "Yama's kernel.yama.ptrace_scope is 3, which forbids all ptrace until reboot; "
                             + "boot with a ptrace_scope of 1 (or 2, as root)";

@@ -45,13 +45,13 @@ public final class Spawner {
     /**
      * What {@link #spawn} made.
      *
-     * @param pid          the root's pid (seized, its execve released)
+     * @param pid          the root's pid (seized, its execve started under PTRACE_SYSCALL, past the entry stop)
      * @param listener     our descriptor for the filter's notification listener, or -1 for a tracing filter
      * @param notifyRefused a notifying filter was asked for but refused with this errno (EBUSY: the tree has a
      *                     listener already; EINVAL: a kernel without it or its killable wait): the tracing filter
      *                     was installed instead, and the root has the tracing engine's options. 0: not refused
-     * @param heldSignal   under a notifying filter: a signal that arrived during set-up, to deliver when the root
-     *                     is let go (0: none); the tracing engine's root got it when released
+     * @param heldSignal   a signal that arrived during set-up, to deliver once the command's exec has succeeded
+     *                     (0: none)
      */
     public record Spawned(int pid, int listener, int notifyRefused, int heldSignal) {
     }
@@ -118,15 +118,11 @@ public final class Spawner {
             }
             check("rt_sigprocmask(SIG_SETMASK, {})", arch,
                     inject.call(arch.rtSigprocmask(), SIG_SETMASK, plan.emptySigset().address(), 0, KERNEL_SIGSET_SIZE));
-            long[] exec = {plan.path().address(), plan.argv().address(), plan.envp().address()};
-            if (notifying) {
-                // through the execve's entry stop, so its exit stop comes (its failure shows there) once the
-                // listener has answered
-                inject.startTraced(arch.nativeAbi().execve(), exec);
-                return new Spawned(pid, listener, 0, inject.pendingSignal());
-            }
-            inject.startAndRelease(arch.nativeAbi().execve(), exec);
-            return new Spawned(pid, listener, notifyRefused, 0);
+            // through the execve's entry stop: the filter's stop or notification must come next, and the exit stop
+            // after it shows whether the command could be exec'd
+            inject.startTraced(arch.nativeAbi().execve(), plan.path().address(), plan.argv().address(),
+                    plan.envp().address());
+            return new Spawned(pid, listener, notifyRefused, inject.pendingSignal());
         } catch (ErrnoException | SpawnException | RuntimeException e) {
             killAndReap(pid);
             if (e instanceof SpawnException se) {

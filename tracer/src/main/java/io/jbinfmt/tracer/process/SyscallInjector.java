@@ -60,19 +60,9 @@ public final class SyscallInjector {
     }
 
     /**
-     * Starts syscall {@code nr} and lets the tracee run on with PTRACE_CONT (for the final execve, whose seccomp
-     * stop the event loop then handles). A signal that arrived meanwhile is delivered now.
-     */
-    void startAndRelease(long nr, long... args) throws ErrnoException {
-        arch.prepareSyscall(regs, abi, syscallPc, nr, args);
-        regs.push(pid);
-        Ptrace.cont(pid, pendingSignal);
-    }
-
-    /**
      * Starts syscall {@code nr} and lets the tracee run on with PTRACE_SYSCALL past its entry stop (for the final
-     * execve under a notifying filter: its exit stop then tells the exec's outcome). A signal that arrived
-     * meanwhile stays in {@link #pendingSignal}.
+     * execve: the next stop says whether the exec filter saw it, and its exit stop tells the exec's outcome). A
+     * signal that arrived meanwhile stays in {@link #pendingSignal}, for the caller to deliver once the exec runs.
      */
     void startTraced(long nr, long... args) throws ErrnoException {
         arch.prepareSyscall(regs, abi, syscallPc, nr, args);

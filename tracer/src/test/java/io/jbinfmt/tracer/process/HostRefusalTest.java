@@ -14,7 +14,11 @@ class HostRefusalTest {
     static final int EPERM = Errno.EPERM.code;
 
     static String explain(HostRefusal.Refused r, int errno, int yama, int seccomp, boolean root) {
-        String s = HostRefusal.explain(r, errno, new HostRefusal.Facts(yama, seccomp, root));
+        return explain(r, errno, yama, seccomp, root, 0);
+    }
+
+    static String explain(HostRefusal.Refused r, int errno, int yama, int seccomp, boolean root, int tracer) {
+        String s = HostRefusal.explain(r, errno, new HostRefusal.Facts(yama, seccomp, root, tracer));
         assertFalse(s.contains("\n"), s);
         return s;
     }
@@ -26,6 +30,8 @@ class HostRefusalTest {
         assertTrue(explain(PTRACE, EPERM, 2, 0, false).contains("ptrace_scope is 2"));
         assertTrue(explain(PTRACE, EPERM, 2, 0, true).contains("AppArmor"), "root has CAP_SYS_PTRACE for scope 2");
         assertTrue(explain(PTRACE, EPERM, -1, 0, true).contains("--cap-add SYS_PTRACE"));
+        assertTrue(explain(PTRACE, EPERM, 1, 2, true, 4242).contains("jbinfmt itself is traced (TracerPid 4242"),
+                "traced by an outer jbinfmt or strace: its children are, and one tracer is the most");
         assertTrue(explain(PTRACE, EPERM, -1, 0, true).startsWith("this host refuses ptrace, which jbinfmt needs "
                 + "to see execs (PTRACE_SEIZE of the command's process: Operation not permitted (EPERM)): "));
     }

@@ -1,0 +1,153 @@
+package io.jbinfmt.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The two engines through bin/jbinfmt: which one runs and why (-v), that a killed jbinfmt takes its whole tree
+ * down under each (the notify engine through its cgroup, the ptrace engine through PTRACE_O_EXITKILL), where the
+ * notify engine is or is not available (root in a user namespace here; unprivileged and rootless-container cases
+ * in NonRootIT), jbinfmt under jbinfmt, and programs that use ptrace themselves: strace, gdb and LeakSanitizer, which
+ * behave under the notify engine as without jbinfmt.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class EnginesIT {
+    static final Pattern CGROUP = Pattern.compile("the tree lives in (\\S+),");
+
+    @TempDir
+    Path tmp;
+
+    static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Test
+    void verboseSaysWhichEngineRunsAndWhy() throws Exception {
+        LauncherIT.Result notify = LauncherIT.run(null, "-v", "--engine", "notify", "--no-defaults", "--", "true");
+        assertEquals(0, notify.status(), notify.err());
+        assertTrue(firstLine(notify.err()).matches("jbinfmt: engine notify: asked for; the tree lives in "
+                + "/\\S+/jbinfmt-\\d+-\\d+, killed through cgroup.kill if jbinfmt dies"), notify.err());
+        LauncherIT.Result ptrace = LauncherIT.run(null, "-v", "--engine=ptrace", "--no-defaults", "--", "true");
+        assertEquals("jbinfmt: engine ptrace: asked for", firstLine(ptrace.err()));
+        LauncherIT.Result fromEnv = LauncherIT.runWithEnv(Map.of("JBINFMT_ENGINE", "ptrace"), null, "-v",
+                "--no-defaults", "--", "true");
+        assertEquals("jbinfmt: engine ptrace: asked for", firstLine(fromEnv.err()));
+        LauncherIT.Result bad = LauncherIT.run(null, "--engine", "kvm", "--no-defaults", "--", "true");
+        assertEquals(ExitCodes.USAGE, bad.status());
+        assertEquals("jbinfmt: --engine: unknown engine 'kvm' (auto, ptrace or notify)\n", bad.err());
+    }
+
+    /** A daemon (setsid, its parent gone) outlives nothing: SIGKILL to jbinfmt ends it under either engine. */
+    @ParameterizedTest
+    @ValueSource(strings = {"notify", "ptrace"})
+    void aKilledJbinfmtTakesEvenADaemonDown(String engine) throws Exception {
+        Path pidFile = tmp.resolve("pid");
+        Process p = LauncherIT.jbinfmt("-v", "--engine", engine, "--no-defaults", "--", "sh", "-c",
+                "(setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 300' </dev/null >/dev/null 2>&1 &); sleep 300")
+                .redirectError(tmp.resolve("err").toFile()).start();
+        long daemon = LauncherIT.awaitPid(pidFile);
+        Thread.sleep(100); // it has exec'd sleep (or is about to)
+        new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
+        p.waitFor();
+        for (int i = 0; i < 500 && LauncherIT.alive(daemon); i++) {
+            Thread.sleep(10);
+        }
+        assertFalse(LauncherIT.alive(daemon), "daemon " + daemon + " outlived its killed jbinfmt (" + engine + ")");
+        if (engine.equals("notify")) {
+            Matcher m = CGROUP.matcher(Files.readString(tmp.resolve("err")));
+            assertTrue(m.find(), Files.readString(tmp.resolve("err")));
+            Path group = Path.of(m.group(1));
+            for (int i = 0; i < 500 && Files.exists(group); i++) {
+                Thread.sleep(10);
+            }
+            assertFalse(Files.exists(group), "the watchdog removes the tree's cgroup " + group);
+        }
+    }
+
+    /**
+     * Root in a user namespace of its own (a container run by root, without a cgroup namespace) still owns the
+     * cgroup tree: the notify engine runs there, and its tree dies with it. The rootless case is in NonRootIT.
+     */
+    @Test
+    void rootInAUserNamespaceRunsTheNotifyEngine() throws Exception {
+        Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", LauncherIT.LAUNCHER.toString(), "-v",
+                "--engine", "auto", "--no-defaults", "--", "sh", "-c", "echo in").start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("in\n", out);
+        assertTrue(firstLine(err).startsWith("jbinfmt: engine notify: this host allows it; the tree lives in "), err);
+    }
+
+    /** Under either outer engine the inner jbinfmt cannot see its tree's execs, and says so in one line. */
+    @ParameterizedTest
+    @ValueSource(strings = {"notify", "ptrace"})
+    void jbinfmtUnderJbinfmtSaysWhyNot(String outer) throws Exception {
+        LauncherIT.Result r = LauncherIT.run(null, "--engine", outer, "--no-defaults", "--",
+                LauncherIT.LAUNCHER.toString(), "--no-defaults", "--", "echo", "inner ran");
+        assertEquals(ExitCodes.USAGE, r.status(), r.err());
+        assertEquals("", r.out(), "the inner command must not run unseen");
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains(outer.equals("notify") ? "a seccomp listener up the process tree"
+                : "jbinfmt itself is traced"), r.err());
+    }
+
+    @Test
+    void straceAndGdbWorkUnderTheNotifyEngine() throws Exception {
+        Path log = tmp.resolve("strace.log");
+        LauncherIT.Result strace = LauncherIT.run(null, "--engine", "notify", "--no-defaults", "--", "strace", "-f",
+                "-e", "trace=execve", "-o", log.toString(), "sh", "-c", "/bin/true; exit 4");
+        assertEquals(4, strace.status(), strace.err());
+        assertTrue(Files.readString(log).contains("execve(\"/bin/true\", [\"/bin/true\"]"), Files.readString(log));
+        LauncherIT.Result gdb = LauncherIT.run(null, "--engine", "notify", "--no-defaults", "--", "gdb", "-nx",
+                "-batch", "-ex", "run", "--args", "/bin/sh", "-c", "exit 0");
+        assertEquals(0, gdb.status(), gdb.err());
+        assertTrue(gdb.out().contains("exited normally"), gdb.out() + gdb.err());
+    }
+
+    @Test
+    void leakSanitizerReportsALeakAsItDoesNatively() throws Exception {
+        Path src = Files.writeString(tmp.resolve("leak.c"),
+                "#include <stdlib.h>\nvoid *keep;\nint main(void) { keep = malloc(77); keep = 0; return 0; }\n");
+        Path bin = tmp.resolve("leak");
+        Process cc = new ProcessBuilder("gcc", "-g", "-fsanitize=address", "-o", bin.toString(), src.toString())
+                .inheritIO().start();
+        assertEquals(0, cc.waitFor(), "gcc -fsanitize=address");
+        Process nat = new ProcessBuilder(bin.toString()).start();
+        String natErr = new String(nat.getErrorStream().readAllBytes());
+        int nativeStatus = nat.waitFor();
+        assertTrue(natErr.contains("LeakSanitizer: detected memory leaks"), natErr);
+        LauncherIT.Result r = LauncherIT.run(null, "--engine", "notify", "--no-defaults", "--", bin.toString());
+        assertEquals(nativeStatus, r.status(), r.err());
+        assertTrue(r.err().contains("LeakSanitizer: detected memory leaks")
+                && r.err().contains("77 byte(s) leaked"), r.err());
+    }
+
+    /** A foreign exec by a process strace holds cannot be rewritten: the kernel's answer, and -v says why. */
+    @Test
+    void aForeignExecUnderAnotherTracerFailsAsAnUnknownFormat() throws Exception {
+        Path foreign = Files.write(tmp.resolve("prog.fx"), new byte[]{0x7f, 'F', 'X', 0});
+        foreign.toFile().setExecutable(true);
+        LauncherIT.Result r = LauncherIT.run(null, "-v", "--engine", "notify", "--no-defaults",
+                "--rule", ":fx:E::fx::/bin/echo:", "--", "strace", "-f", "-o", "/dev/null", foreign.toString());
+        assertTrue(r.err().contains("cannot rewrite the exec of " + foreign + " by ")
+                && r.err().contains("is traced by another tracer; it fails with Exec format error (ENOEXEC)"), r.err());
+        assertTrue(r.err().contains("Exec format error"), r.err());
+        assertTrue(r.status() != 0, r.err());
+    }
+}

@@ -26,6 +26,11 @@ public final class TracedProcess implements AutoCloseable {
         this.recorder = recorder;
     }
 
+    /** The engine that runs the command, and why that one. */
+    public Engine.Choice engine() {
+        return session.engine();
+    }
+
     public long pid() {
         return session.pid();
     }

@@ -35,6 +35,7 @@ public final class TracedProcessBuilder {
     private final List<Redirect> redirects = new ArrayList<>();
     private boolean recordExecs;
     private ExecListener listener;
+    private Engine engine = Engine.fromEnvironment();
 
     public TracedProcessBuilder(String... command) {
         this.command.addAll(List.of(command));
@@ -108,6 +109,12 @@ public final class TracedProcessBuilder {
         return this;
     }
 
+    /** Which engine intercepts the execs (default: {@code $JBINFMT_ENGINE}, else {@link Engine#AUTO}). */
+    public TracedProcessBuilder engine(Engine engine) {
+        this.engine = java.util.Objects.requireNonNull(engine);
+        return this;
+    }
+
     /** Starts the command. */
     public TracedProcess start() throws SpawnException, RuleFileException {
         RuleSet ruleSet = rules.build();
@@ -115,6 +122,7 @@ public final class TracedProcessBuilder {
         environment.forEach((k, v) -> env.add((k + "=" + v).getBytes()));
         ExecRecorder recorder = new ExecRecorder(recordExecs, listener);
         SessionOptions options = SessionOptions.defaults()
+                .withEngine(engine)
                 .withRules(ruleSet)
                 .withListener(recorder)
                 .withEnvironment(env)

@@ -20,6 +20,16 @@ class TracedProcessBuilderIT {
     @TempDir
     Path tmp;
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Engine.class, names = {"PTRACE", "NOTIFY"})
+    void theEngineIsChosenByName(Engine engine) throws Exception {
+        try (TracedProcess p = new TracedProcessBuilder("sh", "-c", "exit 5").engine(engine).start()) {
+            assertEquals(5, p.waitFor());
+            assertEquals(engine, p.engine().engine());
+            assertEquals("asked for", p.engine().why().split(";")[0]);
+        }
+    }
+
     @Test
     void runsWithRulesDirectoryEnvironmentAndRedirects() throws Exception {
         Path interp = Files.writeString(tmp.resolve("interp"), "#!/bin/sh\necho \"interp: $* in $(pwd) X=$X\"\nread line; echo \"stdin: $line\"; echo err >&2\n");

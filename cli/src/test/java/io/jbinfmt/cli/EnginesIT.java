@@ -52,22 +52,32 @@ class EnginesIT {
         assertEquals("jbinfmt: --engine: unknown engine 'kvm' (auto, ptrace or notify)\n", bad.err());
     }
 
-    /** A daemon (setsid, its parent gone) outlives nothing: SIGKILL to jbinfmt ends it under either engine. */
+    /**
+     * A daemon (setsid, its parent gone) outlives nothing: SIGKILL to jbinfmt ends it under either engine, and so
+     * does SIGKILL to jbinfmt's whole process group (as {@code timeout -s KILL} sends), which must not take the
+     * notify engine's watchdog with it.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"notify", "ptrace"})
-    void aKilledJbinfmtTakesEvenADaemonDown(String engine) throws Exception {
+    @ValueSource(strings = {"notify", "ptrace", "notify, whole group"})
+    void aKilledJbinfmtTakesEvenADaemonDown(String how) throws Exception {
+        String engine = how.split(",")[0];
+        boolean wholeGroup = how.endsWith("group");
         Path pidFile = tmp.resolve("pid");
-        Process p = LauncherIT.jbinfmt("-v", "--engine", engine, "--no-defaults", "--", "sh", "-c",
-                "(setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 300' </dev/null >/dev/null 2>&1 &); sleep 300")
-                .redirectError(tmp.resolve("err").toFile()).start();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(LauncherIT.LAUNCHER.toString(),
+                "-v", "--engine", engine, "--no-defaults", "--", "sh", "-c",
+                "(setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 300' </dev/null >/dev/null 2>&1 &); sleep 300"));
+        if (wholeGroup) {
+            cmd.addFirst("setsid"); // a group of its own, to kill whole (setsid execs, so its pid is the group's)
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("err").toFile()).start();
         long daemon = LauncherIT.awaitPid(pidFile);
         Thread.sleep(100); // it has exec'd sleep (or is about to)
-        new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
+        new ProcessBuilder("kill", "-KILL", "--", (wholeGroup ? "-" : "") + p.pid()).start().waitFor();
         p.waitFor();
         for (int i = 0; i < 500 && LauncherIT.alive(daemon); i++) {
             Thread.sleep(10);
         }
-        assertFalse(LauncherIT.alive(daemon), "daemon " + daemon + " outlived its killed jbinfmt (" + engine + ")");
+        assertFalse(LauncherIT.alive(daemon), "daemon " + daemon + " outlived its killed jbinfmt (" + how + ")");
         if (engine.equals("notify")) {
             Matcher m = CGROUP.matcher(Files.readString(tmp.resolve("err")));
             assertTrue(m.find(), Files.readString(tmp.resolve("err")));

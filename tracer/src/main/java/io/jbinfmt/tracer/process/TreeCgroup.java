@@ -1,6 +1,11 @@
 package io.jbinfmt.tracer.process;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tree would fail with ENOSYS while the tree ran on. The tree lives in a new child of our own cgroup; a small
  * {@code sh} started here reads a pipe whose only writer is this JVM, and at end of file (we closed it, or we died,
  * even by SIGKILL) writes 1 to {@code cgroup.kill} (Linux 5.14+), which kills every process in the group at once,
- * daemons and double forks included, then removes the group. It ignores the terminal's signals: a Ctrl-C meant
- * for the command must not take the guard away.
+ * daemons and double forks included, then removes the group. It runs in a session of its own (setsid) and
+ * ignores the terminal's signals, so that neither a Ctrl-C meant for the command nor a SIGKILL sent to jbinfmt's
+ * whole process group (as {@code timeout -s KILL} does) takes the guard away with jbinfmt. Groups left behind by a
+ * jbinfmt whose watchdog was killed too are removed by the next one, once empty.
  * <p>
  * Needs write access to our cgroup's directory: root on a host (or a container) whose cgroup2 is writable, or a
  * user with a delegated subtree (systemd's user@.service). {@link #open} says why not otherwise.
@@ -26,6 +33,9 @@ public final class TreeCgroup implements AutoCloseable {
     private static final String WATCHDOG = "trap '' HUP INT QUIT TERM TSTP TTIN TTOU PIPE USR1 USR2; "
             + "read line; echo 1 > \"$1/cgroup.kill\"; i=0; "
             + "while [ $i -lt 200 ] && ! rmdir \"$1\" 2>/dev/null; do sleep 0.05; i=$((i+1)); done";
+
+    private static final String SETSID = "/usr/bin/setsid";
+    private static final Pattern OURS = Pattern.compile("jbinfmt-(\\d+)-\\d+");
 
     private final Path dir;
     private final Process watchdog;
@@ -63,6 +73,7 @@ public final class TreeCgroup implements AutoCloseable {
         if (!Files.exists(base.resolve("cgroup.procs"))) {
             throw new Unavailable("the cgroup v2 directory " + base + " is not visible here");
         }
+        removeAbandoned(base);
         Path dir = base.resolve("jbinfmt-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet());
         try {
             Files.createDirectory(dir);
@@ -74,7 +85,12 @@ public final class TreeCgroup implements AutoCloseable {
             throw new Unavailable("cgroup.kill is missing (Linux 5.14 or later needed)");
         }
         try {
-            Process p = new ProcessBuilder("/bin/sh", "-c", WATCHDOG, "jbinfmt-watchdog", dir.toString())
+            List<String> cmd = new ArrayList<>();
+            if (Files.isExecutable(Path.of(SETSID))) {
+                cmd.add(SETSID); // not a group leader (a fresh child), so setsid execs sh without forking
+            }
+            cmd.addAll(List.of("/bin/sh", "-c", WATCHDOG, "jbinfmt-watchdog", dir.toString()));
+            Process p = new ProcessBuilder(cmd)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -82,6 +98,20 @@ public final class TreeCgroup implements AutoCloseable {
         } catch (IOException e) {
             removeQuietly(dir);
             throw new Unavailable("cannot start the cgroup watchdog /bin/sh: " + e.getMessage());
+        }
+    }
+
+    /** Removes the empty groups of jbinfmt processes that are gone (their watchdog was killed with them). */
+    private static void removeAbandoned(Path base) {
+        try (DirectoryStream<Path> groups = Files.newDirectoryStream(base, "jbinfmt-*")) {
+            for (Path g : groups) {
+                Matcher m = OURS.matcher(g.getFileName().toString());
+                if (m.matches() && !Files.exists(Path.of("/proc", m.group(1)))) {
+                    removeQuietly(g); // fails while populated: then it is not abandoned yet
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not ours to clean, or nothing there
         }
     }
 

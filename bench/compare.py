@@ -1,6 +1,8 @@
 """Whole-process timings for bench/compare.sh: runs every (workload, runner) pair once per round, in a new random
 order each round (so that no runner always follows the one that filled or flushed the caches), and reports
-medians of wall time and of CPU time (user+system of the whole process tree, from wait4)."""
+medians of wall time and of CPU time (user+system of the whole process tree, from wait4). jbinfmt runs under both
+of its engines, each named with --engine (so a host that cannot run notify fails the run instead of timing ptrace
+twice), in the same rounds as every other runner."""
 import os, platform, random, statistics, subprocess, sys, time
 
 root, out, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -10,6 +12,7 @@ AARCH64 = (r"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7
            r"\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff")
 TO_TRUE = f":aarch64:M::{AARCH64}:/bin/true:"
 TO_QEMU = f":aarch64:M::{AARCH64}:/usr/bin/qemu-aarch64:"
+ENGINES = ["notify", "ptrace"]
 
 def loop(cmd, n):
     return f"i=0; while [ $i -lt {n} ]; do {cmd}; i=$((i+1)); done"
@@ -22,12 +25,16 @@ def kernel(cmd, rule=None):
 def sh(script):
     return ["sh", "-c", script]
 
+def jbinfmt(engine, rule, argv):
+    return [jb, "--engine", engine, "--no-defaults"] + (["--rule", rule] if rule else []) + ["--"] + argv
+
 def runners(cmd, rule=None, qemu="/bin/true", native=True):
     """cmd: a shell command line. rule: what jbinfmt and the kernel register. qemu: proot -q's emulator."""
     r = {}
     if native:
         r["native"] = sh(cmd)
-    r["jbinfmt"] = [jb, "--no-defaults"] + (["--rule", rule] if rule else []) + ["--"] + sh(cmd)
+    for e in ENGINES:
+        r[f"jbinfmt ({e})"] = jbinfmt(e, rule, sh(cmd))
     if native:
         r["proot"] = ["proot"] + sh(cmd)
     r["proot -q"] = ["proot", "-q", qemu] + sh(cmd)
@@ -36,19 +43,40 @@ def runners(cmd, rule=None, qemu="/bin/true", native=True):
     r["kernel"] = kernel(f"sh -c '{cmd}'", rule)
     return r
 
+FORK_EXEC = "2000 fork+exec of /bin/true"
+REWRITE = "2000 execs of a foreign file, rewritten to /bin/true"
+PIPELINE = ("foreign shell pipeline: `for i in $(seq 100); do hello-aarch64 | md5sum; done`, "
+            "hello-aarch64 (static, no busybox) through qemu-aarch64")
 workloads = [
     ("`find /usr -type f` (syscall-heavy)", runners("find /usr -type f > /dev/null 2>&1; true")),
     ("200k stat() calls", runners(f"{out}/bin/stat-loop 200000")),
-    ("2000 fork+exec of /bin/true", runners(loop("/bin/true", 2000))),
-    ("2000 execs of a foreign file, rewritten to /bin/true", runners(loop(hello, 2000), TO_TRUE, native=False)),
+    (FORK_EXEC, runners(loop("/bin/true", 2000))),
+    (REWRITE, runners(loop(hello, 2000), TO_TRUE, native=False)),
     ("200 runs of aarch64 hello through qemu-aarch64",
      runners(loop(f"{hello} > /dev/null", 200), TO_QEMU, qemu="/usr/bin/qemu-aarch64", native=False)),
-    ("start-up: `/bin/true`", {"native": ["/bin/true"], "jbinfmt": [jb, "--no-defaults", "--", "/bin/true"],
+    # the issue's "foreign busybox shell running `echo x | md5sum` 100 times": no arm64 busybox is installed here, so
+    # the host's sh runs the loop and the foreign side of each pipe is the static aarch64 hello, run by the same
+    # rule and qemu-aarch64 as the kernel's binfmt_misc uses
+    (PIPELINE,
+     runners(f"for i in $(seq 100); do {hello} | md5sum > /dev/null; done", TO_QEMU,
+             qemu="/usr/bin/qemu-aarch64", native=False)),
+    ("start-up: `/bin/true`", {"native": ["/bin/true"],
+                               **{f"jbinfmt ({e})": jbinfmt(e, None, ["/bin/true"]) for e in ENGINES},
                                "proot": ["proot", "/bin/true"],
                                "strace": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-o",
                                           "/dev/null", "/bin/true"],
                                "kernel": kernel("/bin/true")}),
 ]
+
+def engine_line(e):
+    """What -v says about the engine a run gets: proof that --engine e really ran e here."""
+    p = subprocess.run([jb, "-v"] + jbinfmt(e, None, ["/bin/true"])[1:],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"compare: jbinfmt --engine {e} cannot run here: {p.stderr.strip()}")
+    return next((l for l in p.stderr.splitlines() if l.startswith("jbinfmt: engine ")), f"jbinfmt: engine {e}: ?")
+
+engines = [engine_line(e) for e in ENGINES]
 
 def run_once(argv):
     start = time.perf_counter()
@@ -70,23 +98,33 @@ for rnd in range(rounds):
         results[name][runner][1].append(cpu)
     print(f"round {rnd + 1}/{rounds} done", file=sys.stderr)
 
-cpu_model = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
-order = ["native", "jbinfmt", "jbinfmt, net of start-up", "proot", "proot -q", "strace", "kernel"]
+def medians_of(name):
+    med = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[name].items()}
+    if name != startup:
+        # what tracing costs the workload itself: jbinfmt's own start-up (JVM, FFM; per engine) taken out
+        su = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[startup].items()}
+        for e in ENGINES:
+            j = f"jbinfmt ({e})"
+            if j in med:
+                extra_w = su[j][0] - su["native"][0]
+                extra_c = su[j][1] - su["native"][1]
+                med[f"{j}, net of start-up"] = (med[j][0] - extra_w, med[j][1] - extra_c)
+    return med
+
 startup = workloads[-1][0]
+medians = {name: medians_of(name) for name, _ in workloads}
+cpu_model = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
+order = (["native"] + [r for e in ENGINES for r in (f"jbinfmt ({e})", f"jbinfmt ({e}), net of start-up")]
+         + ["proot", "proot -q", "strace", "kernel"])
 lines = [f"Machine: {cpu_model}, {os.cpu_count()} cores, Linux {platform.release()}; "
          f"{rounds} alternating rounds, medians. CPU = user+system of the whole process tree.", ""]
+lines += ["Engines (`jbinfmt -v --engine E`, once before the rounds):", ""] + [f"- {l}" for l in engines] + [""]
 for name, rs in workloads:
     lines.append(f"**{name}**")
     lines.append("")
     lines.append("| runner | wall | CPU | wall / native | CPU / native | wall / kernel |")
     lines.append("|---|---:|---:|---:|---:|---:|")
-    med = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[name].items()}
-    if "jbinfmt" in med and not name.startswith("start-up"):
-        # what tracing costs the workload itself: jbinfmt's own start-up (JVM, FFM) taken out
-        su = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[startup].items()}
-        extra_w = su["jbinfmt"][0] - su["native"][0]
-        extra_c = su["jbinfmt"][1] - su["native"][1]
-        med["jbinfmt, net of start-up"] = (med["jbinfmt"][0] - extra_w, med["jbinfmt"][1] - extra_c)
+    med = medians[name]
     for r in order:
         if r not in med:
             continue
@@ -97,6 +135,27 @@ for name, rs in workloads:
         lines.append(f"| {r} | {w * 1000:.1f} ms | {c * 1000:.1f} ms | {f(w, nat[0]) if nat else '-'} "
                      f"| {f(c, nat[1]) if nat else '-'} | {f(w, ker[0]) if ker else '-'} |")
     lines.append("")
+
+# the issue's three ratios, read off the tables above: passthrough fork+exec against native CPU, the rewritten exec
+# loop and the foreign pipeline against the kernel's binfmt_misc (wall and CPU), as measured and net of start-up
+lines.append("**Targets: the ratios the issue asks about, per engine (from the tables above)**")
+lines.append("")
+lines.append("| ratio | " + " | ".join(f"{e} | {e}, net of start-up" for e in ENGINES) + " |")
+lines.append("|---|" + "---:|" * (2 * len(ENGINES)))
+def ratio_row(label, name, base, index):
+    med = medians[name]
+    cells = []
+    for e in ENGINES:
+        for r in (f"jbinfmt ({e})", f"jbinfmt ({e}), net of start-up"):
+            cells.append(f"{med[r][index] / med[base][index]:.2f}x" if r in med and med[base][index] > 0 else "-")
+    lines.append(f"| {label} | " + " | ".join(cells) + " |")
+ratio_row("passthrough fork+exec loop, CPU / native", FORK_EXEC, "native", 1)
+ratio_row("passthrough fork+exec loop, wall / native", FORK_EXEC, "native", 0)
+ratio_row("rewritten exec loop, wall / kernel", REWRITE, "kernel", 0)
+ratio_row("rewritten exec loop, CPU / kernel", REWRITE, "kernel", 1)
+ratio_row("foreign pipeline, wall / kernel", PIPELINE, "kernel", 0)
+ratio_row("foreign pipeline, CPU / kernel", PIPELINE, "kernel", 1)
+lines.append("")
 text = "\n".join(lines)
 print(text)
 open(f"{out}/compare.md", "w").write(text + "\n")

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Times the same workloads natively, under jbinfmt, proot, proot -q, strace (execs only) and the kernel's own
-# binfmt_misc (a private user namespace), alternating runners round by round, and prints medians and ratios
-# (wall and CPU, children included) to native and to the kernel; also written to bench/results/compare.md.
+# Times the same workloads natively, under jbinfmt (both engines, --engine notify and --engine ptrace), proot,
+# proot -q, strace (execs only) and the kernel's own binfmt_misc (a private user namespace), alternating runners
+# round by round, and prints medians and ratios (wall and CPU, children included) to native and to the kernel, then
+# the target ratios per engine; also written to bench/results/compare.md.
 #   bench/compare.sh              # 7 rounds
 #   ROUNDS=15 bench/compare.sh
 set -eu

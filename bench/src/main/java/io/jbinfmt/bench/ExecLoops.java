@@ -1,5 +1,6 @@
 package io.jbinfmt.bench;
 
+import io.jbinfmt.tracer.Engine;
 import io.jbinfmt.tracer.ExitStatus;
 import io.jbinfmt.tracer.Session;
 import io.jbinfmt.tracer.SessionOptions;
@@ -41,10 +42,16 @@ final class ExecLoops {
         return check(new ProcessBuilder("sh", "-c", script).directory(dir.toFile()).inheritIO().start().waitFor());
     }
 
-    /** Runs the script under jbinfmt; returns the tracer's CPU nanoseconds. */
-    static long traced(Path dir, String script, RuleSet rules) throws Exception {
-        try (Session s = Session.start(SessionOptions.defaults().withRules(rules)
+    /**
+     * Runs the script under jbinfmt with {@code engine} (named, so a host that cannot run it fails the benchmark
+     * instead of measuring the other one); returns the tracer's CPU nanoseconds.
+     */
+    static long traced(Path dir, String script, RuleSet rules, Engine engine) throws Exception {
+        try (Session s = Session.start(SessionOptions.defaults().withEngine(engine).withRules(rules)
                 .withDirectory(dir.toString().getBytes()), List.of("sh".getBytes(), "-c".getBytes(), script.getBytes()))) {
+            if (s.engine().engine() != engine) {
+                throw new IllegalStateException("asked for engine " + engine + ", got " + s.engine());
+            }
             ExitStatus status = s.waitFor();
             check(status.shellStatus());
             return s.tracerCpuNanos();

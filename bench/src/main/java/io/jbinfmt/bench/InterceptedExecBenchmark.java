@@ -21,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The intercepted exec path: a shell execs f.noop in a loop, and a rule sends it to /bin/true. Under jbinfmt
  * (decode, probe the file, match, rewrite, watch the exit) against the kernel's own binfmt_misc doing the same
- * rewrite in a private user namespace, the physical limit. The counters {@code tracerCpuNanos} and {@code execs}
- * (summed over an iteration) give the tracer thread's CPU time per exec: the tracer is one thread, so this bounds
- * how many execs per second one session can serve.
+ * rewrite in a private user namespace, the physical limit. jbinfmt runs once per engine ({@code engine} parameter:
+ * notify, ptrace). The counters {@code tracerCpuNanos} and {@code execs} (summed over an iteration, per engine) give
+ * the tracer thread's CPU time per exec: the tracer is one thread, so this bounds how many execs per second one
+ * session can serve.
  * <p>
  * HOW TO RUN: {@code java -jar bench/target/benchmarks.jar InterceptedExec}
  */
@@ -63,8 +64,8 @@ public class InterceptedExecBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(EXECS)
-    public void jbinfmt(TracerCpu cpu) throws Exception {
-        cpu.tracerCpuNanos += ExecLoops.traced(dir, script, rules);
+    public void jbinfmt(EngineChoice engine, TracerCpu cpu) throws Exception {
+        cpu.tracerCpuNanos += ExecLoops.traced(dir, script, rules, engine.parsed);
         cpu.execs += EXECS;
     }
 

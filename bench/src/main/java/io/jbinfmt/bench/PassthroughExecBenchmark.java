@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The passthrough exec path: a shell forks and execs /bin/true in a loop, untraced and under jbinfmt with no
- * rule involved. The difference per operation is what tracing costs each fork+exec (fork event, the child's first
- * stop, the seccomp stop). The loop is long so that starting the session is a small share of it.
+ * rule involved, once per engine ({@code engine} parameter: notify, ptrace). The difference per operation is what
+ * intercepting costs each fork+exec: under ptrace the fork event, the child's first stop and the seccomp stop; under
+ * notify one notification per exec and nothing for the fork. The loop is long so that starting the session is a
+ * small share of it.
  * <p>
  * HOW TO RUN: {@code java -jar bench/target/benchmarks.jar PassthroughExec}
  */
@@ -50,7 +52,7 @@ public class PassthroughExecBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(EXECS)
-    public void traced(Blackhole bh) throws Exception {
-        bh.consume(ExecLoops.traced(dir, script, io.jbinfmt.tracer.rules.RuleSet.empty()));
+    public void traced(EngineChoice engine, Blackhole bh) throws Exception {
+        bh.consume(ExecLoops.traced(dir, script, io.jbinfmt.tracer.rules.RuleSet.empty(), engine.parsed));
     }
 }

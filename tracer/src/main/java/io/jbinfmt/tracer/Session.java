@@ -203,7 +203,7 @@ public final class Session implements AutoCloseable {
                     + Errno.describe(root.notifyRefused()) + "; Linux 6.0 or later needed)";
             releaseCgroup();
             if (wanted == Engine.NOTIFY) {
-                killQuietly(root.pid());
+                Spawner.killAndReap(root.pid());
                 throw new SpawnException("--engine notify: " + why, 0);
             }
             engine = new Engine.Choice(Engine.PTRACE, why);
@@ -212,23 +212,8 @@ public final class Session implements AutoCloseable {
         try {
             cgroup.adopt(root.pid());
         } catch (TreeCgroup.Unavailable u) {
-            killQuietly(root.pid());
+            Spawner.killAndReap(root.pid());
             throw new SpawnException("the notify engine: " + u.getMessage(), 0);
-        }
-    }
-
-    /** Kills and reaps the root (our child and tracee) when the session cannot run it. */
-    private static void killQuietly(int pid) {
-        try (Arena a = Arena.ofConfined()) {
-            Signals.kill(pid, Signals.SIGKILL);
-            java.lang.foreign.MemorySegment status = a.allocate(4);
-            int st;
-            do {
-                io.jbinfmt.tracer.sys.Wait.wait(pid, io.jbinfmt.tracer.sys.Wait.WALL, status);
-                st = io.jbinfmt.tracer.sys.Wait.status(status);
-            } while (!io.jbinfmt.tracer.sys.Wait.exited(st) && !io.jbinfmt.tracer.sys.Wait.signaled(st));
-        } catch (ErrnoException ignored) {
-            // gone and reaped
         }
     }
 

@@ -23,7 +23,17 @@ class TracedProcessBuilderIT {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = Engine.class, names = {"PTRACE", "NOTIFY"})
     void theEngineIsChosenByName(Engine engine) throws Exception {
-        try (TracedProcess p = new TracedProcessBuilder("sh", "-c", "exit 5").engine(engine).start()) {
+        TracedProcess started;
+        try {
+            started = new TracedProcessBuilder("sh", "-c", "exit 5").engine(engine).start();
+        } catch (SpawnException e) {
+            // a writable cgroup v2 and Linux 6.0+ are facts of the host: where they lack, notify says why
+            org.junit.jupiter.api.Assumptions.assumeFalse(engine == Engine.NOTIFY
+                    && e.getMessage().startsWith("--engine notify: ") && e.errno() == 0,
+                    "TracedProcessBuilderIT: the notify engine cannot run here, not applicable: " + e.getMessage());
+            throw e;
+        }
+        try (TracedProcess p = started) {
             assertEquals(5, p.waitFor());
             assertEquals(engine, p.engine().engine());
             assertEquals("asked for", p.engine().why().split(";")[0]);

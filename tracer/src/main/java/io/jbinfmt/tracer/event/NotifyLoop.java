@@ -246,15 +246,15 @@ public final class NotifyLoop implements AutoCloseable {
                 plan = ExecChain.plan(r, rules, files, () -> readArgv(r));
             }
         }
-        if (!notify.valid(n.id())) {
+        if (request != null && !notify.valid(n.id())) {
             // the caller died while we read it (its pid may even be reused): nothing to answer
             if (plan instanceof ExecPlan.Rewrite r) {
                 release(r);
             }
             return;
         }
-        if (listener != null && request != null) {
-            listener.onExec(request, plan);
+        if (listener != null && request != null && !(plan instanceof ExecPlan.Rewrite)) {
+            listener.onExec(request, plan); // a rewrite's is told once it is under way, or has failed
         }
         switch (plan) {
             case ExecPlan.Passthrough x -> {
@@ -279,10 +279,13 @@ public final class NotifyLoop implements AutoCloseable {
         try {
             started = rewrites.begin(notify, n, request, r, root);
         } catch (ExecFailure e) {
-            // another tracer holds the thread: it gets what the kernel answers for a format it cannot run
+            // another tracer holds the thread: it gets what the kernel answers for a format it cannot run, and
+            // the log (-v) says why
             release(r);
-            diagnostics.println("jbinfmt: cannot rewrite the exec of " + new String(request.path()) + " by "
-                    + n.pid() + ": " + e.getMessage() + "; it fails with " + Errno.describe(e.errno()));
+            if (listener != null) {
+                listener.onExec(request, new ExecPlan.Fail(e.errno(), "cannot rewrite by " + ruleNames(r) + ": "
+                        + e.getMessage()));
+            }
             notify.answerError(n.id(), e.errno());
             if (root) {
                 refused(e.errno());
@@ -291,6 +294,9 @@ public final class NotifyLoop implements AutoCloseable {
         } catch (ErrnoException e) {
             release(r);
             throw e;
+        }
+        if (listener != null) {
+            listener.onExec(request, r);
         }
         if (started == null) {
             release(r); // failed on the spot (E2BIG), the thread let go
@@ -359,6 +365,10 @@ public final class NotifyLoop implements AutoCloseable {
         } catch (ErrnoException ignored) {
             // gone already
         }
+    }
+
+    private static String ruleNames(ExecPlan.Rewrite r) {
+        return String.join(", ", r.applied().stream().map(rule -> rule.name()).toList());
     }
 
     private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {

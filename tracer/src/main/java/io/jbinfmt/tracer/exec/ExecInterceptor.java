@@ -17,7 +17,6 @@ import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
-import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -225,16 +224,7 @@ public final class ExecInterceptor {
             if (f.execEvent()) {
                 Ptrace.setOptions(tid, Spawner.OPTIONS);
             }
-            regs.fetch(tid);
-            long result = regs.get(Reg.RESULT);
-            if (result != 0) {
-                regs.restore(f.registersBefore()); // the program gets its registers back, and the error
-                regs.set(Reg.RESULT, result);
-                regs.push(tid);
-                return Resume.CONTINUE;
-            }
-            // the interpreter may be an i386 program
-            return Resume.delivering(fixup.apply(tid, f.plan(), arch.imageAbi(regs)));
+            return Resume.delivering(fixup.settle(tid, f.registersBefore(), f.plan()).signal());
         } finally {
             releaseBinary(f.plan());
         }

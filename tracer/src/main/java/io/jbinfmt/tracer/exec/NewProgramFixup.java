@@ -42,6 +42,31 @@ final class NewProgramFixup {
     }
 
     /**
+     * How a rewritten exec ended, at its exit stop.
+     *
+     * @param result the exec's result: 0, or -errno
+     * @param signal a signal to deliver when resuming (one that arrived while we injected), or 0
+     */
+    record Settled(long result, int signal) {
+    }
+
+    /**
+     * At the syscall-exit stop of a rewritten exec (registers not fetched yet): a failed exec's program gets its
+     * registers from before the rewrite back, with the errno; a new program is touched up ({@link #apply}).
+     */
+    Settled settle(int tid, byte[] registersBefore, ExecPlan.Rewrite plan) throws ErrnoException {
+        regs.fetch(tid);
+        long result = regs.get(Reg.RESULT);
+        if (result != 0) {
+            regs.restore(registersBefore);
+            regs.set(Reg.RESULT, result);
+            regs.push(tid);
+            return new Settled(result, 0);
+        }
+        return new Settled(0, apply(tid, plan, arch.imageAbi(regs))); // the interpreter may be an i386 program
+    }
+
+    /**
      * Runs at the syscall-exit stop of a successful rewritten exec, {@code image} being the new program's ABI.
      * Its stack starts with the argc/argv/envp/auxv block; we move that block down to make room for the original
      * program's name (AT_EXECFN names it, not the interpreter) and, for O rules, an AT_EXECFD entry:

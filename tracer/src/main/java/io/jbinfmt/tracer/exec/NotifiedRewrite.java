@@ -34,8 +34,8 @@ import java.util.function.Consumer;
  * touch up the new program ({@link NewProgramFixup}), or give a failed exec's program its registers back with the
  * errno; restore the signal mask; let the thread go.</li>
  * </ol>
- * Runs on the session's tracer thread; the waits here are for the one thread being rewritten (for any tracee
- * only while a non-leader thread exec's: its tid changes on the way).
+ * Runs on the session's tracer thread; the waits here are for the one thread being rewritten (for any tracee of
+ * the tracer thread while its exec runs: a non-leader thread's tid changes on the way).
  */
 public final class NotifiedRewrite {
     /** ERESTARTNOINTR: the answer that makes the interrupted call restart, whatever its signal handlers say. */
@@ -53,13 +53,11 @@ public final class NotifiedRewrite {
      * @param sigmask         its blocked signals before we blocked them all
      * @param signal          a signal that stopped it meanwhile, delivered when it is let go (0: none)
      * @param plan            what was written
-     * @param tgid            its process's id: the tid it carries on under if it exec's as a non-leader thread
      */
-    public record Pending(int tid, byte[] registersBefore, long sigmask, int signal, ExecPlan.Rewrite plan,
-                          int tgid) {
+    public record Pending(int tid, byte[] registersBefore, long sigmask, int signal, ExecPlan.Rewrite plan) {
         /** The same, with {@code s} to deliver when let go (a signal that stopped it while its exec waited). */
         public Pending holding(int s) {
-            return new Pending(tid, registersBefore, sigmask, s, plan, tgid);
+            return new Pending(tid, registersBefore, sigmask, s, plan);
         }
     }
 
@@ -179,21 +177,7 @@ public final class NotifiedRewrite {
         wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry; next,
         // seccomp hands it to the listener again
         Ptrace.syscall(tid, 0);
-        return new Pending(tid, before, mask, signal, plan, tgidOf(tid));
-    }
-
-    /** The thread group of {@code tid}, from /proc (the thread itself if that cannot be read). */
-    static int tgidOf(int tid) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
-                if (line.startsWith("Tgid:")) {
-                    return Integer.parseInt(line.substring(5).trim());
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            // gone: the wait says so
-        }
-        return tid;
+        return new Pending(tid, before, mask, signal, plan);
     }
 
     /**
@@ -207,7 +191,7 @@ public final class NotifiedRewrite {
         int signal = p.signal();
         try {
             // success: the exec event (on the leader's tid, if a non-leader thread exec'd), then the exit stop
-            StopEvent e = awaitExecOrExit(tid, p.tgid());
+            StopEvent e = awaitExecOrExit(tid);
             if (e instanceof StopEvent.Exec x) {
                 tid = x.tid();
                 Ptrace.syscall(tid, 0);
@@ -223,43 +207,31 @@ public final class NotifiedRewrite {
         held = held != 0 ? held : heldSignal;
         heldSignal = 0;
         signal = held != 0 ? held : signal;
-        regs.fetch(tid);
-        long result = regs.get(Reg.RESULT);
-        if (result != 0) {
-            regs.restore(p.registersBefore()); // the program gets its registers back, and the error
-            regs.set(Reg.RESULT, result);
-            regs.push(tid);
-            if (root) {
-                return new Finished(tid, result);
-            }
-        } else {
-            int injecting = fixup.apply(tid, p.plan(), arch.imageAbi(regs));
-            signal = injecting != 0 ? injecting : signal;
+        NewProgramFixup.Settled settled = fixup.settle(tid, p.registersBefore(), p.plan());
+        if (settled.result() != 0 && root) {
+            return new Finished(tid, settled.result());
         }
+        signal = settled.signal() != 0 ? settled.signal() : signal;
         Ptrace.sigmask(tid, p.sigmask(), word);
         Ptrace.detach(tid, signal);
-        return new Finished(tid, result);
+        return new Finished(tid, settled.result());
     }
 
     /**
      * The exec event or the exit stop of {@code tid}'s exec. A non-leader thread that exec's takes its leader's
-     * tid before its exec event, so a wait for its old tid would never end: then wait for any tracee, the event
-     * being {@code tgid}'s (or, if the exec failed, the exit stop {@code tid}'s).
+     * tid before its exec event, so a wait for its old tid would never end: wait for any tracee of this thread. The
+     * only other tracees are threads whose rewrite waits in its notification (they cannot exec) and the root
+     * before its own exec (this one, or one of those): an exec event seen now is this thread's.
      */
-    private StopEvent awaitExecOrExit(int tid, int tgid) throws ErrnoException {
-        java.util.function.Predicate<StopEvent> wanted =
-                x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop;
-        if (tgid == tid) {
-            return wait.await(tid, wanted, Resume.TO_SYSCALL_EXIT);
-        }
-        StopEvent e = wait.awaitAny(x -> (x.tid() == tid || x.tid() == tgid) && wanted.test(x), x -> {
-            if (x.tid() == tid || x.tid() == tgid) {
-                restartQuietly(x); // ours, but not yet the stop we want: on to it
-            } else {
-                others.accept(x);
-            }
-        });
-        return e;
+    private StopEvent awaitExecOrExit(int tid) throws ErrnoException {
+        return wait.awaitAny(x -> x instanceof StopEvent.Exec || (x.tid() == tid && x instanceof StopEvent.SyscallStop),
+                x -> {
+                    if (x.tid() == tid) {
+                        restartQuietly(x); // ours, but not yet the stop we want: on to it
+                    } else {
+                        others.accept(x);
+                    }
+                });
     }
 
     private void restartQuietly(StopEvent x) {

@@ -159,7 +159,8 @@ public final class Spawner {
         }
     }
 
-    private static void killAndReap(int pid) {
+    /** Kills and reaps the root (our child and tracee) when it cannot be run. */
+    public static void killAndReap(int pid) {
         try {
             Signals.kill(pid, Signals.SIGKILL);
             try (Arena a = Arena.ofConfined()) {

@@ -2,11 +2,8 @@ package io.jbinfmt.tracer.sys;
 
 import io.jbinfmt.bindings.libc.Libc;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.util.Objects;
 
 /**
  * Typed ptrace(2) requests. Every method must be called from the session's tracer thread: ptrace

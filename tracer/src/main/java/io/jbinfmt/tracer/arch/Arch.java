@@ -44,6 +44,9 @@ public sealed interface Arch permits X86_64 {
     /** The ABI of the program the stopped tracee whose registers these are runs (after an exec: the new one). */
     ExecAbi imageAbi(Registers regs);
 
+    /** Whether the kernel's own ELF loader runs programs of ELF machine {@code elfMachine} on this host. */
+    boolean loadsElf(int elfMachine);
+
     /** Syscall numbers (native ABI) of the calls the spawner injects. */
     int prctl();
 

@@ -17,6 +17,8 @@ public final class X86_64 implements Arch {
 
     // user_regs_struct offsets of the argument registers: x86_64 passes rdi rsi rdx r10 r8 r9, i386 (int 0x80 and
     // the vDSO's entry alike) ebx ecx edx esi edi ebp, seen zero-extended in the same 64-bit register set.
+    private static final int EM_386 = 3;
+    private static final int EM_X86_64 = 62;
     private static final List<Integer> X86_64_ARGS = List.of(112, 104, 96, 56, 72, 64);
     private static final List<Integer> I386_ARGS = List.of(40, 88, 96, 104, 112, 32);
     private static final int CS = 136;
@@ -70,6 +72,11 @@ public final class X86_64 implements Arch {
     public ExecAbi imageAbi(Registers regs) {
         // a 64-bit process runs in the 64-bit user code segment (0x33), an i386 program in the 32-bit one (0x23)
         return regs.getAt(CS) == USER_CS_64 ? NATIVE : I386;
+    }
+
+    @Override
+    public boolean loadsElf(int elfMachine) {
+        return elfMachine == EM_X86_64 || elfMachine == EM_386; // x32 programs are EM_X86_64 too
     }
 
     @Override

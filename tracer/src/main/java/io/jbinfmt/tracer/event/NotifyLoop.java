@@ -9,6 +9,7 @@ import io.jbinfmt.tracer.exec.ExecFailure;
 import io.jbinfmt.tracer.exec.ExecListener;
 import io.jbinfmt.tracer.exec.ExecPlan;
 import io.jbinfmt.tracer.exec.ExecRequest;
+import io.jbinfmt.tracer.exec.InterpreterAliases;
 import io.jbinfmt.tracer.exec.NotifiedRewrite;
 import io.jbinfmt.tracer.exec.TraceeFiles;
 import io.jbinfmt.tracer.mem.TraceeMemory;
@@ -29,9 +30,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The notify engine's loop: the tree's execs arrive as seccomp user notifications on our listener; nothing else
@@ -43,13 +42,12 @@ import java.util.Map;
  */
 public final class NotifyLoop implements AutoCloseable {
     private static final int MAX_ARGS = 1 << 20;
-    /** While a rewrite waits for its restarted call, stops of its thread are looked for this often. */
-    private static final int PENDING_POLL_MILLIS = 20;
 
     private final ExecFilter filter;
     private final RuleSet rules;
     private final ExecListener listener;
     private final TraceeFiles files;
+    private final InterpreterAliases aliases;
     private final TraceeMemory memory;
     private final Registers regs;
     private final NotifiedRewrite rewrites;
@@ -59,8 +57,6 @@ public final class NotifyLoop implements AutoCloseable {
     private final int rootPid;
     private final int rootPidfd;
     private final PrintStream diagnostics;
-    /** Rewrites between begin and finish, by the tid whose restarted call will notify. */
-    private final Map<Integer, NotifiedRewrite.Pending> pending = new HashMap<>();
     /** Deaths reaped while we drove a thread: handled before the next poll. */
     private final Deque<StopEvent> reapedElsewhere = new ArrayDeque<>();
 
@@ -81,9 +77,10 @@ public final class NotifyLoop implements AutoCloseable {
         this.rules = rules;
         this.listener = listener;
         this.files = new TraceeFiles(rules);
+        this.aliases = new InterpreterAliases(arch);
         this.memory = new TraceeMemory(arena);
         this.regs = new Registers(arch, arena);
-        this.rewrites = new NotifiedRewrite(arch, arena, reapedElsewhere::add, this::onPendingStop);
+        this.rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, reapedElsewhere::add);
         this.status = arena.allocate(4);
         this.rootWait = new ThreadWait(status, reapedElsewhere::add);
         this.notify = new SeccompNotify(listenerFd);
@@ -101,14 +98,11 @@ public final class NotifyLoop implements AutoCloseable {
             while (true) {
                 drainDeaths();
                 Poller poller = rootEnd == null ? both : listenerOnly;
-                int ready = poller.poll(pending.isEmpty() ? -1 : PENDING_POLL_MILLIS);
-                if (!pending.isEmpty()) {
-                    lookAtPending();
-                }
+                int ready = poller.poll(-1);
                 if (ready <= 0) {
                     continue;
                 }
-                if (rootEnd == null && (poller.revents(1) & Poller.IN) != 0 && !pending.containsKey(rootPid)) {
+                if (rootEnd == null && (poller.revents(1) & Poller.IN) != 0) {
                     reapRoot(Wait.WNOHANG);
                 }
                 int events = poller.revents(0);
@@ -151,55 +145,9 @@ public final class NotifyLoop implements AutoCloseable {
     private void drainDeaths() {
         while (!reapedElsewhere.isEmpty()) {
             StopEvent death = reapedElsewhere.poll();
-            NotifiedRewrite.Pending p = pending.remove(death.tid());
-            if (p != null) {
-                release(p.plan());
-            }
             if (death.tid() == rootPid) {
                 rootEnd = death;
             }
-        }
-    }
-
-    /**
-     * A thread whose rewritten exec waits to notify again runs under PTRACE_SYSCALL with every signal blocked: only
-     * SIGKILL, SIGSTOP or a restarted call can stop it. Keep it going (a stop signal is held back until it is let
-     * go) and see its death.
-     */
-    private void lookAtPending() {
-        for (NotifiedRewrite.Pending p : List.copyOf(pending.values())) {
-            int who;
-            try {
-                who = Wait.wait(p.tid(), Wait.WALL | Wait.WNOHANG, status);
-            } catch (ErrnoException e) {
-                reapedElsewhere.add(new StopEvent.Killed(p.tid(), Signals.SIGKILL, false)); // gone unseen
-                continue;
-            }
-            if (who == 0) {
-                continue;
-            }
-            onPendingStop(WaitStatusDecoder.decode(who, Wait.status(status)));
-        }
-        drainDeaths();
-    }
-
-    /** A stop (or the death) of a thread whose rewrite waits: keep it going, a signal held until it is let go. */
-    private void onPendingStop(StopEvent e) {
-        NotifiedRewrite.Pending p = pending.get(e.tid());
-        try {
-            switch (e) {
-                case StopEvent.Exited x -> reapedElsewhere.add(x);
-                case StopEvent.Killed k -> reapedElsewhere.add(k);
-                case StopEvent.Signal s -> {
-                    if (p != null) {
-                        pending.put(p.tid(), p.holding(s.signal()));
-                    }
-                    Ptrace.syscall(e.tid(), 0);
-                }
-                default -> Ptrace.syscall(e.tid(), 0);
-            }
-        } catch (ErrnoException gone) {
-            // killed meanwhile: its death is reported next
         }
     }
 
@@ -230,11 +178,6 @@ public final class NotifyLoop implements AutoCloseable {
     }
 
     private void handle(SeccompNotify.Notification n) throws ErrnoException {
-        NotifiedRewrite.Pending p = pending.remove(n.pid());
-        if (p != null) {
-            finishRewrite(n, p);
-            return;
-        }
         boolean rootExec = n.pid() == rootPid && !rootLetGo;
         ExecFilter.Traced traced = filter.traced(n.arch(), n.nr());
         ExecRequest request = null;
@@ -269,19 +212,19 @@ public final class NotifyLoop implements AutoCloseable {
                     refused(f.errno());
                 }
             }
-            case ExecPlan.Rewrite r -> beginRewrite(n, request, r, rootExec);
+            case ExecPlan.Rewrite r -> rewrite(n, request, r, rootExec);
         }
     }
 
-    private void beginRewrite(SeccompNotify.Notification n, ExecRequest request, ExecPlan.Rewrite r, boolean root)
+    private void rewrite(SeccompNotify.Notification n, ExecRequest request, ExecPlan.Rewrite r, boolean root)
             throws ErrnoException {
-        NotifiedRewrite.Pending started;
+        NotifiedRewrite.Finished done;
         try {
-            started = rewrites.begin(notify, n, request, r, root);
+            // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
+            done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root);
         } catch (ExecFailure e) {
             // another tracer holds the thread: it gets what the kernel answers for a format it cannot run, and
             // the log (-v) says why
-            release(r);
             if (listener != null) {
                 listener.onExec(request, new ExecPlan.Fail(e.errno(), "cannot rewrite by " + ruleNames(r) + ": "
                         + e.getMessage()));
@@ -291,39 +234,18 @@ public final class NotifyLoop implements AutoCloseable {
                 refused(e.errno());
             }
             return;
-        } catch (ErrnoException e) {
+        } finally {
             release(r);
-            throw e;
         }
         if (listener != null) {
             listener.onExec(request, r);
         }
-        if (started == null) {
-            release(r); // failed on the spot (E2BIG), the thread let go
-            if (root) {
-                refused(Errno.E2BIG.code);
+        if (root && done.tid() >= 0) {
+            if (done.result() != 0) {
+                refused((int) -done.result());
+            } else {
+                rootLetGo = true;
             }
-            return;
-        }
-        if (root) {
-            started = started.holding(started.signal() != 0 ? started.signal() : rootHeldSignal);
-        }
-        pending.put(started.tid(), started);
-    }
-
-    private void finishRewrite(SeccompNotify.Notification n, NotifiedRewrite.Pending p) throws ErrnoException {
-        boolean root = p.tid() == rootPid && !rootLetGo;
-        try {
-            NotifiedRewrite.Finished done = rewrites.finish(notify, n, p, root);
-            if (root && done.tid() >= 0) {
-                if (done.result() != 0) {
-                    refused((int) -done.result());
-                } else {
-                    rootLetGo = true;
-                }
-            }
-        } finally {
-            release(p.plan());
         }
     }
 
@@ -389,6 +311,7 @@ public final class NotifyLoop implements AutoCloseable {
     @Override
     public void close() {
         files.close();
+        aliases.close();
         notify.close();
         FileCalls.close(rootPidfd);
     }

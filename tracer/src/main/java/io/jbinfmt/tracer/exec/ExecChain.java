@@ -87,7 +87,11 @@ public final class ExecChain {
                 }
                 level = new Level(null, line.interpreter(), line.argument(), interp);
             } else {
-                return orPassthrough(plan); // a native binary ends the chain
+                // a native binary ends the chain; if the last rule named it, say what it is
+                if (plan instanceof ExecPlan.Rewrite r && levels.getLast().rule() != null) {
+                    return r.withPathElfMachine(elfMachine(current.header()));
+                }
+                return orPassthrough(plan);
             }
             levels.add(level);
             if (rule != null) {
@@ -112,8 +116,7 @@ public final class ExecChain {
                     }
                     executable = current;
                     if (plan instanceof ExecPlan.Rewrite r && rule != null) {
-                        plan = new ExecPlan.Rewrite(r.path(), r.argv(), r.env(), r.preserveArgv0(), executable,
-                                r.comm(), r.filename(), r.applied());
+                        plan = r.withOpenBinary(executable);
                     }
                 }
                 current = next;
@@ -183,6 +186,16 @@ public final class ExecChain {
             }
         }
         return new ExecPlan.Rewrite(path, List.copyOf(argv), List.copyOf(env), preserve, null, comm,
-                filename, List.copyOf(applied));
+                filename, List.copyOf(applied), -1);
+    }
+
+    /** e_machine of an ELF header (either byte order), or -1 when {@code header} is no ELF. */
+    static int elfMachine(byte[] header) {
+        if (header.length < 20 || header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F') {
+            return -1;
+        }
+        int lo = header[18] & 0xff;
+        int hi = header[19] & 0xff;
+        return header[5] == 2 ? (lo << 8) | hi : (hi << 8) | lo; // EI_DATA 2: big-endian
     }
 }

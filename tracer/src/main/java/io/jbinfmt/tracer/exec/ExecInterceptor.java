@@ -40,6 +40,7 @@ public final class ExecInterceptor {
     private final RuleSet rules;
     private final ExecListener listener;
     private final TraceeFiles files;
+    private final InterpreterAliases aliases;
     private final Registers regs;
     private final TraceeMemory memory;
     private final MemorySegment status;
@@ -55,6 +56,7 @@ public final class ExecInterceptor {
         this.rules = rules;
         this.listener = listener;
         this.files = new TraceeFiles(rules);
+        this.aliases = new InterpreterAliases(arch);
         this.regs = new Registers(arch, arena);
         this.memory = new TraceeMemory(arena);
         this.status = arena.allocate(4);
@@ -106,8 +108,7 @@ public final class ExecInterceptor {
             throws ErrnoException {
         List<byte[]> env = EnvironmentMerge.apply(memory.readStringArray(request.tid(), request.envpAddr(),
                 request.abi().wordSize(), MAX_ARGS), plan.env());
-        return new ExecPlan.Rewrite(plan.path(), EnvironmentMerge.argvThenEnvp(plan.argv(), env), env,
-                plan.preserveArgv0(), plan.openBinary(), plan.comm(), plan.filename(), plan.applied());
+        return plan.withArgv(EnvironmentMerge.argvThenEnvp(plan.argv(), env), env);
     }
 
     private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {
@@ -125,6 +126,8 @@ public final class ExecInterceptor {
         if (!plan.env().isEmpty()) {
             plan = withEnvironment(memory, request, plan);
         }
+        // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
+        plan = aliases.apply(plan, files.sharesOurFiles(tid));
         int word = abi.wordSize();
         int blockSize = ArgvBlock.size(plan, word);
         long area = t.takeScratchPage();
@@ -201,6 +204,7 @@ public final class ExecInterceptor {
     /** Releases what the session held for its execs (the F rules' interpreters). */
     public void close() {
         files.close();
+        aliases.close();
     }
 
     /** Releases what a tracee that died held for its exec. */

@@ -63,7 +63,21 @@ final class NewProgramFixup {
             regs.push(tid);
             return new Settled(result, 0);
         }
-        return new Settled(0, apply(tid, plan, arch.imageAbi(regs))); // the interpreter may be an i386 program
+        return new Settled(0, apply(tid, plan, arch.imageAbi(regs), true)); // the interpreter may be an i386 program
+    }
+
+    /**
+     * At the exec event of a rewritten exec (which has succeeded, the new program set up): touches it up now if
+     * that needs no call run in it (no descriptor to pass, no process name to set, the moved block within the
+     * stack's lowest page), and returns true; else changes nothing and returns false, for {@link #settle} at the
+     * exit stop. Saves that stop.
+     */
+    boolean applyAtExecEvent(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
+        if (plan.openBinary() != null || plan.comm() != null) {
+            return false;
+        }
+        regs.fetch(tid);
+        return apply(tid, plan, arch.imageAbi(regs), false) >= 0;
     }
 
     /**
@@ -74,9 +88,10 @@ final class NewProgramFixup {
      *   before:  sp -> [argc argv.. envp.. auxv..]  [strings...]
      *   after:   sp'-> [argc argv.. envp.. auxv.. AT_EXECFD]  [filename\0 pad]  [strings...]
      * </pre>
-     * Returns a signal to deliver when resuming (one that arrived while we were injecting), or 0.
+     * Returns a signal to deliver when resuming (one that arrived while we were injecting), or 0; -1 when calls
+     * would be needed and {@code mayCall} is false (nothing was changed then).
      */
-    int apply(int tid, ExecPlan.Rewrite plan, ExecAbi image) throws ErrnoException {
+    int apply(int tid, ExecPlan.Rewrite plan, ExecAbi image, boolean mayCall) throws ErrnoException {
         byte[] entryRegs = regs.snapshot();
         int word = image.wordSize();
         ExecAbi.Calls calls = image.calls();
@@ -88,6 +103,21 @@ final class NewProgramFixup {
         long execFnAt = (blockEnd - execFn.length) & ~15L;
         int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
         long newSp = (execFnAt - (long) word * newWords) & ~15L; // both ABIs want a 16-byte aligned stack at entry
+        boolean growsStack = (newSp & ~4095L) < (sp & ~4095L);
+        if (!mayCall && (growsStack || plan.openBinary() != null || plan.comm() != null)) {
+            return -1;
+        }
+        if (!mayCall) {
+            block.setExecFn(execFnAt);
+            if (plan.preserveArgv0()) {
+                block.setPreserveArgv0();
+            }
+            writeWords(tid, newSp, block.toArray(), word);
+            memory.write(tid, execFnAt, execFn);
+            regs.set(Reg.SP, newSp);
+            regs.push(tid);
+            return 0;
+        }
         // Scratch for the strings the injected calls need: the old block at sp, which is surely mapped and which
         // we hold a copy of; the new block is written over it afterwards.
         long scratchAt = sp;
@@ -119,7 +149,7 @@ final class NewProgramFixup {
                 memory.write(tid, scratchAt, PathBytes.cString(comm));
                 inject.call(calls.prctl(), PR_SET_NAME, scratchAt, 0, 0, 0);
             }
-            if ((newSp & ~4095L) < (sp & ~4095L)) {
+            if (growsStack) {
                 // The moved block reaches into the page below: the stack may not be mapped there yet, and only
                 // the program itself can grow it. Have it write there (clock_gettime) so the kernel does.
                 long touched = inject.call(calls.clockGettime(), CLOCK_MONOTONIC, newSp);

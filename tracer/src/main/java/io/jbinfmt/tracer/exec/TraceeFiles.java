@@ -52,6 +52,14 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
         return root;
     }
 
+    /**
+     * Whether tracee {@code tid} shares our root directory and mounts, so that a path of ours names the same file
+     * for it (as read for the current exec decision).
+     */
+    public boolean sharesOurFiles(int tid) {
+        return reachesOurFiles(tid);
+    }
+
     /** Whether tracee {@code tid} shares our root directory and mounts. */
     private boolean reachesOurFiles(int tid) {
         try {

@@ -32,6 +32,9 @@ public final class Bpf {
      */
     public static final int OFFSET_NR = 0;
     public static final int OFFSET_ARCH = 4;
+    /** args[5], the sixth argument: its low and high 32-bit words (little-endian hosts). */
+    public static final int OFFSET_ARG5_LOW = 56;
+    public static final int OFFSET_ARG5_HIGH = 60;
 
     private Bpf() {
     }

@@ -29,7 +29,9 @@ import java.util.Map;
  * </pre>
  * The TRACE data (the low 16 bits, read back with PTRACE_GETEVENTMSG) says which ABI and which call stopped,
  * so the tracer never has to guess from registers. The {@link #notifying} variant returns USER_NOTIF where this
- * one returns TRACE (a notification carries arch and number itself: {@link #traced(int, int)} decodes them).
+ * one returns TRACE (a notification carries arch and number itself: {@link #traced(int, int)} decodes them),
+ * except for an execve whose unused sixth argument holds the session's {@link #passCookie()}: that one is allowed.
+ * A rewrite restarts the exec with the cookie there, so the rewritten call does not come back to the listener.
  */
 public final class ExecFilter {
     /** The TRACE data of a syscall from an ABI the filter does not know. */
@@ -43,20 +45,34 @@ public final class ExecFilter {
     private final List<Bpf.Insn> program;
     private final int action;
     private final Arch arch;
+    private final long passCookie;
 
     /** The filter for the ptrace engine: execs return TRACE. */
     public ExecFilter(Arch arch) {
-        this(arch, Bpf.RET_TRACE);
+        this(arch, Bpf.RET_TRACE, 0);
     }
 
-    /** The filter for the seccomp user-notification engine: execs (and unknown ABIs) go to the listener. */
+    /**
+     * The filter for the seccomp user-notification engine: execs (and unknown ABIs) go to the listener, but an
+     * execve with {@code passCookie} as its sixth argument (the low 32 bits for a 32-bit ABI) is allowed.
+     */
+    public static ExecFilter notifying(Arch arch, long passCookie) {
+        return new ExecFilter(arch, SeccompNotify.RET_USER_NOTIF, passCookie);
+    }
+
+    /** A notifying filter with a random pass cookie, new for each session. */
     public static ExecFilter notifying(Arch arch) {
-        return new ExecFilter(arch, SeccompNotify.RET_USER_NOTIF);
+        long cookie;
+        do {
+            cookie = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        } while ((int) cookie == 0 || cookie >>> 32 == 0); // never a value a caller passes by accident
+        return notifying(arch, cookie);
     }
 
-    private ExecFilter(Arch arch, int action) {
+    private ExecFilter(Arch arch, int action, long passCookie) {
         this.action = action;
         this.arch = arch;
+        this.passCookie = passCookie;
         this.traced = new ArrayList<>();
         Map<Integer, List<Integer>> byAudit = new LinkedHashMap<>();
         for (ExecAbi abi : arch.abis()) {
@@ -81,11 +97,28 @@ public final class ExecFilter {
             a.ret(Bpf.RET_ALLOW);
             for (int first : e.getValue()) {
                 for (int i = first; i < first + 2; i++) {
-                    a.label("trace_" + i).ret(action | data(i + 1));
+                    Traced t = traced.get(i);
+                    a.label("trace_" + i);
+                    if (notifies() && !t.execveat() && t.abi().rewritable()) {
+                        // a rewrite's restarted exec: its sixth argument carries the cookie
+                        long cookie = t.abi().word(passCookie);
+                        a.load(Bpf.OFFSET_ARG5_LOW).jumpIfEqual((int) cookie, null, "notify_" + i)
+                                .load(Bpf.OFFSET_ARG5_HIGH).jumpIfEqual((int) (cookie >>> 32), null, "notify_" + i)
+                                .ret(Bpf.RET_ALLOW);
+                    }
+                    a.label("notify_" + i).ret(action | data(i + 1));
                 }
             }
         }
         this.program = a.build();
+    }
+
+    /**
+     * What a rewrite puts in a restarted execve's sixth argument (unused by execve) so that this filter lets it
+     * through instead of notifying again; {@code abi.word(cookie)} for a 32-bit ABI. 0 for a tracing filter.
+     */
+    public long passCookie() {
+        return passCookie;
     }
 
     /** The TRACE data for the ABI/call at {@code value}; USER_NOTIF carries none. */

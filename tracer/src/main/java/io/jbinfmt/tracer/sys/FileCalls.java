@@ -130,12 +130,20 @@ public final class FileCalls {
         return Syscall.call("pwrite", Syscall.PWRITE64, fd, buf.address(), buf.byteSize(), offset);
     }
 
+    /** ST_NOSYMFOLLOW (statvfs.h, Linux 5.10): symlinks on this mount are not followed. */
+    public static final long ST_NOSYMFOLLOW = 0x2000;
+
     /** Whether the file open on {@code fd} lives on a noexec mount. */
     public static boolean onNoexecMount(int fd) throws ErrnoException {
+        return (mountFlags(fd) & Libc.ST_NOEXEC()) != 0;
+    }
+
+    /** The ST_* flags of the mount the file open on {@code fd} (an O_PATH one will do) lives on. */
+    public static long mountFlags(int fd) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = statfs.allocate(arena);
             Syscall.call("fstatfs", Syscall.FSTATFS, fd, buf.address(), 0, 0);
-            return (statfs.f_flags(buf) & Libc.ST_NOEXEC()) != 0;
+            return statfs.f_flags(buf);
         }
     }
 

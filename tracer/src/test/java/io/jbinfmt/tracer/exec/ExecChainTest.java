@@ -166,6 +166,23 @@ class ExecChainTest {
         assertTrue(r.preserveArgv0());
     }
 
+    @Test
+    void thePlanSaysWhenItsPathIsAnElfProgramAndOfWhichMachine() throws Exception {
+        String x86_64 = "\u007fELF\u0002\u0001\u0001" + "\u0000".repeat(9) + "\u0002\u0000\u003e\u0000";
+        String i386 = "\u007fELF\u0001\u0001\u0001" + "\u0000".repeat(9) + "\u0002\u0000\u0003\u0000";
+        String s390x = "\u007fELF\u0002\u0002\u0001" + "\u0000".repeat(9) + "\u0000\u0002\u0000\u0016";
+        files.exe("./p.a", "x").exe("./p.b", "x").exe("./p.c", "x").exe("./p.d", "x")
+                .exe("/i/x86_64", x86_64).exe("/i/i386", i386).exe("/i/s390x", s390x)
+                .exe("/d/interp", "#!/i/x86_64\n").exe("/i/short", "\u007fELF");
+        RuleSet r = rules(":a:E::a::/i/x86_64:", ":b:E::b::/i/i386:", ":c:E::c::/i/s390x:", ":d:E::d::/d/interp:");
+        assertEquals(62, rewrite(plan(r, "./p.a", "p")).pathElfMachine());
+        assertEquals(3, rewrite(plan(r, "./p.b", "p")).pathElfMachine());
+        assertEquals(22, rewrite(plan(r, "./p.c", "p")).pathElfMachine(), "a big-endian header");
+        assertEquals(-1, rewrite(plan(r, "./p.d", "p")).pathElfMachine(), "a script: the kernel hands its name on");
+        assertEquals(-1, ExecChain.elfMachine("\u007fELF".getBytes()), "too short for e_machine");
+        assertEquals(-1, ExecChain.elfMachine(("MZ" + "\u0000".repeat(30)).getBytes()));
+    }
+
     /** p.c, and scripts /s/s1../s/sN where s(k) runs s(k-1) and s1 runs the probe. */
     void chain(int n) {
         files.exe("./p.c", "x").exe("/s/s1", "#!/i/probe\n").exe("/i/probe", "\u007fELF");

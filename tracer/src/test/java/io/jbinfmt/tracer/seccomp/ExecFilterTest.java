@@ -78,6 +78,31 @@ class ExecFilterTest {
     }
 
     @Test
+    void theNotifyingFilterAllowsARewrittenExecveThatCarriesItsCookie() {
+        long cookie = 0x1234_5678_9abc_def1L;
+        ExecFilter notifying = ExecFilter.notifying(Arch.host(), cookie);
+        int notif = io.jbinfmt.tracer.sys.SeccompNotify.RET_USER_NOTIF;
+        assertEquals(cookie, notifying.passCookie());
+        assertEquals(Bpf.RET_ALLOW, runWith(notifying, 59, Audit.ARCH_X86_64, cookie), "x86_64 execve, cookie");
+        assertEquals(notif, runWith(notifying, 59, Audit.ARCH_X86_64, cookie ^ 1), "another low word");
+        assertEquals(notif, runWith(notifying, 59, Audit.ARCH_X86_64, cookie ^ (1L << 40)), "another high word");
+        assertEquals(notif, runWith(notifying, 59, Audit.ARCH_X86_64, 0), "no cookie");
+        assertEquals(notif, runWith(notifying, 322, Audit.ARCH_X86_64, cookie), "execveat is never let through");
+        assertEquals(Bpf.RET_ALLOW, runWith(notifying, 11, Audit.ARCH_I386, cookie & 0xffffffffL), "i386: low word");
+        assertEquals(notif, runWith(notifying, 11, Audit.ARCH_I386, cookie), "i386 args are 32 bits");
+        assertEquals(notif, runWith(notifying, 1073742344, Audit.ARCH_X86_64, cookie), "x32 is not rewritten");
+        int traced = runWith(filter, 59, Audit.ARCH_X86_64, 0);
+        assertEquals(Bpf.RET_TRACE, traced & ~Bpf.RET_DATA_MASK, "the tracing filter has no cookie");
+        assertEquals(0, filter.passCookie());
+        long random = ExecFilter.notifying(Arch.host()).passCookie();
+        assertTrue((int) random != 0 && random >>> 32 != 0, "a session's cookie has both words set");
+    }
+
+    private static int runWith(ExecFilter f, int nr, int arch, long arg5) {
+        return BpfInterpreter.run(f.program(), BpfInterpreter.seccompData(nr, arch, 0, 0, 0, 0, 0, arg5));
+    }
+
+    @Test
     void programChecksArchBeforeAnythingElse() {
         Bpf.Insn first = filter.program().getFirst();
         assertEquals(Bpf.LD_W_ABS, first.code());

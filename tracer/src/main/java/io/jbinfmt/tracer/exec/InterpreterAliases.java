@@ -1,0 +1,181 @@
+package io.jbinfmt.tracer.exec;
+
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Names under which a rewrite execs its interpreter so that the kernel itself names the new process as
+ * binfmt_misc would (after the original program, not the interpreter): a symlink {@code DIR/K/NAME} to
+ * interpreter K, in a directory of this session's. The kernel takes the process name from the basename of the
+ * path exec'd; without the alias the new program would have to be made to call prctl(PR_SET_NAME), two more
+ * stops per rewrite. Used only where it changes nothing else the new program can see: the interpreter is an ELF
+ * program the kernel loads itself (a #! script, or a program a binfmt_misc rule of the host takes, would be
+ * handed the alias's name as its argument), the tracee sees our file system, and name and target are plain
+ * ASCII (the directory is made with java.nio, whose file names are Strings). AT_EXECFN is set by
+ * {@link NewProgramFixup} either way. The directory is removed when the session ends; those of jbinfmts that
+ * died without removing theirs are removed by the next one that makes one. Used by the tracer thread only.
+ */
+public final class InterpreterAliases implements AutoCloseable {
+    private static final String PREFIX = "jbinfmt-names-";
+
+    private final Arch arch;
+    private final Path parent;
+    private Path dir;
+    /** Set when the directory cannot be made or used: every rewrite sets the name by prctl then. */
+    private boolean unusable;
+    private final Map<String, Integer> interpreters = new HashMap<>();
+    private final Set<String> made = new HashSet<>();
+
+    /** Aliases in a directory made (on first use) under {@code parent}. */
+    public InterpreterAliases(Arch arch, Path parent) {
+        this.arch = arch;
+        this.parent = parent;
+    }
+
+    /** Aliases under java.io.tmpdir. */
+    public InterpreterAliases(Arch arch) {
+        this(arch, Path.of(System.getProperty("java.io.tmpdir", "/tmp")));
+    }
+
+    /**
+     * {@code plan}, exec'd by an alias whose basename is the process name to give (and with no name left to set),
+     * where that is possible; else {@code plan} itself. {@code sharesOurFiles}: the tracee sees our root and
+     * mounts.
+     */
+    public ExecPlan.Rewrite apply(ExecPlan.Rewrite plan, boolean sharesOurFiles) {
+        if (unusable || !sharesOurFiles || plan.comm() == null || !arch.loadsElf(plan.pathElfMachine())) {
+            return plan;
+        }
+        String target = ascii(plan.path());
+        String name = ascii(plan.comm());
+        if (target == null || name == null || !target.startsWith("/") || name.isEmpty() || name.equals(".")
+                || name.equals("..")) {
+            return plan;
+        }
+        try {
+            Path alias = alias(target, name);
+            return alias == null ? plan : plan.execdAs(alias.toString().getBytes(StandardCharsets.US_ASCII), null);
+        } catch (IOException | RuntimeException e) {
+            return plan; // the name is set by prctl instead
+        }
+    }
+
+    private Path alias(String target, String name) throws IOException {
+        if (dir == null && !makeDirectory()) {
+            return null;
+        }
+        Integer k = interpreters.get(target);
+        if (k == null) {
+            k = interpreters.size();
+            Path sub = Files.createDirectory(dir.resolve(Integer.toString(k)));
+            Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+            interpreters.put(target, k);
+        }
+        Path alias = dir.resolve(Integer.toString(k)).resolve(name);
+        if (made.add(k + "/" + name)) {
+            try {
+                Files.createSymbolicLink(alias, Path.of(target));
+            } catch (IOException e) {
+                made.remove(k + "/" + name);
+                throw e;
+            }
+        }
+        return alias;
+    }
+
+    /** Makes the directory, readable and searchable by every tracee whatever its uid, on a mount that follows symlinks. */
+    private boolean makeDirectory() {
+        sweepDead();
+        try {
+            Path d = parent.resolve(PREFIX + ProcessCalls.getpid() + "-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+            Files.createDirectory(d);
+            dir = d; // removed by close() from here on
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+            int fd = FileCalls.open(FileCalls.AT_FDCWD, d.toString().getBytes(StandardCharsets.US_ASCII),
+                    FileCalls.O_PATH | FileCalls.O_DIRECTORY | FileCalls.O_CLOEXEC);
+            try {
+                if ((FileCalls.mountFlags(fd) & FileCalls.ST_NOSYMFOLLOW) != 0) {
+                    unusable = true;
+                }
+            } finally {
+                FileCalls.close(fd);
+            }
+        } catch (IOException | ErrnoException | RuntimeException e) {
+            unusable = true;
+        }
+        return !unusable;
+    }
+
+    /** Removes the directories of jbinfmts that are gone (killed before they could remove theirs). */
+    private void sweepDead() {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(parent, PREFIX + "*")) {
+            for (Path p : old) {
+                String rest = p.getFileName().toString().substring(PREFIX.length());
+                int dash = rest.indexOf('-');
+                if (dash > 0 && rest.substring(0, dash).chars().allMatch(Character::isDigit)
+                        && !Files.exists(Path.of("/proc", rest.substring(0, dash)))) {
+                    removeTree(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to sweep, or not ours to sweep
+        }
+    }
+
+    /** Removes the directory. */
+    @Override
+    public void close() {
+        if (dir != null) {
+            removeTree(dir);
+            dir = null;
+        }
+    }
+
+    private static void removeTree(Path top) {
+        try {
+            Files.walkFileTree(top, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // another jbinfmt swept it meanwhile, or it is not ours
+        }
+    }
+
+    /** {@code b} as a String when it is printable ASCII (and so means the same bytes in any file name encoding). */
+    private static String ascii(byte[] b) {
+        for (byte c : b) {
+            if (c < 0x20 || c > 0x7e) {
+                return null;
+            }
+        }
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+}

@@ -36,6 +36,7 @@ def runners(cmd, rule=None, qemu="/bin/true", native=True):
     for e in ENGINES:
         r[f"jbinfmt ({e})"] = jbinfmt(e, rule, sh(cmd))
     if native:
+        r["notify floor"] = [f"{out}/bin/notify-floor"] + sh(cmd)
         r["proot"] = ["proot"] + sh(cmd)
     r["proot -q"] = ["proot", "-q", qemu] + sh(cmd)
     if native:
@@ -115,7 +116,7 @@ startup = workloads[-1][0]
 medians = {name: medians_of(name) for name, _ in workloads}
 cpu_model = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
 order = (["native"] + [r for e in ENGINES for r in (f"jbinfmt ({e})", f"jbinfmt ({e}), net of start-up")]
-         + ["proot", "proot -q", "strace", "kernel"])
+         + ["notify floor", "proot", "proot -q", "strace", "kernel"])
 lines = [f"Machine: {cpu_model}, {os.cpu_count()} cores, Linux {platform.release()}; "
          f"{rounds} alternating rounds, medians. CPU = user+system of the whole process tree.", ""]
 lines += ["Engines (`jbinfmt -v --engine E`, once before the rounds):", ""] + [f"- {l}" for l in engines] + [""]
@@ -156,6 +157,13 @@ ratio_row("rewritten exec loop, CPU / kernel", REWRITE, "kernel", 1)
 ratio_row("foreign pipeline, wall / kernel", PIPELINE, "kernel", 0)
 ratio_row("foreign pipeline, CPU / kernel", PIPELINE, "kernel", 1)
 lines.append("")
+floor = medians[FORK_EXEC].get("notify floor")
+if floor:
+    nat = medians[FORK_EXEC]["native"]
+    lines.append(f"The notify mechanism's floor (`notify floor`: bench/src/c/notify-floor.c, a C supervisor that answers "
+                 f"every exec CONTINUE and does nothing else) on the passthrough fork+exec loop: "
+                 f"{floor[1] / nat[1]:.2f}x native CPU, {floor[0] / nat[0]:.2f}x native wall.")
+    lines.append("")
 text = "\n".join(lines)
 print(text)
 open(f"{out}/compare.md", "w").write(text + "\n")

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Times the same workloads natively, under jbinfmt (both engines, --engine notify and --engine ptrace), proot,
-# proot -q, strace (execs only) and the kernel's own binfmt_misc (a private user namespace), alternating runners
-# round by round, and prints medians and ratios (wall and CPU, children included) to native and to the kernel, then
-# the target ratios per engine; also written to bench/results/compare.md.
+# proot -q, strace (execs only), a minimal C seccomp-notify supervisor (the mechanism's floor) and the kernel's own
+# binfmt_misc (a private user namespace), alternating runners round by round, and prints medians and ratios (wall
+# and CPU, children included) to native and to the kernel, then the target ratios per engine; also written
+# to bench/results/compare.md.
 #   bench/compare.sh              # 7 rounds
 #   ROUNDS=15 bench/compare.sh
 set -eu
@@ -17,6 +18,7 @@ done
 [ -x "$root/cli/target/jbinfmt-image/bin/jbinfmt" ] || (cd "$root" && mvn -B -q package -Dmaven.test.skip=true)
 
 gcc -O1 -o "$out/bin/stat-loop" "$here/src/c/stat-loop.c"
+gcc -O2 -o "$out/bin/notify-floor" "$here/src/c/notify-floor.c"
 aarch64-linux-gnu-gcc -static -O1 -o "$out/bin/hello-aarch64" "$root/examples/demo/src/hello.c"
 
 exec python3 "$here/compare.py" "$root" "$out" "${ROUNDS:-7}"

@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * The zero-config rules: every foreign architecture whose qemu-user emulator is installed (but the host's own
- * family), and wasm32-wasi modules when a WASI runtime is found: wasmtime, wasmer, or node with the runner
- * script jbinfmt ships.
+ * family), with {@code -L} naming its sysroot when there is one ({@link QemuSysroot}), and wasm32-wasi modules
+ * when a WASI runtime is found: wasmtime, wasmer, or node with the runner script jbinfmt ships.
  */
 final class DefaultRules {
     static final RuleSource SOURCE = new RuleSource("(built-in defaults)", 0);
@@ -33,7 +33,8 @@ final class DefaultRules {
             }
             Path qemu = onPath("qemu-" + t.name());
             if (qemu != null) {
-                rules.add(QemuTargets.rule(t, qemu.toString().getBytes(), SOURCE));
+                rules.add(QemuSysroot.withSysroot(QemuTargets.rule(t, qemu.toString().getBytes(), SOURCE),
+                        QemuSysroot.choose(t.name(), QEMU_LD_PREFIX, DefaultRules::isDirectory)));
             }
         }
         Rule wasm = wasmRule();
@@ -72,7 +73,14 @@ final class DefaultRules {
         };
     }
 
+    // Decoded, as PATH is: paths jbinfmt builds rules from are taken to be text.
+    private static final String QEMU_LD_PREFIX = System.getenv("QEMU_LD_PREFIX");
+
     private static final String[] PATH_DIRS = System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":");
+
+    private static boolean isDirectory(String path) {
+        return new java.io.File(path).isDirectory(); // java.io.File, as onPath
+    }
 
     /** The first executable {@code name} on PATH (java.io.File: this runs at start-up, before the first exec). */
     static Path onPath(String name) {

@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Foreign programs built at test time from examples/demo/src (never committed binaries): static aarch64 and riscv64
- * ELFs with Debian's cross compilers, and wasm32-wasi modules with clang + wasi-libc. A missing toolchain fails
- * the test with the package to install (.ci/run installs them all).
+ * ELFs with Debian's cross compilers (and dynamic aarch64 ones, linked against the cross sysroot), and wasm32-wasi
+ * modules with clang + wasi-libc. A missing toolchain fails the test with the package to install (.ci/run installs
+ * them all).
  */
 final class ForeignFixtures {
     static final Path OUT = Path.of("target/foreign").toAbsolutePath();
@@ -22,6 +23,12 @@ final class ForeignFixtures {
     static Path aarch64(String name) {
         return build(name + "-aarch64", List.of("aarch64-linux-gnu-gcc", "-static", "-O1"), name,
                 "gcc-aarch64-linux-gnu");
+    }
+
+    /** Linked dynamically, as {@code aarch64-linux-gnu-gcc hello.c} does: it needs /lib/ld-linux-aarch64.so.1. */
+    static Path aarch64Dynamic(String name) {
+        return build(name + "-aarch64-dynamic", List.of("aarch64-linux-gnu-gcc", "-O1"), name,
+                "gcc-aarch64-linux-gnu libc6-dev-arm64-cross");
     }
 
     static Path riscv64(String name) {

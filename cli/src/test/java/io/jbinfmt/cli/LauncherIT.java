@@ -48,6 +48,11 @@ class LauncherIT {
             throws IOException, InterruptedException {
         ProcessBuilder pb = jbinfmt(args);
         pb.environment().putAll(env);
+        return start(pb, stdin);
+    }
+
+    /** Runs {@code pb} (a {@link #jbinfmt} command) with {@code stdin} as its input, or none when null. */
+    static Result start(ProcessBuilder pb, String stdin) throws IOException, InterruptedException {
         Process p = pb.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes());

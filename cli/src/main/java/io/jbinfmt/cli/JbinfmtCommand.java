@@ -42,7 +42,10 @@ import java.util.concurrent.Callable;
                 "",
                 "With no --rules, --rule or --system, the built-in defaults apply: every installed qemu-user "
                         + "emulator for a foreign architecture, and a WASI runtime for wasm32-wasi modules "
-                        + "(see `jbinfmt rules`)."},
+                        + "(see `jbinfmt rules`). Each qemu rule passes qemu -L DIR, which survives env -i: "
+                        + "$QEMU_LD_PREFIX if jbinfmt has it (for every target, as qemu applies it), else the "
+                        + "target's Debian cross root with a lib directory (/usr/aarch64-linux-gnu, ...), else "
+                        + "none."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "N:COMMAND's own exit status; 128+N when a signal N killed it",

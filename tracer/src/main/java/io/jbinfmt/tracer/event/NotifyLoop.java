@@ -30,7 +30,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 
 /**
  * The notify engine's loop: the tree's execs arrive as seccomp user notifications on our listener; nothing else
@@ -41,7 +40,6 @@ import java.util.List;
  * is left, daemons included.
  */
 public final class NotifyLoop implements AutoCloseable {
-    private static final int MAX_ARGS = 1 << 20;
 
     private final ExecFilter filter;
     private final RuleSet rules;
@@ -186,7 +184,7 @@ public final class NotifyLoop implements AutoCloseable {
             request = ExecDecoder.decode(n.pid(), traced, n.args(), memory);
             if (request != null) {
                 ExecRequest r = request;
-                plan = ExecChain.plan(r, rules, files, () -> readArgv(r));
+                plan = ExecChain.plan(r, rules, files, () -> ExecDecoder.argv(r, memory));
             }
         }
         if (request != null && !notify.valid(n.id())) {
@@ -291,14 +289,6 @@ public final class NotifyLoop implements AutoCloseable {
 
     private static String ruleNames(ExecPlan.Rewrite r) {
         return String.join(", ", r.applied().stream().map(rule -> rule.name()).toList());
-    }
-
-    private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {
-        try {
-            return memory.readStringArray(r.tid(), r.argvAddr(), r.abi().wordSize(), MAX_ARGS);
-        } catch (ErrnoException e) {
-            throw new ExecFailure(e.errno(), "cannot read argv: " + Errno.describe(e.errno()));
-        }
     }
 
     private void release(ExecPlan.Rewrite plan) {

@@ -3,7 +3,10 @@ package io.jbinfmt.tracer.exec;
 import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
+
+import java.util.List;
 
 /**
  * Reads an exec's arguments: one decoder for both calls, execveat's arguments sitting one register later, behind
@@ -13,6 +16,8 @@ import io.jbinfmt.tracer.sys.ErrnoException;
 public final class ExecDecoder {
     /** PATH_MAX: a longer path fails in the kernel with ENAMETOOLONG. */
     private static final int PATH_MAX = 4096;
+    /** More argv or envp entries than this are not read (the kernel's own limit, E2BIG, is lower). */
+    static final int MAX_ARGS = 1 << 20;
 
     private ExecDecoder() {
     }
@@ -43,6 +48,15 @@ public final class ExecDecoder {
             return new ExecRequest(tid, traced.abi(), at, dirfd, path, flags, argv, envp);
         } catch (ErrnoException e) {
             return null;
+        }
+    }
+
+    /** The exec's argv, read from the tracee when a rule needs it; an unreadable one fails the exec with its errno. */
+    public static List<byte[]> argv(ExecRequest r, TraceeMemory memory) throws ExecFailure {
+        try {
+            return memory.readStringArray(r.tid(), r.argvAddr(), r.abi().wordSize(), MAX_ARGS);
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot read argv: " + Errno.describe(e.errno()));
         }
     }
 }

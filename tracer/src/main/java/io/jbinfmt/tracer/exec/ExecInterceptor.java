@@ -32,7 +32,6 @@ import java.util.function.Consumer;
  * exec lives on the {@link Tracee}; each handler returns how the event loop must restart the tracee.
  */
 public final class ExecInterceptor {
-    private static final int MAX_ARGS = 1 << 20;
     private static final int PROT_READ_WRITE = 3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
 
@@ -83,8 +82,7 @@ public final class ExecInterceptor {
         if (request == null) {
             return Resume.CONTINUE;
         }
-        ExecPlan plan = ExecChain.plan(request, rules, files,
-                () -> readArgv(request));
+        ExecPlan plan = ExecChain.plan(request, rules, files, () -> ExecDecoder.argv(request, memory));
         if (listener != null) {
             listener.onExec(request, plan);
         }
@@ -107,16 +105,8 @@ public final class ExecInterceptor {
     static ExecPlan.Rewrite withEnvironment(TraceeMemory memory, ExecRequest request, ExecPlan.Rewrite plan)
             throws ErrnoException {
         List<byte[]> env = EnvironmentMerge.apply(memory.readStringArray(request.tid(), request.envpAddr(),
-                request.abi().wordSize(), MAX_ARGS), plan.env());
+                request.abi().wordSize(), ExecDecoder.MAX_ARGS), plan.env());
         return plan.withArgv(EnvironmentMerge.argvThenEnvp(plan.argv(), env), env);
-    }
-
-    private List<byte[]> readArgv(ExecRequest r) throws ExecFailure {
-        try {
-            return memory.readStringArray(r.tid(), r.argvAddr(), r.abi().wordSize(), MAX_ARGS);
-        } catch (ErrnoException e) {
-            throw new ExecFailure(e.errno(), "cannot read argv: " + Errno.describe(e.errno()));
-        }
     }
 
     private Resume rewrite(Tracee t, ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {

@@ -15,9 +15,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -41,7 +39,8 @@ public final class InterpreterAliases implements AutoCloseable {
     /** Set when the directory cannot be made or used: every rewrite sets the name by prctl then. */
     private boolean unusable;
     private final Map<String, Integer> interpreters = new HashMap<>();
-    private final Set<String> made = new HashSet<>();
+    /** The links made, by interpreter and name: a repeated rewrite costs a lookup. */
+    private final Map<String, byte[]> made = new HashMap<>();
 
     /** Aliases in a directory made (on first use) under {@code parent}. */
     public InterpreterAliases(Arch arch, Path parent) {
@@ -69,15 +68,24 @@ public final class InterpreterAliases implements AutoCloseable {
                 || name.equals("..")) {
             return plan;
         }
-        try {
-            Path alias = alias(target, name);
-            return alias == null ? plan : plan.execdAs(alias.toString().getBytes(StandardCharsets.US_ASCII), null);
-        } catch (IOException | RuntimeException e) {
-            return plan; // the name is set by prctl instead
+        String key = target + '\0' + name;
+        byte[] alias = made.get(key);
+        if (alias == null) {
+            try {
+                alias = makeAlias(target, name);
+            } catch (IOException | RuntimeException e) {
+                return plan; // the name is set by prctl instead
+            }
+            if (alias == null) {
+                return plan;
+            }
+            made.put(key, alias);
         }
+        return plan.execdAs(alias, null);
     }
 
-    private Path alias(String target, String name) throws IOException {
+    /** Makes the link NAME to {@code target} (the first for that interpreter makes its directory); null: no directory. */
+    private byte[] makeAlias(String target, String name) throws IOException {
         if (dir == null && !makeDirectory()) {
             return null;
         }
@@ -89,15 +97,8 @@ public final class InterpreterAliases implements AutoCloseable {
             interpreters.put(target, k);
         }
         Path alias = dir.resolve(Integer.toString(k)).resolve(name);
-        if (made.add(k + "/" + name)) {
-            try {
-                Files.createSymbolicLink(alias, Path.of(target));
-            } catch (IOException e) {
-                made.remove(k + "/" + name);
-                throw e;
-            }
-        }
-        return alias;
+        Files.createSymbolicLink(alias, Path.of(target));
+        return alias.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Makes the directory, readable and searchable by every tracee whatever its uid, on a mount that follows symlinks. */
@@ -146,6 +147,8 @@ public final class InterpreterAliases implements AutoCloseable {
         if (dir != null) {
             removeTree(dir);
             dir = null;
+            made.clear();
+            interpreters.clear();
         }
     }
 

@@ -104,16 +104,11 @@ final class NewProgramFixup {
         int newWords = block.size() + (plan.openBinary() != null ? 2 : 0);
         long newSp = (execFnAt - (long) word * newWords) & ~15L; // both ABIs want a 16-byte aligned stack at entry
         boolean growsStack = (newSp & ~4095L) < (sp & ~4095L);
-        if (!mayCall && (growsStack || plan.openBinary() != null || plan.comm() != null)) {
-            return -1;
-        }
-        if (!mayCall) {
-            block.setExecFn(execFnAt);
-            if (plan.preserveArgv0()) {
-                block.setPreserveArgv0();
+        if (!mayCall) { // applyAtExecEvent: no descriptor to open, no name to set
+            if (growsStack) {
+                return -1;
             }
-            writeWords(tid, newSp, block.toArray(), word);
-            memory.write(tid, execFnAt, execFn);
+            writeMovedBlock(tid, block, plan, newSp, execFnAt, execFn, word);
             regs.set(Reg.SP, newSp);
             regs.push(tid);
             return 0;
@@ -158,12 +153,7 @@ final class NewProgramFixup {
                 }
             }
             // ...then the moved block, over the scratch.
-            if (plan.preserveArgv0()) {
-                block.setPreserveArgv0();
-            }
-            block.setExecFn(execFnAt);
-            writeWords(tid, newSp, block.toArray(), word);
-            memory.write(tid, execFnAt, execFn);
+            writeMovedBlock(tid, block, plan, newSp, execFnAt, execFn, word);
             regs.restore(entryRegs);
             regs.set(Reg.SP, newSp);
         } finally {
@@ -173,6 +163,17 @@ final class NewProgramFixup {
         }
         regs.push(tid);
         return inject.pendingSignal();
+    }
+
+    /** Writes the block with the plan's auxv changes at {@code newSp}, and the original program's name after it. */
+    private void writeMovedBlock(int tid, StackBlock block, ExecPlan.Rewrite plan, long newSp, long execFnAt,
+                                 byte[] execFn, int word) throws ErrnoException {
+        if (plan.preserveArgv0()) {
+            block.setPreserveArgv0();
+        }
+        block.setExecFn(execFnAt);
+        writeWords(tid, newSp, block.toArray(), word);
+        memory.write(tid, execFnAt, execFn);
     }
 
     /** Reads the argc/argv/envp/auxv block from {@code sp}, a page at a time: the stack ends soon after it. */

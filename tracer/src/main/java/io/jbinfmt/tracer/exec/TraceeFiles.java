@@ -57,11 +57,6 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
      * for it (as read for the current exec decision).
      */
     public boolean sharesOurFiles(int tid) {
-        return reachesOurFiles(tid);
-    }
-
-    /** Whether tracee {@code tid} shares our root directory and mounts. */
-    private boolean reachesOurFiles(int tid) {
         try {
             return rootOf(tid).reachesOurFiles();
         } catch (ErrnoException e) {
@@ -76,7 +71,7 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     @Override
     public Target fixedInterpreter(int tid, Rule rule) throws ExecFailure {
         Integer fd = fixed.descriptor(rule);
-        if (fd == null || reachesOurFiles(tid)) {
+        if (fd == null || sharesOurFiles(tid)) {
             return interpreter(tid, rule.interpreter());
         }
         // no access check: the kernel does not check an F interpreter again after registration
@@ -91,7 +86,7 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     @Override
     public byte[] fixedInterpreterPath(int tid, Rule rule) {
         Integer fd = fixed.descriptor(rule);
-        if (fd == null || reachesOurFiles(tid)) {
+        if (fd == null || sharesOurFiles(tid)) {
             return rule.interpreter();
         }
         return fixed.throughOurProc(fd);

@@ -15,7 +15,6 @@ import io.jbinfmt.tracer.rules.RuleSet;
 import io.jbinfmt.tracer.rules.RuleSource;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.Errno;
-import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Poller;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
@@ -125,7 +124,7 @@ class NotifiedRewriteIT {
                     assertNotNull(n);
                     ExecRequest request = ExecDecoder.decode(n.pid(), filter.traced(n.arch(), n.nr()), n.args(),
                             memory);
-                    ExecPlan decided = ExecChain.plan(request, rules, files, () -> argv(memory, request));
+                    ExecPlan decided = ExecChain.plan(request, rules, files, () -> ExecDecoder.argv(request, memory));
                     if (decided instanceof ExecPlan.Rewrite r) {
                         NotifiedRewrite.Finished done = rewrites.run(notify, n, request, r, false);
                         assertTrue(done.tid() > 0, "the thread lived through it");
@@ -145,14 +144,6 @@ class NotifiedRewriteIT {
             assertEquals(List.of(0L, 0L, (long) -Errno.ENOENT.code), results);
             Wait.wait(root.pid(), 0, st);
             return Wait.exitCode(Wait.status(st));
-        }
-    }
-
-    static List<byte[]> argv(TraceeMemory memory, ExecRequest r) throws ExecFailure {
-        try {
-            return memory.readStringArray(r.tid(), r.argvAddr(), r.abi().wordSize(), 1 << 20);
-        } catch (ErrnoException e) {
-            throw new ExecFailure(e.errno(), "argv");
         }
     }
 }

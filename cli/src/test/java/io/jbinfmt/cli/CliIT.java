@@ -136,29 +136,49 @@ class CliIT {
     }
 
     @Test
-    void logHasOneJsonLinePerExecOfTheTree() throws Exception {
+    void logHasOneJsonLinePerExecAndOnePerRewrittenProcessThatEnded() throws Exception {
         Path hello = ForeignFixtures.aarch64("hello");
         Path log = tmp.resolve("exec.log");
         LauncherIT.Result r = LauncherIT.run(null, "--rules", ForeignFixtures.rules().toString(), "--log",
-                log.toString(), "--log-format", "json", "--", "sh", "-c", "/bin/true; " + hello + " x; true");
+                log.toString(), "--log-format", "json", "--", "sh", "-c", "/bin/true; " + hello + " x exit=3; true");
         assertEquals(0, r.status(), r.err());
         List<String> lines = Files.readAllLines(log);
-        assertEquals(3, lines.size(), lines.toString());
-        assertTrue(lines.get(0).matches("\\{\"pid\":\\d+,\"path\":\"/usr/bin/sh\",\"decision\":\"pass\"}"), lines.get(0));
-        assertTrue(lines.get(1).matches("\\{\"pid\":\\d+,\"path\":\"/bin/true\",\"decision\":\"pass\"}"), lines.get(1));
-        assertTrue(lines.get(2).matches("\\{\"pid\":\\d+,\"path\":\"" + hello + "\",\"decision\":\"rewrite\","
-                + "\"rules\":\\[\"qemu-aarch64\"],\"argv\":\\[\"/usr/bin/qemu-aarch64\",\"" + hello + "\",\"x\"],"
+        assertEquals(4, lines.size(), lines.toString());
+        String head = "\\{\"event\":\"exec\",\"time_ms\":\\d+,\"pid\":\\d+,";
+        assertTrue(lines.get(0).matches(head + "\"path\":\"/usr/bin/sh\",\"decision\":\"pass\"}"), lines.get(0));
+        assertTrue(lines.get(1).matches(head + "\"path\":\"/bin/true\",\"decision\":\"pass\"}"), lines.get(1));
+        assertTrue(lines.get(2).matches(head + "\"path\":\"" + hello + "\",\"args\":\\[\"" + hello + "\",\"x\","
+                + "\"exit=3\"],\"decision\":\"rewrite\",\"rules\":\\[\"qemu-aarch64\"],\"interpreter\":"
+                + "\"/usr/bin/qemu-aarch64\",\"argv\":\\[\"/usr/bin/qemu-aarch64\",\"" + hello + "\",\"x\",\"exit=3\"],"
                 + "\"preserve_argv0\":false,\"execfd\":false}"), lines.get(2));
+        String pid = lines.get(2).replaceAll(".*\"pid\":(\\d+),.*", "$1");
+        // qemu's CPU time is tens of milliseconds at least: a real measurement, not a zero
+        assertTrue(lines.get(3).matches("\\{\"event\":\"exit\",\"time_ms\":\\d+,\"pid\":" + pid + ",\"path\":\""
+                + hello + "\",\"rules\":\\[\"qemu-aarch64\"],\"status\":\"exited\",\"exit_code\":3,"
+                + "\"wall_ms\":\\d+\\.\\d{3},\"user_ms\":[1-9]\\d*\\.\\d{3},\"sys_ms\":\\d+\\.\\d{3},"
+                + "\"max_rss_kb\":(null|[1-9]\\d*)}"), lines.get(3));
+    }
+
+    @Test
+    void textLogSaysHowEachRewrittenProcessEnded() throws Exception {
+        Path hello = ForeignFixtures.aarch64("hello");
+        LauncherIT.Result r = LauncherIT.run(null, "-v", "--rules", ForeignFixtures.rules().toString(), "--",
+                "sh", "-c", hello + " exit=5; true");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().matches("(?s).*jbinfmt: pid \\d+ exit 5 after \\d+\\.\\d ms, CPU \\d+\\.\\d ms user \\+ "
+                + "\\d+\\.\\d ms sys(, max RSS \\d+ kB)?: " + hello + "\n.*"), r.err());
     }
 
     @Test
     void statsCountExecsPerRule() throws Exception {
         Path hello = ForeignFixtures.aarch64("hello");
         LauncherIT.Result r = LauncherIT.run(null, "--rules", ForeignFixtures.rules().toString(), "--stats", "--",
-                "sh", "-c", hello + "; " + hello + "; /bin/true");
+                "sh", "-c", hello + "; " + hello + " exit=2; /bin/true");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("jbinfmt: 4 execs: 2 rewritten, 2 passed through, 0 failed by a rule\n"), r.err());
         assertTrue(r.err().contains("jbinfmt:   rule qemu-aarch64: 2\n"), r.err());
+        assertTrue(r.err().matches("(?s).*jbinfmt:   processes of qemu-aarch64: 2 ended, 1 failed \\(non-zero exit or "
+                + "signal\\); wall \\d+\\.\\d ms, CPU [1-9]\\d*\\.\\d ms in all\n.*"), r.err());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.jbinfmt.tracer;
 import io.jbinfmt.tracer.exec.ExecListener;
 import io.jbinfmt.tracer.exec.ExecPlan;
 import io.jbinfmt.tracer.exec.ExecRequest;
+import io.jbinfmt.tracer.outcome.ProcessOutcome;
 import io.jbinfmt.tracer.rules.Rule;
 
 import java.util.ArrayList;
@@ -10,16 +11,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Counts execs per decision and rule (always) and keeps them (when asked), for {@link TracedProcess}. */
+/**
+ * Counts execs per decision and rule (always) and keeps them and the outcomes of rewritten processes (when asked),
+ * for {@link TracedProcess}.
+ */
 final class ExecRecorder implements ExecListener {
     private final boolean keep;
+    private final boolean keepOutcomes;
     private final ExecListener next;
+    private final List<ProcessOutcome> outcomes = new ArrayList<>();
     private final List<TracedProcess.Exec> execs = new ArrayList<>();
     private final Map<String, Long> perRule = new TreeMap<>();
     private long total;
 
-    ExecRecorder(boolean keep, ExecListener next) {
+    ExecRecorder(boolean keep, boolean keepOutcomes, ExecListener next) {
         this.keep = keep;
+        this.keepOutcomes = keepOutcomes;
         this.next = next;
     }
 
@@ -40,6 +47,25 @@ final class ExecRecorder implements ExecListener {
         if (next != null) {
             next.onExec(request, plan);
         }
+    }
+
+    @Override
+    public boolean wantsOutcomes() {
+        return keepOutcomes || (next != null && next.wantsOutcomes());
+    }
+
+    @Override
+    public synchronized void onOutcome(ProcessOutcome outcome) {
+        if (keepOutcomes) {
+            outcomes.add(outcome);
+        }
+        if (next != null && next.wantsOutcomes()) {
+            next.onOutcome(outcome);
+        }
+    }
+
+    synchronized List<ProcessOutcome> outcomes() {
+        return List.copyOf(outcomes);
     }
 
     synchronized List<TracedProcess.Exec> execs() {

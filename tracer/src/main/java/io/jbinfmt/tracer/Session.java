@@ -147,9 +147,11 @@ public final class Session implements AutoCloseable {
             int pid = root.pid();
             TreeEnd end;
             if (root.listener() >= 0) {
+                TreeCgroup group = cgroup;
                 spawned.complete(pid);
                 try (NotifyLoop loop = new NotifyLoop(arch, filter, options.rules(), options.listener(),
-                        root.listener(), pid, root.heldSignal(), arena, System.err)) {
+                        root.listener(), pid, root.heldSignal(), group == null ? null : group.directory(), arena,
+                        System.err)) {
                     end = loop.run();
                 } finally {
                     releaseCgroup();

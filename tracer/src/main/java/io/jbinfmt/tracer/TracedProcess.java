@@ -1,5 +1,7 @@
 package io.jbinfmt.tracer;
 
+import io.jbinfmt.tracer.outcome.ProcessOutcome;
+
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +53,14 @@ public final class TracedProcess implements AutoCloseable {
     /** The execs seen so far (empty unless {@link TracedProcessBuilder#recordExecs} was set). */
     public List<Exec> execs() {
         return recorder.execs();
+    }
+
+    /**
+     * How the rewritten processes that have ended so far ended (empty unless
+     * {@link TracedProcessBuilder#recordOutcomes} was set); all of them once {@link #waitFor} has returned.
+     */
+    public List<ProcessOutcome> outcomes() {
+        return recorder.outcomes();
     }
 
     /** How many execs the tree made so far. */

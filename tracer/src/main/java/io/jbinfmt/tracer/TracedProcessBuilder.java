@@ -34,6 +34,7 @@ public final class TracedProcessBuilder {
     private final Map<String, String> environment = new LinkedHashMap<>(System.getenv());
     private final List<Redirect> redirects = new ArrayList<>();
     private boolean recordExecs;
+    private boolean recordOutcomes;
     private ExecListener listener;
     private Engine engine = Engine.fromEnvironment();
 
@@ -103,6 +104,15 @@ public final class TracedProcessBuilder {
         return this;
     }
 
+    /**
+     * Keeps how each rewritten process ended, for {@link TracedProcess#outcomes()}. Costs something per rewritten
+     * process (under the notify engine, a cgroup of its own): see {@link ExecListener#wantsOutcomes()}.
+     */
+    public TracedProcessBuilder recordOutcomes(boolean record) {
+        this.recordOutcomes = record;
+        return this;
+    }
+
     /** Is told of every exec as it is decided (on the tracer thread: return quickly). */
     public TracedProcessBuilder listener(ExecListener listener) {
         this.listener = listener;
@@ -120,7 +130,7 @@ public final class TracedProcessBuilder {
         RuleSet ruleSet = rules.build();
         List<byte[]> env = new ArrayList<>();
         environment.forEach((k, v) -> env.add((k + "=" + v).getBytes()));
-        ExecRecorder recorder = new ExecRecorder(recordExecs, listener);
+        ExecRecorder recorder = new ExecRecorder(recordExecs, recordOutcomes, listener);
         SessionOptions options = SessionOptions.defaults()
                 .withEngine(engine)
                 .withRules(ruleSet)

@@ -5,6 +5,9 @@ import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.exec.ExecInterceptor;
 import io.jbinfmt.tracer.exec.ExecListener;
+import io.jbinfmt.tracer.exec.ExecPlan;
+import io.jbinfmt.tracer.outcome.OutcomeBook;
+import io.jbinfmt.tracer.outcome.ProcessOutcome;
 import io.jbinfmt.tracer.process.Tracee;
 import io.jbinfmt.tracer.process.TraceeTable;
 import io.jbinfmt.tracer.rules.RuleSet;
@@ -12,6 +15,7 @@ import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.ResourceUsage;
 import io.jbinfmt.tracer.sys.Signals;
 import io.jbinfmt.tracer.sys.Wait;
 
@@ -40,6 +44,13 @@ public final class EventLoop {
     private final Registers regs;
     private final PrintStream diagnostics;
     private final StopObserver observer;
+    private final ExecListener listener;
+    /** Rewritten processes not yet ended, when the listener wants outcomes; else null. */
+    private final OutcomeBook book;
+    /** What the main wait reports of a process that ended (null: outcomes not wanted). */
+    private final MemorySegment usage;
+    /** Whether {@link #usage} belongs to the event being dispatched (deaths reaped elsewhere have none). */
+    private boolean usageFresh;
 
     private StopEvent rootEnd;
     private int spawnErrno;
@@ -58,7 +69,12 @@ public final class EventLoop {
         this.rootHeldSignal = rootHeldSignal;
         this.arch = arch;
         this.filter = filter;
-        this.execs = new ExecInterceptor(arch, rules, listener, arena, reapedElsewhere::add);
+        boolean outcomes = listener != null && listener.wantsOutcomes();
+        this.listener = listener;
+        this.book = outcomes ? new OutcomeBook(System::nanoTime) : null;
+        this.usage = outcomes ? ResourceUsage.allocate(arena) : null;
+        this.execs = new ExecInterceptor(arch, rules, listener, arena, reapedElsewhere::add,
+                outcomes ? this::rewriteStarted : null);
         this.table = table;
         this.rootPid = rootPid;
         this.status = arena.allocate(4);
@@ -71,12 +87,14 @@ public final class EventLoop {
     /** Runs until no tracee is left; returns how the tree ended. */
     public TreeEnd run() throws ErrnoException {
         while (true) {
+            usageFresh = false;
             while (!reapedElsewhere.isEmpty()) {
                 dispatchQuietly(reapedElsewhere.poll());
             }
             int tid;
             try {
-                tid = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status);
+                tid = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status, usage);
+                usageFresh = true;
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ECHILD.code) {
                     return shadowed != null ? TreeEnd.refused(shadowed)
@@ -114,6 +132,14 @@ public final class EventLoop {
             // a bug of ours: say where, keep going
             StackTraceElement[] at = e.getStackTrace();
             disturbed(event, e + (at.length > 0 ? " at " + at[0] : ""), true);
+        }
+    }
+
+    /** A rewritten exec of {@code pid} has succeeded: its record starts (and an earlier one of it ends). */
+    private void rewriteStarted(int pid, ExecPlan.Rewrite plan) {
+        ProcessOutcome before = book.started(pid, plan.filename(), plan.applied());
+        if (before != null) {
+            listener.onOutcome(before);
         }
     }
 
@@ -166,6 +192,19 @@ public final class EventLoop {
     }
 
     private Resume ended(StopEvent end) {
+        if (book != null && book.tracks(end.tid())) {
+            // a rewritten process's leader: reported once its whole thread group is gone
+            int waitStatus = switch (end) {
+                case StopEvent.Exited e -> (e.code() & 0xff) << 8;
+                case StopEvent.Killed k -> k.signal() | (k.coreDumped() ? 0x80 : 0);
+                default -> -1;
+            };
+            boolean measured = usageFresh;
+            ProcessOutcome o = book.ended(end.tid(), waitStatus,
+                    measured ? ResourceUsage.userMicros(usage) : -1, measured ? ResourceUsage.sysMicros(usage) : -1,
+                    measured ? ResourceUsage.maxRssKb(usage) : -1);
+            listener.onOutcome(o);
+        }
         Tracee t = table.remove(end.tid());
         if (t != null) {
             execs.forget(t);

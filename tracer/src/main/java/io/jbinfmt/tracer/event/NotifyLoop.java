@@ -28,7 +28,10 @@ import io.jbinfmt.tracer.sys.Wait;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 
 /**
@@ -51,6 +54,10 @@ public final class NotifyLoop implements AutoCloseable {
     private final NotifiedRewrite rewrites;
     private final ThreadWait rootWait;
     private final SeccompNotify notify;
+    /** The listener, the root's pidfd until the root has ended, and the pidfds {@link #outcomes} watches. */
+    private final Poller poller = new Poller();
+    /** How rewritten processes end, when the listener wants to know; else null. */
+    private final NotifiedOutcomes outcomes;
     private final MemorySegment status;
     private final int rootPid;
     private final int rootPidfd;
@@ -70,7 +77,8 @@ public final class NotifyLoop implements AutoCloseable {
      * @param rootHeldSignal a signal held back during the root's set-up, delivered when it is let go
      */
     public NotifyLoop(Arch arch, ExecFilter filter, RuleSet rules, ExecListener listener, int listenerFd,
-                      int rootPid, int rootHeldSignal, Arena arena, PrintStream diagnostics) throws ErrnoException {
+                      int rootPid, int rootHeldSignal, Path treeCgroup, Arena arena, PrintStream diagnostics)
+            throws ErrnoException {
         this.filter = filter;
         this.rules = rules;
         this.listener = listener;
@@ -78,7 +86,10 @@ public final class NotifyLoop implements AutoCloseable {
         this.aliases = new InterpreterAliases(arch);
         this.memory = new TraceeMemory(arena);
         this.regs = new Registers(arch, arena);
-        this.rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, reapedElsewhere::add);
+        this.outcomes = listener != null && listener.wantsOutcomes()
+                ? new NotifiedOutcomes(treeCgroup, listener, poller, arena, diagnostics) : null;
+        this.rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, reapedElsewhere::add,
+                outcomes == null ? null : outcomes::started);
         this.status = arena.allocate(4);
         this.rootWait = new ThreadWait(status, reapedElsewhere::add);
         this.notify = new SeccompNotify(listenerFd);
@@ -90,38 +101,57 @@ public final class NotifyLoop implements AutoCloseable {
 
     /** Runs until no process of the tree is left; returns how the tree ended. */
     public TreeEnd run() throws ErrnoException {
-        Poller both = new Poller(notify.fd(), rootPidfd);
-        Poller listenerOnly = new Poller(notify.fd());
-        try {
-            while (true) {
-                drainDeaths();
-                Poller poller = rootEnd == null ? both : listenerOnly;
-                int ready = poller.poll(-1);
-                if (ready <= 0) {
+        poller.add(notify.fd());
+        poller.add(rootPidfd);
+        boolean rootWatched = true;
+        while (true) {
+            drainDeaths();
+            if (rootWatched && rootEnd != null) {
+                poller.remove(rootPidfd);
+                rootWatched = false;
+            }
+            int ready = poller.poll(-1);
+            if (ready <= 0) {
+                continue;
+            }
+            int listenerEvents = 0;
+            List<Integer> ended = null;
+            for (int i = 0; i < poller.count(); i++) {
+                int fd = poller.fd(i);
+                int events = poller.revents(i);
+                if (events == 0) {
                     continue;
                 }
-                if (rootEnd == null && (poller.revents(1) & Poller.IN) != 0) {
-                    reapRoot(Wait.WNOHANG);
-                }
-                int events = poller.revents(0);
-                if ((events & Poller.IN) != 0) {
-                    SeccompNotify.Notification n = notify.receive();
-                    if (n != null) {
-                        handleQuietly(n);
+                if (fd == notify.fd()) {
+                    listenerEvents = events;
+                } else if (fd == rootPidfd) {
+                    if (rootEnd == null && (events & Poller.IN) != 0) {
+                        reapRoot(Wait.WNOHANG);
                     }
-                } else if ((events & (Poller.HUP | Poller.ERR)) != 0) {
-                    break; // the last process that had our filter has exited
+                } else {
+                    (ended == null ? ended = new ArrayList<>() : ended).add(fd); // removed from the poller there
                 }
             }
-            drainDeaths();
-            if (rootEnd == null) {
-                reapRoot(0); // it exited (POLLHUP says so); its status may not have been read yet
+            if (ended != null) {
+                ended.forEach(outcomes::ended);
             }
-            return new TreeEnd(rootEnd, spawnErrno, disturbances, null);
-        } finally {
-            both.close();
-            listenerOnly.close();
+            if ((listenerEvents & Poller.IN) != 0) {
+                SeccompNotify.Notification n = notify.receive();
+                if (n != null) {
+                    handleQuietly(n);
+                }
+            } else if ((listenerEvents & (Poller.HUP | Poller.ERR)) != 0) {
+                break; // the last process that had our filter has exited
+            }
         }
+        drainDeaths();
+        if (rootEnd == null) {
+            reapRoot(0); // it exited (POLLHUP says so); its status may not have been read yet
+        }
+        if (outcomes != null) {
+            outcomes.endAll(); // every process that had the filter has exited
+        }
+        return new TreeEnd(rootEnd, spawnErrno, disturbances, null);
     }
 
     private void reapRoot(int flags) throws ErrnoException {
@@ -300,6 +330,10 @@ public final class NotifyLoop implements AutoCloseable {
     /** Closes the listener and what was held for execs; call once {@link #run} has returned. */
     @Override
     public void close() {
+        if (outcomes != null) {
+            outcomes.close();
+        }
+        poller.close();
         files.close();
         aliases.close();
         notify.close();

@@ -153,8 +153,10 @@ public final class ExecChain {
     private static ExecPlan rewrite(List<Level> levels, ArgvReader argvReader, byte[] comm, byte[] filename,
                                     byte[] path) {
         List<byte[]> argv;
+        List<byte[]> callerArgv;
         try {
-            argv = new ArrayList<>(argvReader.read());
+            callerArgv = argvReader.read();
+            argv = new ArrayList<>(callerArgv);
         } catch (ExecFailure e) {
             return new ExecPlan.Fail(e.errno(), e.getMessage());
         }
@@ -186,7 +188,7 @@ public final class ExecChain {
             }
         }
         return new ExecPlan.Rewrite(path, List.copyOf(argv), List.copyOf(env), preserve, null, comm,
-                filename, List.copyOf(applied), -1);
+                filename, List.copyOf(applied), -1, List.copyOf(callerArgv));
     }
 
     /** e_machine of an ELF header (either byte order), or -1 when {@code header} is no ELF. */

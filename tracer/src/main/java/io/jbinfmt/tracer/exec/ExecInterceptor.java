@@ -45,12 +45,15 @@ public final class ExecInterceptor {
     private final MemorySegment status;
     private final ThreadWait wait;
     private final NewProgramFixup fixup;
+    private final RewriteStarted newProgram;
 
     /**
-     * @param deaths receives the death of a tracee that died while we waited on it directly (it is reaped then)
+     * @param deaths     receives the death of a tracee that died while we waited on it directly (it is reaped then)
+     * @param newProgram told of each rewritten exec that succeeded, at its exit stop (null: none)
      */
     public ExecInterceptor(Arch arch, RuleSet rules, ExecListener listener, Arena arena,
-                           Consumer<StopEvent> deaths) {
+                           Consumer<StopEvent> deaths, RewriteStarted newProgram) {
+        this.newProgram = newProgram;
         this.arch = arch;
         this.rules = rules;
         this.listener = listener;
@@ -218,7 +221,11 @@ public final class ExecInterceptor {
             if (f.execEvent()) {
                 Ptrace.setOptions(tid, Spawner.OPTIONS);
             }
-            return Resume.delivering(fixup.settle(tid, f.registersBefore(), f.plan()).signal());
+            NewProgramFixup.Settled settled = fixup.settle(tid, f.registersBefore(), f.plan());
+            if (settled.result() == 0 && newProgram != null) {
+                newProgram.started(tid, f.plan());
+            }
+            return Resume.delivering(settled.signal());
         } finally {
             releaseBinary(f.plan());
         }

@@ -30,27 +30,33 @@ public sealed interface ExecPlan {
      * @param applied        the rules that applied, in order
      * @param pathElfMachine the ELF e_machine of {@code path} when it is an ELF file that ends the chain (the
      *                       kernel loads it without passing on the name it was exec'd by), else -1 (a script)
+     * @param callerArgv     the argv the exec was called with (for logs: what ran, whatever ran it)
      */
     record Rewrite(byte[] path, List<byte[]> argv, List<byte[]> env, boolean preserveArgv0, Target openBinary, byte[] comm,
-                   byte[] filename, List<Rule> applied, int pathElfMachine) implements ExecPlan {
+                   byte[] filename, List<Rule> applied, int pathElfMachine, List<byte[]> callerArgv)
+            implements ExecPlan {
         /** The same exec, of the same file by another name {@code path}, under which the kernel names it {@code comm}. */
         public Rewrite execdAs(byte[] path, byte[] comm) {
-            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine);
+            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine,
+                    callerArgv);
         }
 
         /** The same, with {@code argv} and {@code env}. */
         Rewrite withArgv(List<byte[]> argv, List<byte[]> env) {
-            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine);
+            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine,
+                    callerArgv);
         }
 
         /** The same, with the executable's file passed on to the interpreter. */
         Rewrite withOpenBinary(Target openBinary) {
-            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine);
+            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine,
+                    callerArgv);
         }
 
         /** The same, knowing that {@code path} is an ELF file of machine {@code machine}. */
         Rewrite withPathElfMachine(int machine) {
-            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, machine);
+            return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, machine,
+                    callerArgv);
         }
     }
 }

@@ -65,13 +65,17 @@ public final class NotifiedRewrite {
     private int heldSignal;
 
     private final Consumer<StopEvent> deaths;
+    private final RewriteStarted newProgram;
 
     /**
      * @param passCookie the filter's {@link io.jbinfmt.tracer.seccomp.ExecFilter#passCookie()}
      * @param deaths     receives the death of a thread if it dies while we wait on it (we reaped it)
+     * @param newProgram told of each rewritten exec that succeeded, before its process is let go (null: none)
      */
-    public NotifiedRewrite(Arch arch, long passCookie, Arena arena, Consumer<StopEvent> deaths) {
+    public NotifiedRewrite(Arch arch, long passCookie, Arena arena, Consumer<StopEvent> deaths,
+                           RewriteStarted newProgram) {
         this.deaths = deaths;
+        this.newProgram = newProgram;
         this.passCookie = passCookie;
         this.arch = arch;
         this.regs = new Registers(arch, arena);
@@ -198,6 +202,9 @@ public final class NotifiedRewrite {
         signal = held != 0 ? held : signal;
         if (done) {
             Ptrace.sigmask(tid, mask, word);
+            if (newProgram != null) {
+                newProgram.started(tid, plan);
+            }
             Ptrace.detach(tid, signal);
             return new Finished(tid, 0);
         }
@@ -207,6 +214,9 @@ public final class NotifiedRewrite {
         }
         signal = settled.signal() != 0 ? settled.signal() : signal;
         Ptrace.sigmask(tid, mask, word);
+        if (settled.result() == 0 && newProgram != null) {
+            newProgram.started(tid, plan);
+        }
         Ptrace.detach(tid, signal);
         return new Finished(tid, settled.result());
     }

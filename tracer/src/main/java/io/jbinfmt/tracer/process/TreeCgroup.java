@@ -29,10 +29,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TreeCgroup implements AutoCloseable {
     private static final AtomicInteger COUNT = new AtomicInteger();
-    /** $1: the group's directory. Ignores job-control and terminal signals; only SIGKILL takes it down. */
+    /**
+     * $1: the group's directory. Ignores job-control and terminal signals; only SIGKILL takes it down. Removes the
+     * per-process groups ({@link ProcessCgroups}) first: a group with children cannot be removed.
+     */
     private static final String WATCHDOG = "trap '' HUP INT QUIT TERM TSTP TTIN TTOU PIPE USR1 USR2; "
             + "read line; echo 1 > \"$1/cgroup.kill\"; i=0; "
-            + "while [ $i -lt 200 ] && ! rmdir \"$1\" 2>/dev/null; do sleep 0.05; i=$((i+1)); done";
+            + "while [ $i -lt 200 ] && ! { rmdir \"$1\"/p-* 2>/dev/null; rmdir \"$1\" 2>/dev/null; }; do sleep 0.05; "
+            + "i=$((i+1)); done";
 
     private static final String SETSID = "/usr/bin/setsid";
     private static final Pattern OURS = Pattern.compile("jbinfmt-(\\d+)-\\d+");
@@ -107,6 +111,7 @@ public final class TreeCgroup implements AutoCloseable {
             for (Path g : groups) {
                 Matcher m = OURS.matcher(g.getFileName().toString());
                 if (m.matches() && !Files.exists(Path.of("/proc", m.group(1)))) {
+                    ProcessCgroups.removeAll(g);
                     removeQuietly(g); // fails while populated: then it is not abandoned yet
                 }
             }
@@ -166,6 +171,7 @@ public final class TreeCgroup implements AutoCloseable {
         }
         if (Files.exists(dir)) {
             kill();
+            ProcessCgroups.removeAll(dir);
             removeQuietly(dir);
         }
     }

@@ -8,8 +8,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * ppoll(2) over a fixed set of descriptors, each watched for input; the buffers are reused, so one thread uses
- * it. POLLHUP and POLLERR are always reported, whatever was asked.
+ * ppoll(2) over a set of descriptors, each watched for input; descriptors may be added and removed between
+ * polls. The buffers are reused, so one thread uses it. POLLHUP and POLLERR are always reported, whatever was
+ * asked.
  */
 public final class Poller implements AutoCloseable {
     public static final int IN = Libc.POLLIN();
@@ -19,18 +20,53 @@ public final class Poller implements AutoCloseable {
     private static final long KERNEL_SIGSET_SIZE = 8;
 
     private final Arena arena = Arena.ofConfined();
-    private final MemorySegment fds;
     private final MemorySegment timeout = arena.allocate(timespec.layout());
-    private final int count;
+    private MemorySegment fds;
+    private int capacity;
+    private int count;
 
     public Poller(int... descriptors) {
-        this.count = descriptors.length;
-        this.fds = pollfd.allocateArray(count, arena);
-        for (int i = 0; i < count; i++) {
-            MemorySegment p = pollfd.asSlice(fds, i);
-            pollfd.fd(p, descriptors[i]);
-            pollfd.events(p, (short) IN);
+        this.capacity = Math.max(4, descriptors.length);
+        this.fds = pollfd.allocateArray(capacity, arena);
+        for (int d : descriptors) {
+            add(d);
         }
+    }
+
+    /** Watches {@code fd} too, from the next poll on. */
+    public void add(int fd) {
+        if (count == capacity) {
+            // the old array stays in the arena until close: growth is by doubling, so that is bounded
+            MemorySegment bigger = pollfd.allocateArray(capacity * 2L, arena);
+            bigger.copyFrom(fds);
+            fds = bigger;
+            capacity *= 2;
+        }
+        MemorySegment p = pollfd.asSlice(fds, count++);
+        pollfd.fd(p, fd);
+        pollfd.events(p, (short) IN);
+        pollfd.revents(p, (short) 0);
+    }
+
+    /** Stops watching {@code fd} (the last descriptor takes its place: indices after a removal change). */
+    public void remove(int fd) {
+        for (int i = 0; i < count; i++) {
+            if (pollfd.fd(pollfd.asSlice(fds, i)) == fd) {
+                pollfd.asSlice(fds, i).copyFrom(pollfd.asSlice(fds, count - 1));
+                count--;
+                return;
+            }
+        }
+    }
+
+    /** How many descriptors are watched. */
+    public int count() {
+        return count;
+    }
+
+    /** The descriptor at index {@code i}. */
+    public int fd(int i) {
+        return pollfd.fd(pollfd.asSlice(fds, i));
     }
 
     /**

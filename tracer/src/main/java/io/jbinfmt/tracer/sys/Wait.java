@@ -24,8 +24,17 @@ public final class Wait {
      * in {@code status[0]}), or 0 for WNOHANG with nothing to report.
      */
     public static int wait(int pid, int flags, MemorySegment status) throws ErrnoException {
+        return wait(pid, flags, status, null);
+    }
+
+    /**
+     * As {@link #wait(int, int, MemorySegment)}, and when a process (or thread) ended, its {@link ResourceUsage}
+     * in {@code usage} (null: not asked; the kernel then skips it).
+     */
+    public static int wait(int pid, int flags, MemorySegment status, MemorySegment usage) throws ErrnoException {
+        long usageAddress = usage == null ? 0 : usage.address();
         while (true) {
-            long r = Syscall.raw(Syscall.WAIT4, pid, status.address(), flags, 0);
+            long r = Syscall.raw(Syscall.WAIT4, pid, status.address(), flags, usageAddress);
             if (r >= 0) {
                 return (int) r;
             }

@@ -110,7 +110,7 @@ class NotifiedRewriteIT {
             Spawner.Spawned root = Spawner.spawn(arch, plan, arena);
             TraceeMemory memory = new TraceeMemory(arena);
             MemorySegment st = arena.allocate(4);
-            NotifiedRewrite rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, death -> { });
+            NotifiedRewrite rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, death -> { }, null);
             List<Long> results = new ArrayList<>();
             try (SeccompNotify notify = new SeccompNotify(root.listener());
                  Poller poller = new Poller(root.listener())) {

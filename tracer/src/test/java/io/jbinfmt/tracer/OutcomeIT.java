@@ -135,7 +135,7 @@ class OutcomeIT {
             assertEquals(0, p.waitFor());
             List<ProcessOutcome> o = p.outcomes();
             assertEquals(1, o.size(), o.toString());
-            assertEquals(9, o.getFirst().exitCode());
+            assertEquals(9, o.getFirst().exitCode(), o.toString());
         }
     }
 }

@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The notify engine's view of how rewritten processes end, when outcomes are asked for: each is watched through a
@@ -27,6 +28,9 @@ import java.util.Map;
 final class NotifiedOutcomes implements AutoCloseable {
     private record Watched(int pid, int pidfd, Path group) {
     }
+
+    /** How many times, a millisecond apart, to look for the status of a process caught while being reaped. */
+    private static final int STATUS_ATTEMPTS = 20;
 
     private final OutcomeBook book = new OutcomeBook(System::nanoTime);
     private final Map<Integer, Watched> byPidfd = new HashMap<>();
@@ -112,13 +116,21 @@ final class NotifiedOutcomes implements AutoCloseable {
      * reused. -1 when neither can say (a kernel before 6.15, once reaped).
      */
     private int exitStatus(int pid, int pidfd) {
-        int status = Pidfd.exitStatus(pidfd, info);
-        if (status >= 0) {
-            return status;
+        for (int attempt = 0; attempt < STATUS_ATTEMPTS; attempt++) {
+            int status = Pidfd.exitStatus(pidfd, info);
+            if (status >= 0) {
+                return status;
+            }
+            int zombie = ZombieStatus.read(pid);
+            status = Pidfd.exitStatus(pidfd, info);
+            if (status >= 0 || zombie >= 0) {
+                return status >= 0 ? status : zombie;
+            }
+            // neither: caught while being reaped (gone from /proc, its status not yet recorded in the pidfd; seen
+            // under load), or a kernel without PIDFD_INFO_EXIT: look again shortly, a bounded number of times
+            LockSupport.parkNanos(1_000_000);
         }
-        int zombie = ZombieStatus.read(pid);
-        status = Pidfd.exitStatus(pidfd, info);
-        return status >= 0 ? status : zombie;
+        return -1;
     }
 
     /** The tree has ended: every process watched has too. */

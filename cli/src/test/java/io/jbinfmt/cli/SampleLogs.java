@@ -1,0 +1,60 @@
+package io.jbinfmt.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Hand-written JSON log lines for report and diff tests, in the format the tracer writes. */
+final class SampleLogs {
+    private SampleLogs() {
+    }
+
+    /** A rewrite exec record: {@code args} as exec'd (argv[0] first). */
+    static String exec(int pid, String rule, String interpreter, String path, String... args) {
+        List<String> argv = new ArrayList<>(List.of(interpreter, path));
+        argv.addAll(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+        return "{\"event\":\"exec\",\"time_ms\":1764520000123.456,\"pid\":" + pid + ",\"path\":" + q(path)
+                + ",\"args\":" + list(Arrays.asList(args)) + ",\"decision\":\"rewrite\",\"rules\":"
+                + list(Arrays.asList(rule.split(" then "))) + ",\"interpreter\":" + q(interpreter) + ",\"argv\":"
+                + list(argv) + ",\"preserve_argv0\":false,\"execfd\":false}";
+    }
+
+    static String exited(int pid, int code, double wallMs, Double userMs, Double sysMs) {
+        return "{\"event\":\"exit\",\"time_ms\":1764520000200.5,\"pid\":" + pid + ",\"path\":\"x\",\"status\":\"exited\","
+                + "\"exit_code\":" + code + ",\"wall_ms\":" + wallMs + ",\"user_ms\":" + userMs + ",\"sys_ms\":"
+                + sysMs + ",\"max_rss_kb\":10240}";
+    }
+
+    static String killed(int pid, String signal, double wallMs) {
+        return "{\"event\":\"exit\",\"pid\":" + pid + ",\"path\":\"x\",\"status\":\"killed\",\"signal\":" + q(signal)
+                + ",\"core\":true,\"wall_ms\":" + wallMs + ",\"user_ms\":1.0,\"sys_ms\":1.0}";
+    }
+
+    static String pass(int pid, String path) {
+        return "{\"pid\":" + pid + ",\"path\":" + q(path) + ",\"decision\":\"pass\"}";
+    }
+
+    static ProcessRuns runs(String... lines) {
+        List<LogRecord> records = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            try {
+                LogRecord r = OutcomeLog.parse(lines[i], "test:" + (i + 1));
+                if (r != null) {
+                    records.add(r);
+                }
+            } catch (BadLogException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return ProcessRuns.link(records);
+    }
+
+    static String q(String s) {
+        return ByteText.json(s);
+    }
+
+    private static String list(List<String> items) {
+        return items.stream().map(SampleLogs::q).collect(Collectors.joining(",", "[", "]"));
+    }
+}

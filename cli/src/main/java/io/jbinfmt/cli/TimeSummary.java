@@ -1,0 +1,33 @@
+package io.jbinfmt.cli;
+
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Total, median and 95th percentile of some processes' times (ms), over those whose time is known, and how many
+ * were not; percentiles as {@link #DEFINITION} says. Median and p95 are NaN when no time is known.
+ */
+record TimeSummary(int known, int unknown, double total, double median, double p95) {
+    /** How --help states the percentile definition. */
+    static final String DEFINITION = "Medians and 95th percentiles interpolate linearly between the closest ranks "
+            + "(definition 7 of Hyndman and Fan, the default of R and NumPy): the p-th percentile of n sorted "
+            + "times x[0..n-1] lies at position p/100*(n-1).";
+
+    /** {@code times} with null for each unknown time. */
+    static TimeSummary of(List<Double> times) {
+        double[] values = times.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
+        int unknown = times.size() - values.length;
+        if (values.length == 0) {
+            return new TimeSummary(0, unknown, 0, Double.NaN, Double.NaN);
+        }
+        Percentile p = new Percentile().withEstimationType(Percentile.EstimationType.R_7);
+        p.setData(values);
+        double total = 0;
+        for (double v : values) {
+            total += v;
+        }
+        return new TimeSummary(values.length, unknown, total, p.evaluate(50), p.evaluate(95));
+    }
+}

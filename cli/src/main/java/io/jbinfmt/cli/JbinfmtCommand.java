@@ -32,8 +32,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         sortOptions = false,
-        subcommands = {CheckCommand.class, RulesCommand.class, CompletionCommand.class},
-        synopsisSubcommandLabel = "[check | rules | completion]",
+        subcommands = {CheckCommand.class, RulesCommand.class, ReportCommand.class, CompletionCommand.class},
+        synopsisSubcommandLabel = "[check | rules | report | completion]",
         description = {
                 "Runs COMMAND, and every process it starts, with binfmt_misc rules applied in user space: "
                         + "whenever a process of the tree execs a file a rule recognises (by magic bytes or file "
@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
                         + "do, without root and without touching /proc/sys/fs/binfmt_misc.",
                 "",
                 "Everything after COMMAND belongs to COMMAND: jbinfmt --rules r.conf ls --rules x runs `ls --rules x`. "
-                        + "To run a program called check, rules or completion, put -- before it.",
+                        + "To run a program called check, rules, report or completion, put -- before it.",
                 "",
                 "With no --rules, --rule or --system, the built-in defaults apply: every installed qemu-user "
                         + "emulator for a foreign architecture, and a WASI runtime for wasm32-wasi modules "
@@ -64,7 +64,9 @@ import java.util.concurrent.Callable;
                 "  jbinfmt --rule ':wasm:E::wasm::/usr/local/bin/wasm-run:' -- ./run-tests.sh",
                 "  jbinfmt -v -- ./hello-aarch64          (defaults; log every exec to stderr)",
                 "  jbinfmt check ./hello-aarch64 ./a.wasm  (which rule would run them, and how)",
-                "  jbinfmt rules --system                  (the effective rules, as register lines)"})
+                "  jbinfmt rules --system                  (the effective rules, as register lines)",
+                "  jbinfmt --log run.jsonl --log-format json -- make check",
+                "  jbinfmt report run.jsonl                (per rule: failures, wall and CPU time, slowest)"})
 public final class JbinfmtCommand implements Callable<Integer> {
 
     @Mixin

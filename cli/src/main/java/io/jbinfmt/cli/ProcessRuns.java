@@ -6,10 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The rewritten processes of one or more logs, in the order they were exec'd, each linked to its exit record,
- * and the exit records that belong to no process ({@code FILE:LINE} each), which report and diff mention.
+ * The rewritten processes of one or more logs, in the order they were exec'd, each linked to its exit record;
+ * the exit records that belong to no process ({@code FILE:LINE} each), and how many exit records there were at
+ * all (none: a log from before they were written, in which every process looks unfinished), which report and
+ * diff mention.
  */
-record ProcessRuns(List<ProcessRun> runs, List<String> strayExits) {
+record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecords) {
+    static final ProcessRuns NONE = new ProcessRuns(List.of(), List.of(), 0);
+
 
     /**
      * Links a log's records: an exit record belongs to the most recent earlier rewrite exec record with the same
@@ -21,6 +25,7 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits) {
         List<LogRecord.Exit> exits = new ArrayList<>();
         Map<Integer, Integer> latest = new HashMap<>(); // pid -> index of its most recent rewrite exec
         List<String> stray = new ArrayList<>();
+        int exitRecords = 0;
         for (LogRecord r : records) {
             switch (r) {
                 case LogRecord.Exec e when e.rewritten() -> {
@@ -32,6 +37,7 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits) {
                     // pass and fail: no process of ours starts
                 }
                 case LogRecord.Exit x -> {
+                    exitRecords++;
                     Integer i = latest.get(x.pid());
                     if (i == null || exits.get(i) != null) {
                         stray.add(x.where());
@@ -52,7 +58,7 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits) {
                     : new ProcessRun(e.path(), e.args(), rule, e.interpreter(), x.outcome(), x.wallMs(), x.cpuMs(),
                     x.maxRssKb()));
         }
-        return new ProcessRuns(List.copyOf(runs), List.copyOf(stray));
+        return new ProcessRuns(List.copyOf(runs), List.copyOf(stray), exitRecords);
     }
 
     /** This log's processes followed by {@code other}'s: each log is linked on its own, pids being per run. */
@@ -61,6 +67,6 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits) {
         r.addAll(other.runs);
         List<String> s = new ArrayList<>(strayExits);
         s.addAll(other.strayExits);
-        return new ProcessRuns(List.copyOf(r), List.copyOf(s));
+        return new ProcessRuns(List.copyOf(r), List.copyOf(s), exitRecords + other.exitRecords);
     }
 }

@@ -9,9 +9,10 @@ import java.util.TreeMap;
 
 /**
  * What {@code jbinfmt report} shows, computed without any I/O: the processes grouped by rule and interpreter,
- * with failures, time statistics and the slowest programs of each group.
+ * with failures, time statistics and the slowest programs of each group; and what to warn about: exit records
+ * of no process, and processes but no exit record at all (a log from before jbinfmt wrote them).
  */
-record RunReport(int processes, List<Group> groups, List<String> strayExits) {
+record RunReport(int processes, List<Group> groups, List<String> strayExits, boolean noExitRecords) {
     /** How many of the slowest programs each group lists. */
     static final int SLOWEST = 5;
 
@@ -35,7 +36,8 @@ record RunReport(int processes, List<Group> groups, List<String> strayExits) {
         }
         List<Group> groups = new ArrayList<>();
         byGroup.forEach((key, members) -> groups.add(group(key.get(0), key.get(1), members)));
-        return new RunReport(runs.runs().size(), List.copyOf(groups), runs.strayExits());
+        return new RunReport(runs.runs().size(), List.copyOf(groups), runs.strayExits(),
+                runs.exitRecords() == 0 && !runs.runs().isEmpty());
     }
 
     private static Group group(String rule, String interpreter, List<ProcessRun> members) {

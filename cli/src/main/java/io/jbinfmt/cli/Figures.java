@@ -1,0 +1,32 @@
+package io.jbinfmt.cli;
+
+import java.util.Locale;
+
+/** How report and diff print numbers: ms with one decimal, ratios as 1.23x, "-" where there is no number. */
+final class Figures {
+    private Figures() {
+    }
+
+    static String ms(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String ms(Double v) {
+        return v == null ? "-" : ms(v.doubleValue());
+    }
+
+    /** b/a as "1.23x"; "-" when a is 0 or either is unknown. */
+    static String ratio(Double b, Double a) {
+        Double r = ratioValue(b, a);
+        return r == null ? "-" : String.format(Locale.ROOT, "%.2fx", r);
+    }
+
+    static Double ratioValue(Double b, Double a) {
+        return a == null || b == null || a == 0 || a.isNaN() || b.isNaN() ? null : b / a;
+    }
+
+    /** A JSON number, or null for NaN (JSON has no NaN). */
+    static Double json(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+}

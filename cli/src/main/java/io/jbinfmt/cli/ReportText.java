@@ -1,0 +1,78 @@
+package io.jbinfmt.cli;
+
+import java.util.List;
+
+/** {@code jbinfmt report}'s default output: aligned text tables for a terminal or a CI log. */
+final class ReportText {
+    // The tables' titles, which say what each count means; the HTML page uses them too.
+    static final String PROCESSES = "Processes (failed = exited non-zero + killed + unfinished)";
+    static final String WALL = "Wall time, ms (unknown: unfinished, no exit record)";
+    static final String CPU = "CPU time (user+sys), ms (unknown: unfinished, or not measured by the engine)";
+
+    private ReportText() {
+    }
+
+    static String render(RunReport report, List<String> logs) {
+        StringBuilder out = new StringBuilder();
+        out.append("jbinfmt report: ").append(report.processes()).append(" rewritten processes from ")
+                .append(String.join(", ", logs)).append(", in ").append(groups(report)).append(" (rule, interpreter)\n");
+        out.append(notes("", report.strayExits(), report.noExitRecords()));
+        if (report.groups().isEmpty()) {
+            return out.append("No rewritten process in the log.\n").toString();
+        }
+        TextTable outcomes = new TextTable("rule", "interpreter", ">processes", ">failed", ">exited non-zero",
+                ">killed", ">unfinished");
+        TextTable wall = new TextTable("rule", "interpreter", ">timed", ">unknown", ">total", ">median", ">p95");
+        TextTable cpu = new TextTable("rule", "interpreter", ">timed", ">unknown", ">total", ">median", ">p95");
+        for (RunReport.Group g : report.groups()) {
+            outcomes.row(g.rule(), g.interpreter(), g.processes(), g.failures(), g.exitedNonZero(), g.killed(),
+                    g.unfinished());
+            times(wall, g, g.wall());
+            times(cpu, g, g.cpu());
+        }
+        out.append('\n').append(PROCESSES).append('\n').append(outcomes.render("  "));
+        out.append('\n').append(WALL).append('\n').append(wall.render("  "));
+        out.append('\n').append(CPU).append('\n').append(cpu.render("  "));
+        for (RunReport.Group g : report.groups()) {
+            if (g.slowest().isEmpty()) {
+                continue;
+            }
+            TextTable slow = new TextTable(">wall ms", ">cpu ms", "outcome", "program");
+            for (ProcessRun r : g.slowest()) {
+                slow.row(Figures.ms(r.wallMs()), Figures.ms(r.cpuMs()), r.outcome().describe(), r.program());
+            }
+            out.append("\nSlowest by wall time: ").append(g.rule()).append(" (").append(g.interpreter())
+                    .append(")\n").append(slow.render("  "));
+        }
+        return out.toString();
+    }
+
+    static String groups(RunReport report) {
+        return report.groups().size() + (report.groups().size() == 1 ? " group" : " groups");
+    }
+
+    private static void times(TextTable t, RunReport.Group g, TimeSummary s) {
+        t.row(g.rule(), g.interpreter(), s.known(), s.unknown(), Figures.ms(s.known() == 0 ? Double.NaN : s.total()),
+                Figures.ms(s.median()), Figures.ms(s.p95()));
+    }
+
+    /**
+     * Warnings about a log, each line starting with "Note: " and {@code which}: exit records no process claimed
+     * (a damaged log?), and a log with no exit records at all, where every process looks unfinished.
+     */
+    static String notes(String which, List<String> strayExits, boolean noExitRecords) {
+        StringBuilder out = new StringBuilder();
+        if (noExitRecords) {
+            out.append("Note: ").append(which).append("no exit records: a log from a jbinfmt that did not write "
+                    + "them? Every process counts as unfinished.\n");
+        }
+        if (!strayExits.isEmpty()) {
+            out.append("Note: ").append(which).append(strayExits.size())
+                    .append(strayExits.size() == 1 ? " exit record matched no rewritten exec and was"
+                            : " exit records matched no rewritten exec and were")
+                    .append(" left out (first: ").append(strayExits.getFirst())
+                    .append(")\n");
+        }
+        return out.toString();
+    }
+}

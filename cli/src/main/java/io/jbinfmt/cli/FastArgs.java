@@ -11,7 +11,7 @@ import java.util.Set;
  * that both read every accepted form the same way.
  */
 final class FastArgs {
-    private static final Set<String> SUBCOMMANDS = Set.of("check", "rules", "report", "completion");
+    private static final Set<String> SUBCOMMANDS = Set.of("check", "rules", "report", "diff", "completion");
 
     private FastArgs() {
     }

@@ -15,12 +15,12 @@ final class Figures {
         return v == null ? "-" : ms(v.doubleValue());
     }
 
-    /** b/a as "1.23x"; "-" when a is 0 or either is unknown. */
-    static String ratio(Double b, Double a) {
-        Double r = ratioValue(b, a);
+    /** A ratio as "1.23x"; "-" for none. */
+    static String ratio(Double r) {
         return r == null ? "-" : String.format(Locale.ROOT, "%.2fx", r);
     }
 
+    /** b/a, or null when a is 0 or either is unknown. */
     static Double ratioValue(Double b, Double a) {
         return a == null || b == null || a == 0 || a.isNaN() || b.isNaN() ? null : b / a;
     }

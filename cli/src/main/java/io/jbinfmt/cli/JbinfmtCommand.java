@@ -32,8 +32,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         sortOptions = false,
-        subcommands = {CheckCommand.class, RulesCommand.class, ReportCommand.class, CompletionCommand.class},
-        synopsisSubcommandLabel = "[check | rules | report | completion]",
+        subcommands = {CheckCommand.class, RulesCommand.class, ReportCommand.class, DiffCommand.class,
+                CompletionCommand.class},
+        synopsisSubcommandLabel = "[check | rules | report | diff | completion]",
         description = {
                 "Runs COMMAND, and every process it starts, with binfmt_misc rules applied in user space: "
                         + "whenever a process of the tree execs a file a rule recognises (by magic bytes or file "
@@ -41,7 +42,8 @@ import java.util.concurrent.Callable;
                         + "do, without root and without touching /proc/sys/fs/binfmt_misc.",
                 "",
                 "Everything after COMMAND belongs to COMMAND: jbinfmt --rules r.conf ls --rules x runs `ls --rules x`. "
-                        + "To run a program called check, rules, report or completion, put -- before it.",
+                        + "To run a program called check, rules, report, diff or completion, put -- before it "
+                        + "(jbinfmt -- diff a b).",
                 "",
                 "With no --rules, --rule or --system, the built-in defaults apply: every installed qemu-user "
                         + "emulator for a foreign architecture, and a WASI runtime for wasm32-wasi modules "
@@ -66,7 +68,8 @@ import java.util.concurrent.Callable;
                 "  jbinfmt check ./hello-aarch64 ./a.wasm  (which rule would run them, and how)",
                 "  jbinfmt rules --system                  (the effective rules, as register lines)",
                 "  jbinfmt --log run.jsonl --log-format json -- make check",
-                "  jbinfmt report run.jsonl                (per rule: failures, wall and CPU time, slowest)"})
+                "  jbinfmt report run.jsonl                (per rule: failures, wall and CPU time, slowest)",
+                "  jbinfmt diff a.jsonl b.jsonl            (two runs: outcomes that differ, B/A time ratios)"})
 public final class JbinfmtCommand implements Callable<Integer> {
 
     @Mixin

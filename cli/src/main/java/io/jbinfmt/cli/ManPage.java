@@ -3,6 +3,7 @@ package io.jbinfmt.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class ManPage {
         out.println("[\\fIOPTIONS\\fR] [\\fB\\-\\-\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR...]");
         out.println(".br");
         out.println(".B jbinfmt");
-        out.println("\\fBcheck\\fR | \\fBrules\\fR | \\fBreport\\fR | \\fBcompletion\\fR [\\fIOPTIONS\\fR]...");
+        out.println("\\fBcheck\\fR | \\fBrules\\fR | \\fBreport\\fR | \\fBdiff\\fR | \\fBcompletion\\fR [\\fIOPTIONS\\fR]...");
         out.println(".SH DESCRIPTION");
         paragraphs(spec.usageMessage().description(), out);
         options(spec.options(), out);
@@ -38,26 +39,50 @@ public final class ManPage {
             CommandSpec s = sub.getValue().getCommandSpec();
             out.println(".SS " + sub.getKey());
             paragraphs(s.usageMessage().description(), out);
+            for (PositionalParamSpec p : s.positionalParameters()) {
+                out.println(".TP");
+                out.println(".I " + escape(p.paramLabel()) + (p.arity().max() > 1 ? "..." : ""));
+                out.println(escape(String.join(" ", p.description())));
+            }
             for (OptionSpec o : s.options()) {
                 if (!spec.options().contains(o) && !o.usageHelp() && !o.versionHelp()) {
                     option(o, out);
                 }
             }
+            // report and diff have their own exit codes and examples; a page without them would not teach them
+            if (!s.usageMessage().exitCodeList().isEmpty()) {
+                out.println(".PP");
+                out.println("Exit status of " + sub.getKey() + ":");
+                exitCodes(s, out);
+            }
+            if (s.usageMessage().footer().length > 0) {
+                out.println(".PP");
+                out.println("Examples:");
+                examples(s, out);
+            }
         }
         out.println(".SH EXIT STATUS");
+        exitCodes(spec, out);
+        out.println(".SH EXAMPLES");
+        examples(spec, out);
+        out.println(".SH SEE ALSO");
+        out.println("binfmt.d(5), update-binfmts(8), qemu(1); the kernel's Documentation/admin-guide/binfmt-misc.rst");
+    }
+
+    private static void exitCodes(CommandSpec spec, PrintStream out) {
         for (var e : spec.usageMessage().exitCodeList().entrySet()) {
             out.println(".TP");
             out.println(".B " + escape(e.getKey()));
             out.println(escape(e.getValue()));
         }
-        out.println(".SH EXAMPLES");
+    }
+
+    private static void examples(CommandSpec spec, PrintStream out) {
         out.println(".nf");
         for (String line : spec.usageMessage().footer()) {
             out.println(escape(line.strip()));
         }
         out.println(".fi");
-        out.println(".SH SEE ALSO");
-        out.println("binfmt.d(5), update-binfmts(8), qemu(1); the kernel's Documentation/admin-guide/binfmt-misc.rst");
     }
 
     private static void options(List<OptionSpec> options, PrintStream out) {

@@ -19,6 +19,13 @@ import java.util.Map;
  * "event" is an exec record, as logs written before exit records existed have none.
  */
 final class OutcomeLog {
+    /** What exit status 125 means for report and diff, in their --help and man page. */
+    static final String BAD_INPUT = "125:bad input: a LOG cannot be read, or a line is not a JSON object or not a "
+            + "record of this format (named as LOG:LINE: reason)";
+    /** Their --json option's description. */
+    static final String JSON_OUTPUT = "Print one JSON document instead of text tables (times in ms; unknown times "
+            + "are null).";
+
     private OutcomeLog() {
     }
 

@@ -61,6 +61,11 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecor
         return new ProcessRuns(List.copyOf(runs), List.copyOf(stray), exitRecords);
     }
 
+    /** Processes but no exit record at all: a log from a jbinfmt that did not write them. */
+    boolean lacksExitRecords() {
+        return exitRecords == 0 && !runs.isEmpty();
+    }
+
     /** This log's processes followed by {@code other}'s: each log is linked on its own, pids being per run. */
     ProcessRuns plus(ProcessRuns other) {
         List<ProcessRun> r = new ArrayList<>(runs);

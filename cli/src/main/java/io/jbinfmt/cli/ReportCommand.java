@@ -32,8 +32,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:the report was written (whatever the processes' outcomes)",
-                "125:bad input: a LOG cannot be read, or a line is not a JSON object or not a record of this "
-                        + "format (named as LOG:LINE: reason); or the --html FILE cannot be written"},
+                OutcomeLog.BAD_INPUT + "; or the --html FILE cannot be written"},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  jbinfmt --log run.jsonl --log-format json -- make check",
@@ -41,8 +40,7 @@ import java.util.concurrent.Callable;
                 "  jbinfmt report --html report.html run.jsonl   (and the text report on stdout)",
                 "  jbinfmt report --json monday.jsonl tuesday.jsonl | jq '.groups[].failures'"})
 final class ReportCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "Print one JSON document instead of text tables (times in ms; unknown "
-            + "times are null).")
+    @Option(names = "--json", description = OutcomeLog.JSON_OUTPUT)
     boolean json;
 
     @Option(names = "--html", paramLabel = "FILE", description = "Also write the report as one self-contained HTML "

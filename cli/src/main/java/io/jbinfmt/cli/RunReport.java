@@ -37,7 +37,7 @@ record RunReport(int processes, List<Group> groups, List<String> strayExits, boo
         List<Group> groups = new ArrayList<>();
         byGroup.forEach((key, members) -> groups.add(group(key.get(0), key.get(1), members)));
         return new RunReport(runs.runs().size(), List.copyOf(groups), runs.strayExits(),
-                runs.exitRecords() == 0 && !runs.runs().isEmpty());
+                runs.lacksExitRecords());
     }
 
     private static Group group(String rule, String interpreter, List<ProcessRun> members) {

@@ -48,6 +48,8 @@ class JbinfmtCommandTest {
         assertEquals("check", check.subcommand().commandSpec().name());
         JbinfmtCommand run = parse("--", "check", "x");
         assertEquals(List.of("check", "x"), run.command);
+        assertEquals("diff", cl.parseArgs("diff", "a.jsonl", "b.jsonl").subcommand().commandSpec().name());
+        assertEquals(List.of("diff", "a", "b"), parse("--", "diff", "a", "b").command); // diff(1) under jbinfmt
         JbinfmtCommand logged = parse("-v", "--stats", "--log", "l.txt", "--log-format", "json", "make");
         assertEquals(true, logged.verbose);
         assertEquals(Path.of("l.txt"), logged.logFile);
@@ -82,6 +84,7 @@ class JbinfmtCommandTest {
         }
         String[][] declined = {
                 {}, {"--help"}, {"-h"}, {"--version"}, {"check", "x"}, {"rules"}, {"completion"},
+                {"report", "run.jsonl"}, {"diff", "a.jsonl", "b.jsonl"},
                 {"--rules"}, {"--rules", "--system", "x"}, {"--nope", "x"}, {"-vx", "y"}, {"--stats=yes", "x"},
                 {"--system"},
         };

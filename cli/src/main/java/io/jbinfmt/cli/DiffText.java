@@ -11,8 +11,8 @@ final class DiffText {
 
     static String render(RunDiff diff, String logA, String logB, ProcessRuns a, ProcessRuns b) {
         StringBuilder out = new StringBuilder();
-        out.append("jbinfmt diff: A = ").append(logA).append(" (").append(diff.processesA())
-                .append(" rewritten processes), B = ").append(logB).append(" (").append(diff.processesB())
+        out.append("jbinfmt diff: A = ").append(logA).append(" (").append(Figures.count(diff.processesA(),
+                        "rewritten process")).append("), B = ").append(logB).append(" (").append(diff.processesB())
                 .append(")\n").append(diff.matched()).append(" matched by program and arguments (the k-th run of a "
                         + "command line in A with the k-th in B), ").append(diff.onlyIn(true)).append(" only in A, ")
                 .append(diff.onlyIn(false)).append(" only in B\n");

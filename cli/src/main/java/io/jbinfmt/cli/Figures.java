@@ -2,9 +2,14 @@ package io.jbinfmt.cli;
 
 import java.util.Locale;
 
-/** How report and diff print numbers: ms with one decimal, ratios as 1.23x, "-" where there is no number. */
+/** How report and diff print numbers: counts, ms with one decimal, ratios as 1.23x, "-" where there is no number. */
 final class Figures {
     private Figures() {
+    }
+
+    /** "1 group", "2 groups": {@code n} and the noun, plural by an s. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
     }
 
     static String ms(double v) {

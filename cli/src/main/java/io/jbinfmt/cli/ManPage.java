@@ -30,7 +30,8 @@ public final class ManPage {
         out.println("[\\fIOPTIONS\\fR] [\\fB\\-\\-\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR...]");
         out.println(".br");
         out.println(".B jbinfmt");
-        out.println("\\fBcheck\\fR | \\fBrules\\fR | \\fBreport\\fR | \\fBdiff\\fR | \\fBcompletion\\fR [\\fIOPTIONS\\fR]...");
+        out.println("\\fBcheck\\fR | \\fBrules\\fR | \\fBreport\\fR | \\fBdiff\\fR | \\fBcompletion\\fR "
+                + "[\\fIOPTIONS\\fR]...");
         out.println(".SH DESCRIPTION");
         paragraphs(spec.usageMessage().description(), out);
         options(spec.options(), out);

@@ -40,12 +40,13 @@ final class ReportHtml {
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>jbinfmt report</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n")
-                .append("<h1>jbinfmt report</h1>\n<p class=\"lead\">").append(report.processes())
-                .append(" rewritten processes from ");
+                .append("<h1>jbinfmt report</h1>\n<p class=\"lead\">")
+                .append(Figures.count(report.processes(), "rewritten process")).append(" from ");
         for (int i = 0; i < logs.size(); i++) {
             h.append(i == 0 ? "" : ", ").append("<code>").append(escape(logs.get(i))).append("</code>");
         }
-        h.append(", in ").append(ReportText.groups(report)).append(" by rule and interpreter.</p>\n");
+        h.append(", in ").append(Figures.count(report.groups().size(), "group"))
+                .append(" by rule and interpreter.</p>\n");
         for (String note : ReportText.notes("", report.strayExits(), report.noExitRecords()).lines().toList()) {
             h.append("<p class=\"note\">").append(escape(note)).append("</p>\n");
         }
@@ -73,8 +74,9 @@ final class ReportHtml {
                             + "<th class=\"n\">cpu ms</th><th>outcome</th><th>program</th></tr>\n");
             for (ProcessRun r : g.slowest()) {
                 h.append("<tr><td class=\"n\">").append(Figures.ms(r.wallMs())).append("</td><td class=\"n\">")
-                        .append(Figures.ms(r.cpuMs())).append("</td><td").append(r.outcome().failed() ? " class=\"fail\">"
-                                : ">").append(escape(r.outcome().describe())).append("</td><td><code>")
+                        .append(Figures.ms(r.cpuMs())).append("</td><td")
+                        .append(r.outcome().failed() ? " class=\"fail\">" : ">")
+                        .append(escape(r.outcome().describe())).append("</td><td><code>")
                         .append(escape(r.program())).append("</code></td></tr>\n");
             }
             h.append("</table>\n");
@@ -90,8 +92,8 @@ final class ReportHtml {
         for (RunReport.Group g : report.groups()) {
             TimeSummary s = cpu ? g.cpu() : g.wall();
             h.append("<tr>").append(groupCells(g)).append(num(s.known())).append(num(s.unknown()))
-                    .append(num(Figures.ms(s.known() == 0 ? Double.NaN : s.total()))).append(num(Figures.ms(s.median())))
-                    .append(num(Figures.ms(s.p95()))).append("</tr>\n");
+                    .append(num(Figures.ms(s.known() == 0 ? Double.NaN : s.total())))
+                    .append(num(Figures.ms(s.median()))).append(num(Figures.ms(s.p95()))).append("</tr>\n");
         }
         h.append("</table>\n");
     }

@@ -14,8 +14,9 @@ final class ReportText {
 
     static String render(RunReport report, List<String> logs) {
         StringBuilder out = new StringBuilder();
-        out.append("jbinfmt report: ").append(report.processes()).append(" rewritten processes from ")
-                .append(String.join(", ", logs)).append(", in ").append(groups(report)).append(" (rule, interpreter)\n");
+        out.append("jbinfmt report: ").append(Figures.count(report.processes(), "rewritten process")).append(" from ")
+                .append(String.join(", ", logs)).append(", in ").append(Figures.count(report.groups().size(), "group"))
+                .append(" (rule, interpreter)\n");
         out.append(notes("", report.strayExits(), report.noExitRecords()));
         if (report.groups().isEmpty()) {
             return out.append("No rewritten process in the log.\n").toString();
@@ -47,10 +48,6 @@ final class ReportText {
         return out.toString();
     }
 
-    static String groups(RunReport report) {
-        return report.groups().size() + (report.groups().size() == 1 ? " group" : " groups");
-    }
-
     private static void times(TextTable t, RunReport.Group g, TimeSummary s) {
         t.row(g.rule(), g.interpreter(), s.known(), s.unknown(), Figures.ms(s.known() == 0 ? Double.NaN : s.total()),
                 Figures.ms(s.median()), Figures.ms(s.p95()));
@@ -67,9 +64,9 @@ final class ReportText {
                     + "them? Every process counts as unfinished.\n");
         }
         if (!strayExits.isEmpty()) {
-            out.append("Note: ").append(which).append(strayExits.size())
-                    .append(strayExits.size() == 1 ? " exit record matched no rewritten exec and was"
-                            : " exit records matched no rewritten exec and were")
+            out.append("Note: ").append(which).append(Figures.count(strayExits.size(), "exit record"))
+                    .append(strayExits.size() == 1 ? " matched no rewritten exec and was"
+                            : " matched no rewritten exec and were")
                     .append(" left out (first: ").append(strayExits.getFirst())
                     .append(")\n");
         }

@@ -19,7 +19,7 @@ import java.util.function.Function;
 record RunDiff(int processesA, int processesB, List<Pair> pairs, List<Times> perRule, List<Times> perProgram,
                Map<String, Set<String>> renamedRules) {
 
-    /** The {@code occurrence}-th run (from 1) of a command line; {@code a} or {@code b} null where that run lacks it. */
+    /** The {@code occurrence}-th run (from 1) of a command line; {@code a} or {@code b} null if that run lacks it. */
     record Pair(ProcessRun.Key key, int occurrence, ProcessRun a, ProcessRun b) {
         boolean matched() {
             return a != null && b != null;

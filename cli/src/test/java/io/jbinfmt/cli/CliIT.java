@@ -188,10 +188,35 @@ class CliIT {
         assertTrue(page.startsWith(".TH JBINFMT 1"), page);
         assertTrue(page.contains(".SH EXIT STATUS") && page.contains("\\-\\-rules") && page.contains(".SS check"),
                 page);
+        assertTrue(page.contains(".SS report") && page.contains(".SS diff") && page.contains("\\-\\-html"), page);
         LauncherIT.Result completion = LauncherIT.run(null, "completion");
         assertEquals(0, completion.status(), completion.err());
         assertTrue(completion.out().contains("complete -F _complete_jbinfmt"), completion.out());
         assertTrue(completion.out().contains("--rules"), completion.out());
+        assertTrue(completion.out().contains("report") && completion.out().contains("diff"), completion.out());
+        assertTrue(completion.out().contains("--html"), completion.out());
+    }
+
+    @Test
+    void reportAndDiffRunFromTheLauncherAndDiffAfterDashDashIsTheProgram() throws Exception {
+        Path a = Files.writeString(tmp.resolve("a.jsonl"), SampleLogs.exec(1, "r", "/i", "./t", "./t") + "\n"
+                + SampleLogs.exited(1, 0, 10, 1.0, 1.0) + "\n");
+        Path b = Files.writeString(tmp.resolve("b.jsonl"), SampleLogs.exec(1, "r", "/i", "./t", "./t") + "\n"
+                + SampleLogs.exited(1, 2, 10, 1.0, 1.0) + "\n");
+        LauncherIT.Result report = LauncherIT.run(null, "report", a.toString());
+        assertEquals(0, report.status(), report.err());
+        assertTrue(report.out().startsWith("jbinfmt report: 1 rewritten process"), report.out());
+        assertEquals(0, LauncherIT.run(null, "diff", a.toString(), a.toString()).status());
+        LauncherIT.Result differs = LauncherIT.run(null, "diff", a.toString(), b.toString());
+        assertEquals(1, differs.status(), differs.err());
+        assertTrue(differs.out().contains("  exited 0  exited 2\n"), differs.out());
+        LauncherIT.Result missing = LauncherIT.run(null, "report", tmp.resolve("none.jsonl").toString());
+        assertEquals(125, missing.status());
+        assertEquals("jbinfmt: " + tmp.resolve("none.jsonl") + ": cannot read: no such file\n", missing.err());
+        // diff(1) itself, traced: its own exit status and output
+        LauncherIT.Result diff1 = LauncherIT.run(null, "--", "diff", a.toString(), b.toString());
+        assertEquals(1, diff1.status(), diff1.err());
+        assertTrue(diff1.out().startsWith("1c1") || diff1.out().startsWith("2c2"), diff1.out());
     }
 
     @Test

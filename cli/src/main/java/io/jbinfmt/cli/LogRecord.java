@@ -21,8 +21,11 @@ sealed interface LogRecord {
         }
     }
 
-    /** The end of a rewritten process. Times are null where the engine could not measure them. */
-    record Exit(String where, int pid, Outcome outcome, Double wallMs, Double userMs, Double sysMs,
+    /**
+     * The end of a rewritten process; {@code path} is its exec record's (null if the record lacks it). Times are
+     * null where the engine could not measure them.
+     */
+    record Exit(String where, int pid, String path, Outcome outcome, Double wallMs, Double userMs, Double sysMs,
                 Long maxRssKb) implements LogRecord {
         /** user + sys, or null unless both are known: a half-known CPU time would pass for a small one. */
         Double cpuMs() {

@@ -21,6 +21,10 @@ sealed interface Outcome {
     record Unfinished() implements Outcome {
     }
 
+    /** It ended, but the kernel did not say how (the notify engine before Linux 6.15): neither failed nor passed. */
+    record EndUnknown() implements Outcome {
+    }
+
     /** A failure for report and diff: a non-zero exit, a signal, or no end at all. */
     default boolean failed() {
         return switch (this) {
@@ -28,16 +32,18 @@ sealed interface Outcome {
             case Killed k -> true;
             case ExecdAnother x -> false;
             case Unfinished u -> true;
+            case EndUnknown u -> false;
         };
     }
 
-    /** Short words for a table cell: "exited 0", "killed by SIGSEGV (core)", "exec'd another", "unfinished". */
+    /** Short words for a table cell: "exited 0", "killed by SIGSEGV (core)", "unfinished", ... */
     default String describe() {
         return switch (this) {
             case Exited e -> "exited " + e.code();
             case Killed k -> "killed by " + k.signal() + (k.core() ? " (core)" : "");
             case ExecdAnother x -> "exec'd another program";
             case Unfinished u -> "unfinished";
+            case EndUnknown u -> "ended, how unknown";
         };
     }
 
@@ -67,6 +73,7 @@ sealed interface Outcome {
             }
             case ExecdAnother x -> m.put("status", "exec");
             case Unfinished u -> m.put("status", "unfinished");
+            case EndUnknown u -> m.put("status", "unknown");
         }
         return m;
     }

@@ -103,8 +103,9 @@ final class OutcomeLog {
                     rewrite ? f.strings("rules", true) : List.of(), interpreter);
         }
         if (event.equals("exit")) {
-            return new LogRecord.Exit(where, f.pid(), f.outcome(), f.number("wall_ms"), f.number("user_ms"),
-                    f.number("sys_ms"), f.number("max_rss_kb") == null ? null : f.number("max_rss_kb").longValue());
+            Double rss = f.number("max_rss_kb");
+            return new LogRecord.Exit(where, f.pid(), f.string("path", false), f.outcome(), f.number("wall_ms"),
+                    f.number("user_ms"), f.number("sys_ms"), rss == null ? null : rss.longValue());
         }
         return null; // a kind of record newer than this reader
     }
@@ -172,8 +173,9 @@ final class OutcomeLog {
                 case "exited" -> new Outcome.Exited(integer("exit_code"));
                 case "killed" -> new Outcome.Killed(string("signal", true), map.get("core") == Boolean.TRUE);
                 case "exec" -> new Outcome.ExecdAnother();
-                default -> throw new BadLogException(where + ": \"status\" must be exited, killed or exec, not \""
-                        + status + "\"");
+                case "unknown" -> new Outcome.EndUnknown();
+                default -> throw new BadLogException(where + ": \"status\" must be exited, killed, exec or unknown, "
+                        + "not \"" + status + "\"");
             };
         }
     }

@@ -14,22 +14,24 @@ import java.util.Map;
 record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecords) {
     static final ProcessRuns NONE = new ProcessRuns(List.of(), List.of(), 0);
 
-
     /**
-     * Links a log's records: an exit record belongs to the most recent earlier rewrite exec record with the same
-     * pid (a pid is reused, and a process that exec'd another program may be rewritten again), unless that one
-     * has its exit already. A rewrite with no exit record is {@link Outcome.Unfinished}.
+     * Links a log's records: an exit record ends the most recent earlier rewrite exec record of its pid that has
+     * no exit yet and names the same path. The path matters because jbinfmt logs an exec when it decides it and
+     * an end when it happens: a process that execs a second rewritten program logs that exec before the
+     * {@code "status":"exec"} end of the first, and a rewritten exec that failed (a missing interpreter) has no end.
+     * Where no open exec of the pid names that path (or the exit names none), the most recent open one of the pid
+     * is taken. A rewrite with no exit record is {@link Outcome.Unfinished}.
      */
     static ProcessRuns link(List<LogRecord> records) {
         List<LogRecord.Exec> execs = new ArrayList<>();
         List<LogRecord.Exit> exits = new ArrayList<>();
-        Map<Integer, Integer> latest = new HashMap<>(); // pid -> index of its most recent rewrite exec
+        Map<Integer, List<Integer>> open = new HashMap<>(); // pid -> its rewrite execs with no exit yet, in order
         List<String> stray = new ArrayList<>();
         int exitRecords = 0;
         for (LogRecord r : records) {
             switch (r) {
                 case LogRecord.Exec e when e.rewritten() -> {
-                    latest.put(e.pid(), execs.size());
+                    open.computeIfAbsent(e.pid(), p -> new ArrayList<>()).add(execs.size());
                     execs.add(e);
                     exits.add(null);
                 }
@@ -38,11 +40,18 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecor
                 }
                 case LogRecord.Exit x -> {
                     exitRecords++;
-                    Integer i = latest.get(x.pid());
-                    if (i == null || exits.get(i) != null) {
+                    List<Integer> candidates = open.getOrDefault(x.pid(), List.of());
+                    int pick = candidates.size() - 1;
+                    while (pick >= 0 && x.path() != null && !execs.get(candidates.get(pick)).path().equals(x.path())) {
+                        pick--;
+                    }
+                    if (pick < 0) {
+                        pick = candidates.size() - 1;
+                    }
+                    if (pick < 0) {
                         stray.add(x.where());
                     } else {
-                        exits.set(i, x);
+                        exits.set(candidates.remove(pick), x);
                     }
                 }
             }

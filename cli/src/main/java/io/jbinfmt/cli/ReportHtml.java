@@ -47,7 +47,7 @@ final class ReportHtml {
         }
         h.append(", in ").append(Figures.count(report.groups().size(), "group"))
                 .append(" by rule and interpreter.</p>\n");
-        for (String note : ReportText.notes("", report.strayExits(), report.noExitRecords()).lines().toList()) {
+        for (String note : ReportText.notes(report).lines().toList()) {
             h.append("<p class=\"note\">").append(escape(note)).append("</p>\n");
         }
         h.append("<h2>Total wall time per rule</h2>\n").append(chart(report.wallPerRule()));

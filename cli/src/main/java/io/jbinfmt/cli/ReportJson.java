@@ -35,6 +35,7 @@ final class ReportJson {
         failures.put("killed", g.killed());
         failures.put("unfinished", g.unfinished());
         m.put("failures", failures);
+        m.put("end_unknown", g.endUnknown());
         m.put("wall_ms", times(g.wall()));
         m.put("cpu_ms", times(g.cpu()));
         m.put("slowest", g.slowest().stream().map(ReportJson::process).toList());

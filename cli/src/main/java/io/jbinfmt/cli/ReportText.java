@@ -17,7 +17,7 @@ final class ReportText {
         out.append("jbinfmt report: ").append(Figures.count(report.processes(), "rewritten process")).append(" from ")
                 .append(String.join(", ", logs)).append(", in ").append(Figures.count(report.groups().size(), "group"))
                 .append(" (rule, interpreter)\n");
-        out.append(notes("", report.strayExits(), report.noExitRecords()));
+        out.append(notes(report));
         if (report.groups().isEmpty()) {
             return out.append("No rewritten process in the log.\n").toString();
         }
@@ -51,6 +51,16 @@ final class ReportText {
     private static void times(TextTable t, RunReport.Group g, TimeSummary s) {
         t.row(g.rule(), g.interpreter(), s.known(), s.unknown(), Figures.ms(s.known() == 0 ? Double.NaN : s.total()),
                 Figures.ms(s.median()), Figures.ms(s.p95()));
+    }
+
+    /** The report's warnings: about its logs, and processes whose end the kernel did not tell. */
+    static String notes(RunReport report) {
+        String notes = notes("", report.strayExits(), report.noExitRecords());
+        if (report.endUnknown() > 0) {
+            notes += "Note: " + Figures.count(report.endUnknown(), "process") + " ended without the kernel saying "
+                    + "how (the notify engine before Linux 6.15): counted as neither failed nor passed\n";
+        }
+        return notes;
     }
 
     /**

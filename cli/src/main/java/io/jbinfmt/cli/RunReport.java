@@ -19,10 +19,10 @@ record RunReport(int processes, List<Group> groups, List<String> strayExits, boo
     /**
      * One rule (the rules of a chain joined with " then ") run by one interpreter. Failures are the processes
      * that exited non-zero, were killed, or never ended in the log (unfinished); those that exec'd another
-     * program did not fail.
+     * program did not fail, and those whose end the kernel did not tell ({@code endUnknown}) are counted apart.
      */
     record Group(String rule, String interpreter, int processes, int exitedNonZero, int killed, int unfinished,
-                 TimeSummary wall, TimeSummary cpu, List<ProcessRun> slowest) {
+                 int endUnknown, TimeSummary wall, TimeSummary cpu, List<ProcessRun> slowest) {
         int failures() {
             return exitedNonZero + killed + unfinished;
         }
@@ -44,11 +44,13 @@ record RunReport(int processes, List<Group> groups, List<String> strayExits, boo
         int nonZero = 0;
         int killed = 0;
         int unfinished = 0;
+        int endUnknown = 0;
         for (ProcessRun r : members) {
             switch (r.outcome()) {
                 case Outcome.Exited e when e.code() != 0 -> nonZero++;
                 case Outcome.Killed k -> killed++;
                 case Outcome.Unfinished u -> unfinished++;
+                case Outcome.EndUnknown u -> endUnknown++;
                 default -> {
                 }
             }
@@ -56,9 +58,14 @@ record RunReport(int processes, List<Group> groups, List<String> strayExits, boo
         List<ProcessRun> slowest = members.stream().filter(r -> r.wallMs() != null)
                 .sorted(Comparator.comparing(ProcessRun::wallMs).reversed()) // stable: ties in exec order
                 .limit(SLOWEST).toList();
-        return new Group(rule, interpreter, members.size(), nonZero, killed, unfinished,
+        return new Group(rule, interpreter, members.size(), nonZero, killed, unfinished, endUnknown,
                 TimeSummary.of(members.stream().map(ProcessRun::wallMs).toList()),
                 TimeSummary.of(members.stream().map(ProcessRun::cpuMs).toList()), slowest);
+    }
+
+    /** Processes that ended without the kernel saying how, in all groups: a report says so, as it cannot judge them. */
+    int endUnknown() {
+        return groups.stream().mapToInt(Group::endUnknown).sum();
     }
 
     /** Total known wall time per rule, over all its interpreters, in the groups' order: the chart's bars. */

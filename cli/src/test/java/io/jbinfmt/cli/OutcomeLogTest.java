@@ -61,6 +61,10 @@ class OutcomeLogTest {
         assertEquals(3.0, noFields.wallMs());
         assertNull(noFields.userMs());
         assertNull(noFields.maxRssKb());
+        LogRecord.Exit unknown = assertInstanceOf(LogRecord.Exit.class, OutcomeLog.parse(
+                "{\"event\":\"exit\",\"pid\":7,\"path\":\"./a\",\"status\":\"unknown\",\"wall_ms\":3}", "f:1"));
+        assertEquals(new Outcome.EndUnknown(), unknown.outcome());
+        assertEquals("./a", unknown.path());
         LogRecord.Exit killed = assertInstanceOf(LogRecord.Exit.class,
                 OutcomeLog.parse(SampleLogs.killed(7, "SIGSEGV", 1), "f:1"));
         assertEquals(new Outcome.Killed("SIGSEGV", true), killed.outcome());
@@ -84,7 +88,8 @@ class OutcomeLogTest {
         assertBad("{\"pid\":1} {}", "f:4: not one JSON value: more text follows it");
         assertBad("{\"path\":\"./a\",\"decision\":\"pass\"}", "f:4: \"pid\" is missing");
         assertBad("{\"pid\":\"1\",\"path\":\"./a\",\"decision\":\"pass\"}", "f:4: \"pid\" must be an integer, not a string");
-        assertBad("{\"event\":\"exit\",\"pid\":1,\"status\":\"gone\"}", "f:4: \"status\" must be exited, killed or exec");
+        assertBad("{\"event\":\"exit\",\"pid\":1,\"status\":\"gone\"}",
+                "f:4: \"status\" must be exited, killed, exec or unknown, not \"gone\"");
         assertBad("{\"event\":\"exit\",\"pid\":1,\"status\":\"exited\"}", "f:4: \"exit_code\" is missing");
         assertBad("{\"event\":\"exit\",\"pid\":1,\"status\":\"exited\",\"exit_code\":0,\"wall_ms\":\"slow\"}",
                 "f:4: \"wall_ms\" must be a number >= 0, not a string");

@@ -49,6 +49,30 @@ class ProcessRunsTest {
     }
 
     @Test
+    void anExecdEndLoggedAfterTheNextRewriteStillEndsTheFirstProgram() {
+        // as jbinfmt logs it: the second exec when decided, the first program's end when that exec has succeeded
+        ProcessRuns runs = SampleLogs.runs(
+                exec(10, "qemu-aarch64", Q, "./wrapper", "./wrapper"),
+                exec(10, "qemu-riscv64", "/usr/bin/qemu-riscv64", "./inner", "./inner"),
+                "{\"event\":\"exit\",\"pid\":10,\"path\":\"./wrapper\",\"status\":\"exec\",\"wall_ms\":2.0,"
+                        + "\"user_ms\":null,\"sys_ms\":null,\"max_rss_kb\":null}",
+                exited(10, 0, 4, 1.0, 1.0, "./inner"));
+        assertEquals(new Outcome.ExecdAnother(), runs.runs().get(0).outcome());
+        assertEquals(new Outcome.Exited(0), runs.runs().get(1).outcome());
+        assertEquals(List.of(), runs.strayExits());
+    }
+
+    @Test
+    void aRewrittenExecThatFailedDoesNotTakeTheEndOfTheProgramThatMadeIt() {
+        ProcessRuns runs = SampleLogs.runs(
+                exec(10, "qemu-aarch64", Q, "./a", "./a"),
+                exec(10, "wasm", "/missing/runtime", "./b.wasm", "./b.wasm"), // failed: its process never started
+                exited(10, 3, 4, 1.0, 1.0, "./a"));
+        assertEquals(new Outcome.Exited(3), runs.runs().get(0).outcome());
+        assertEquals(new Outcome.Unfinished(), runs.runs().get(1).outcome());
+    }
+
+    @Test
     void noExitIsUnfinishedAndAnExitWithoutItsExecIsStray() {
         ProcessRuns runs = SampleLogs.runs(
                 exited(5, 0, 1, 1.0, 1.0), // before any exec of pid 5

@@ -41,6 +41,17 @@ class RunReportTest {
     }
 
     @Test
+    void anEndTheKernelDidNotTellIsNeitherFailedNorPassedAndIsSaid() {
+        RunReport report = RunReport.of(SampleLogs.runs(
+                exec(1, "r", QA, "./a", "./a"), "{\"event\":\"exit\",\"pid\":1,\"status\":\"unknown\",\"wall_ms\":5}"));
+        RunReport.Group g = report.groups().getFirst();
+        assertEquals(0, g.failures());
+        assertEquals(1, g.endUnknown());
+        assertTrue(ReportText.render(report, List.of("x.jsonl")).contains("Note: 1 process ended without the kernel "
+                + "saying how (the notify engine before Linux 6.15): counted as neither failed nor passed\n"));
+    }
+
+    @Test
     void cpuTimeIsSummedOverTheProcessesWhereItIsKnown() {
         RunReport report = RunReport.of(SampleLogs.runs(
                 exec(1, "r", QA, "./a", "./a"), exited(1, 0, 10, 4.0, 1.0),

@@ -20,14 +20,20 @@ final class SampleLogs {
                 + list(argv) + ",\"preserve_argv0\":false,\"execfd\":false}";
     }
 
+    /** An exit record naming no path: it ends the pid's most recent open rewrite. */
     static String exited(int pid, int code, double wallMs, Double userMs, Double sysMs) {
-        return "{\"event\":\"exit\",\"time_ms\":1764520000200.5,\"pid\":" + pid + ",\"path\":\"x\",\"status\":\"exited\","
+        return "{\"event\":\"exit\",\"time_ms\":1764520000200.5,\"pid\":" + pid + ",\"status\":\"exited\","
                 + "\"exit_code\":" + code + ",\"wall_ms\":" + wallMs + ",\"user_ms\":" + userMs + ",\"sys_ms\":"
                 + sysMs + ",\"max_rss_kb\":10240}";
     }
 
+    /** An exit record as jbinfmt writes it, with its exec's path. */
+    static String exited(int pid, int code, double wallMs, Double userMs, Double sysMs, String path) {
+        return exited(pid, code, wallMs, userMs, sysMs).replace(",\"status\"", ",\"path\":" + q(path) + ",\"status\"");
+    }
+
     static String killed(int pid, String signal, double wallMs) {
-        return "{\"event\":\"exit\",\"pid\":" + pid + ",\"path\":\"x\",\"status\":\"killed\",\"signal\":" + q(signal)
+        return "{\"event\":\"exit\",\"pid\":" + pid + ",\"status\":\"killed\",\"signal\":" + q(signal)
                 + ",\"core\":true,\"wall_ms\":" + wallMs + ",\"user_ms\":1.0,\"sys_ms\":1.0}";
     }
 

@@ -25,8 +25,9 @@ import java.util.concurrent.Callable;
                         + "signal, or unfinished (the log has no exit record: jbinfmt was killed, or the run was cut "
                         + "short); a process that exec'd another program did not fail. Then the total, median and "
                         + "95th percentile of wall time, and of CPU time (user+sys) over the processes whose CPU "
-                        + "time the engine measured (the others are counted as unknown, not as zero); and the five "
-                        + "slowest programs by wall time, with their arguments.",
+                        + "time the engine measured (the others are counted as unknown, not as zero; a program that "
+                        + "exec'd another rewritten one has none, as its CPU time goes to the next program's record); "
+                        + "and the five slowest programs by wall time, with their arguments.",
                 "",
                 TimeSummary.DEFINITION},
         exitCodeListHeading = "%nExit status:%n",

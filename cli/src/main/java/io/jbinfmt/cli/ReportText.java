@@ -7,7 +7,8 @@ final class ReportText {
     // The tables' titles, which say what each count means; the HTML page uses them too.
     static final String PROCESSES = "Processes (failed = exited non-zero + killed + unfinished)";
     static final String WALL = "Wall time, ms (unknown: unfinished, no exit record)";
-    static final String CPU = "CPU time (user+sys), ms (unknown: unfinished, or not measured by the engine)";
+    static final String CPU = "CPU time (user+sys), ms (unknown: unfinished, exec'd another program, whose "
+            + "CPU time goes to the next record, or not measured)";
 
     private ReportText() {
     }

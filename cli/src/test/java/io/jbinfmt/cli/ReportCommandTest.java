@@ -70,7 +70,7 @@ class ReportCommandTest {
                   qemu-aarch64  /usr/bin/qemu-aarch64      3        1  160.8    30.5  111.3
                   wasm          /usr/bin/wasmtime          1        0    5.0     5.0    5.0
 
-                CPU time (user+sys), ms (unknown: unfinished, or not measured by the engine)
+                CPU time (user+sys), ms (unknown: unfinished, exec'd another program, whose CPU time goes to the next record, or not measured)
                   rule          interpreter            timed  unknown  total  median    p95
                   qemu-aarch64  /usr/bin/qemu-aarch64      2        2  112.0    56.0  104.6
                   wasm          /usr/bin/wasmtime          1        0    3.0     3.0    3.0

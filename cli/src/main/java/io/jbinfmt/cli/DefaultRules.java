@@ -2,24 +2,20 @@ package io.jbinfmt.cli;
 
 import io.jbinfmt.tracer.rules.QemuTargets;
 import io.jbinfmt.tracer.rules.Rule;
-import io.jbinfmt.tracer.rules.RuleFlag;
 import io.jbinfmt.tracer.rules.RuleSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The zero-config rules: every foreign architecture whose qemu-user emulator is installed (but the host's own
  * family), with {@code -L} naming its sysroot when there is one ({@link QemuSysroot}), and wasm32-wasi modules
- * when a WASI runtime is found: wasmtime, wasmer, or node with the runner script jbinfmt ships.
+ * when a WASI runtime is found ({@link WasiRunners}).
  */
 final class DefaultRules {
     static final RuleSource SOURCE = new RuleSource("(built-in defaults)", 0);
-    private static final byte[] WASM_MAGIC = {0, 'a', 's', 'm', 1, 0, 0, 0};
 
     private DefaultRules() {
     }
@@ -37,30 +33,12 @@ final class DefaultRules {
                         QemuSysroot.choose(t.name(), QEMU_LD_PREFIX, DefaultRules::isDirectory)));
             }
         }
-        Rule wasm = wasmRule();
+        Rule wasm = WasiRunners.detect(DefaultRules::onPath, System.getProperty("jbinfmt.runners"),
+                p -> p.toFile().isFile() && p.toFile().canExecute());
         if (wasm != null) {
             rules.add(wasm);
         }
         return rules;
-    }
-
-    private static Rule wasmRule() {
-        for (String runtime : List.of("wasmtime", "wasmer")) {
-            Path p = onPath(runtime);
-            if (p != null) {
-                return new Rule("wasm32-wasi", Rule.Kind.MAGIC, 0, WASM_MAGIC, null, p.toString().getBytes(),
-                        EnumSet.noneOf(RuleFlag.class), SOURCE);
-            }
-        }
-        String runners = System.getProperty("jbinfmt.runners");
-        if (runners != null && onPath("node") != null) {
-            Path runner = Path.of(runners, "wasm-node");
-            if (Files.isExecutable(runner)) {
-                return new Rule("wasm32-wasi", Rule.Kind.MAGIC, 0, WASM_MAGIC, null, runner.toString().getBytes(),
-                        EnumSet.noneOf(RuleFlag.class), SOURCE);
-            }
-        }
-        return null;
     }
 
     /** The qemu targets this host runs natively. */

@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * The zero-config rules: every foreign architecture whose qemu-user emulator is installed (but the host's own
- * family), with {@code -L} naming its sysroot when there is one ({@link QemuSysroot}), and wasm32-wasi modules
- * when a WASI runtime is found ({@link WasiRunners}).
+ * family), with {@code -L} naming its sysroot when there is one ({@link QemuSysroot}), wasm32-wasi modules
+ * when a WASI runtime is found ({@link WasiRunners}), and Windows programs when wine is ({@link WineRule}).
  */
 final class DefaultRules {
     static final RuleSource SOURCE = new RuleSource("(built-in defaults)", 0);
@@ -37,6 +37,10 @@ final class DefaultRules {
                 p -> p.toFile().isFile() && p.toFile().canExecute());
         if (wasm != null) {
             rules.add(wasm);
+        }
+        Path wine = onPath("wine");
+        if (wine != null) {
+            rules.add(WineRule.rule(wine));
         }
         return rules;
     }

@@ -45,6 +45,20 @@ final class DefaultRules {
         return rules;
     }
 
+    /** The one line {@code jbinfmt rules} prints above a built-in rule: what it runs and with what; else null. */
+    static String note(Rule rule) {
+        if (!rule.source().equals(SOURCE)) {
+            return null;
+        }
+        if (rule.name().equals(WineRule.NAME)) {
+            return WineRule.NOTE;
+        }
+        if (rule.name().equals(WasiRunners.RULE_NAME)) {
+            return WasiRunners.note(rule);
+        }
+        return QemuSysroot.note(rule, QEMU_LD_PREFIX);
+    }
+
     /** The qemu targets this host runs natively. */
     static Set<String> hostFamily() {
         return switch (System.getProperty("os.arch")) {

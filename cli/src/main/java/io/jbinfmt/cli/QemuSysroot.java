@@ -2,6 +2,7 @@ package io.jbinfmt.cli;
 
 import io.jbinfmt.tracer.rules.Rule;
 
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -29,5 +30,21 @@ final class QemuSysroot {
     /** {@code qemuRule} with the rule arguments {@code -L root}; as it is when {@code root} is null. */
     static Rule withSysroot(Rule qemuRule, String root) {
         return root == null ? qemuRule : qemuRule.withExtraArg("-L".getBytes()).withExtraArg(root.getBytes());
+    }
+
+    /**
+     * What {@code jbinfmt rules} says about a default qemu rule: its target and the sysroot it passes, with where
+     * that came from ({@code qemuLdPrefix} is jbinfmt's QEMU_LD_PREFIX), or that static programs need none.
+     */
+    static String note(Rule qemuRule, String qemuLdPrefix) {
+        String target = qemuRule.name().substring("qemu-".length());
+        List<byte[]> args = qemuRule.extraArgs();
+        if (args.size() < 2) {
+            return target + " programs through qemu-user; no sysroot (no Debian cross root, QEMU_LD_PREFIX unset): "
+                    + "static programs only";
+        }
+        String root = new String(args.get(1));
+        String from = root.equals(qemuLdPrefix) ? "QEMU_LD_PREFIX" : "Debian's cross root";
+        return target + " programs through qemu-user; sysroot -L " + root + " (" + from + ")";
     }
 }

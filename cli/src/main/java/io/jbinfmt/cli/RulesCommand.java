@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "rules", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints the rules in effect, in match order (the first that matches wins), each as the "
                 + "register line the kernel would accept, with where it came from and any jbinfmt extension "
-                + "(#jbinfmt:arg / #jbinfmt:env lines).",
+                + "(#jbinfmt:arg / #jbinfmt:env lines). A built-in rule's comment says what it runs and with "
+                + "what: the sysroot a qemu rule passes, the directories a WASI module may open, why wine.",
                 "With no rule options, shows the built-in defaults detected on this machine."})
 final class RulesCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
@@ -36,7 +37,8 @@ final class RulesCommand implements java.util.concurrent.Callable<Integer> {
             System.out.println("# no rules");
         }
         for (Rule r : rules.inMatchOrder()) {
-            System.out.println("# " + r.source());
+            String note = DefaultRules.note(r);
+            System.out.println("# " + r.source() + (note == null ? "" : ": " + note));
             System.out.write(r.toRegisterString(), 0, r.toRegisterString().length); // bytes as they are: re-loadable
             System.out.println();
             for (byte[] a : r.extraArgs()) {

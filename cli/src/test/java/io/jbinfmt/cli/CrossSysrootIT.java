@@ -81,6 +81,10 @@ class CrossSysrootIT {
                 + "#jbinfmt:arg qemu-aarch64 " + DEBIAN_ROOT + "\n"), r.out());
         assertTrue(r.out().contains(":qemu-xtensa:M:0:"), r.out());
         assertTrue(!r.out().contains("#jbinfmt:arg qemu-xtensa"), "Debian has no xtensa root: no -L\n" + r.out());
+        // each built-in rule says, in a comment, which sysroot it passes and why
+        assertTrue(r.out().contains("# (built-in defaults): aarch64 programs through qemu-user; sysroot -L "
+                + DEBIAN_ROOT + " (Debian's cross root)\n:qemu-aarch64:M:0:"), r.out());
+        assertTrue(r.out().contains("# (built-in defaults): xtensa programs through qemu-user; no sysroot"), r.out());
         // what it prints is the whole rule: loaded back with --rules, the dynamic program runs the same
         Path printed = Files.writeString(tmp.resolve("printed.conf"), r.out());
         Path hello = dynamicHello();
@@ -96,6 +100,8 @@ class CrossSysrootIT {
         assertTrue(prefixed.out().contains("#jbinfmt:arg qemu-xtensa -L\n#jbinfmt:arg qemu-xtensa /opt/some-root\n"),
                 prefixed.out());
         assertTrue(!prefixed.out().contains(DEBIAN_ROOT), prefixed.out());
+        assertTrue(prefixed.out().contains("aarch64 programs through qemu-user; sysroot -L /opt/some-root "
+                + "(QEMU_LD_PREFIX)\n"), prefixed.out());
     }
 
     /** The dynamic hello, checked to need the loader a plain qemu cannot find on this host. */

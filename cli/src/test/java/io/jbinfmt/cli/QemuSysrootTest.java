@@ -55,4 +55,26 @@ class QemuSysrootTest {
         assertEquals(List.of(), withRoot.extraEnv());
         assertSame(plain, QemuSysroot.withSysroot(plain, null));
     }
+
+    @Test
+    void theNoteSaysWhichSysrootAndWhereItCameFrom() {
+        Rule plain = QemuTargets.rule(target("aarch64"), "/usr/bin/qemu-aarch64".getBytes(), DefaultRules.SOURCE);
+        assertEquals("aarch64 programs through qemu-user; sysroot -L /usr/aarch64-linux-gnu (Debian's cross root)",
+                DefaultRules.note(QemuSysroot.withSysroot(plain, "/usr/aarch64-linux-gnu")));
+        assertEquals("aarch64 programs through qemu-user; sysroot -L /opt/sysroot (QEMU_LD_PREFIX)",
+                QemuSysroot.note(QemuSysroot.withSysroot(plain, "/opt/sysroot"), "/opt/sysroot"));
+        assertEquals("aarch64 programs through qemu-user; no sysroot (no Debian cross root, QEMU_LD_PREFIX unset): "
+                + "static programs only", QemuSysroot.note(plain, null));
+    }
+
+    @Test
+    void aRuleFromAFileHasNoNote() {
+        Rule fromFile = QemuTargets.rule(target("aarch64"), "/usr/bin/qemu-aarch64".getBytes(),
+                new io.jbinfmt.tracer.rules.RuleSource("qemu.conf", 3));
+        assertNull(DefaultRules.note(fromFile));
+    }
+
+    private static QemuTargets.Target target(String name) {
+        return QemuTargets.ALL.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
 }

@@ -38,6 +38,11 @@ class WineRuleTest {
         assertFalse(RULE.matches(header("ZM"), "./t.exe".getBytes()));
     }
 
+    @Test
+    void isDescribedByJbinfmtRules() {
+        assertEquals(WineRule.NOTE, DefaultRules.note(RULE));
+    }
+
     /** A PE file's first 256 bytes: DOS header, e_lfanew at 0x3c, "PE\0\0" there. */
     private static byte[] peHeader(int peOffset) {
         byte[] h = header("MZ\u0090\0\u0003");

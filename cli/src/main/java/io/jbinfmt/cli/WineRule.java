@@ -23,10 +23,12 @@ final class WineRule {
 
     /**
      * No WINEPREFIX, WINEDEBUG or display is set: they are the user's (a rule's environment would override theirs
-     * in every process of the tree). Run under a test driver, wine wants a prefix made once beforehand (the first
-     * run makes ~/.wine, or $WINEPREFIX, taking seconds and printing to stderr), WINEDEBUG=-all for a quiet
-     * stderr, and a wineserver already running for that prefix (else the first program starts one, which
-     * lingers ~3 s after the last and jbinfmt waits for it, as for any daemon of the tree).
+     * in every process of the tree). Run under a test driver, wine wants a prefix made beforehand (the first run
+     * makes ~/.wine, or $WINEPREFIX, taking seconds and printing to stderr), WINEDEBUG=-all for a quiet stderr,
+     * and a wineserver: with none, the first program starts one, which lingers ~3 s after the last, and jbinfmt
+     * waits for it as for any daemon of the tree; a persistent one (wineserver -p) must have wine's services
+     * started outside the tree too (wineboot), or the first program starts them inside it, where they live as
+     * long as the server and jbinfmt never ends.
      */
     static final String NOTE = "Windows programs (MZ, as Debian's wine-binfmt) through wine, found on PATH; "
             + "64-bit ones only without wine32; WINEPREFIX and WINEDEBUG stay yours";

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Foreign programs built at test time from examples/demo/src (never committed binaries): static
+ * Foreign programs built at test time from examples/demo/src and src/test/c (never committed binaries): static
  * aarch64 and riscv64 ELFs with Debian's cross compilers (and dynamic aarch64 ones, linked against the cross
  * sysroot), wasm32-wasi modules with clang + wasi-libc, and 64-bit Windows programs with mingw-w64. A missing
  * toolchain fails the test with the package to install (.ci/run installs them all).
@@ -46,6 +46,12 @@ final class ForeignFixtures {
 
     static Path wasm(String name) {
         return build(name + ".wasm", WASM_CC, demo(name), WASM_PACKAGES);
+    }
+
+    /** A wasm32-wasi module from one of the test sources, src/test/c/NAME.c. */
+    static Path wasmTestProgram(String name) {
+        return build(name + ".wasm", WASM_CC, LauncherIT.REPO.resolve("cli/src/test/c").resolve(name + ".c"),
+                WASM_PACKAGES);
     }
 
     /** A 64-bit Windows console program (PE32+), run through wine. */

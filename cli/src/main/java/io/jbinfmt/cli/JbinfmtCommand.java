@@ -46,11 +46,17 @@ import java.util.concurrent.Callable;
                         + "(jbinfmt -- diff a b).",
                 "",
                 "With no --rules, --rule or --system, the built-in defaults apply: every installed qemu-user "
-                        + "emulator for a foreign architecture, and a WASI runtime for wasm32-wasi modules "
-                        + "(see `jbinfmt rules`). Each qemu rule passes qemu -L DIR, which survives env -i: "
+                        + "emulator for a foreign architecture, a WASI runtime for wasm32-wasi modules (wasmtime, "
+                        + "wasmer, or node with the wasm-node runner), and wine for Windows programs (files "
+                        + "starting with MZ, as Debian's wine-binfmt matches them) when wine is installed; "
+                        + "`jbinfmt rules` shows them, each with a comment saying what it runs and with what. "
+                        + "Each qemu rule passes qemu -L DIR, which survives env -i: "
                         + "$QEMU_LD_PREFIX if jbinfmt has it (for every target, as qemu applies it), else the "
                         + "target's Debian cross root with a lib directory (/usr/aarch64-linux-gnu, ...), else "
-                        + "none."},
+                        + "none. A wasm32-wasi module may open the working directory (as .) and /tmp, whichever "
+                        + "runtime runs it (--dir=. --dir=/tmp). wine runs with the user's WINEPREFIX and "
+                        + "WINEDEBUG: under a test driver, make the prefix and start wineserver -p and wineboot "
+                        + "beforehand, and set WINEDEBUG=-all."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "N:COMMAND's own exit status; 128+N when a signal N killed it",

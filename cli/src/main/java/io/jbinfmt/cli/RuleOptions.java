@@ -25,7 +25,7 @@ final class RuleOptions {
     boolean system;
 
     @Option(names = "--no-defaults",
-            description = "Do not use the built-in rules (qemu-user emulators and a WASI runtime found on this "
+            description = "Do not use the built-in rules (qemu-user emulators, a WASI runtime and wine found on this "
                     + "machine), which apply when no --rules, --rule or --system is given.")
     boolean noDefaults;
 

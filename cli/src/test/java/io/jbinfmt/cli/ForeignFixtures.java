@@ -30,7 +30,7 @@ final class ForeignFixtures {
     /** Built for ARMv8.1 with inline LSE atomics (no outline helpers), so an ARMv8.0 CPU model dies with SIGILL. */
     static Path aarch64Lse(String name) {
         return build(name + "-aarch64", List.of("aarch64-linux-gnu-gcc", "-static", "-O1", "-march=armv8.1-a",
-                "-mno-outline-atomics"), name, "gcc-aarch64-linux-gnu");
+                "-mno-outline-atomics"), demo(name), "gcc-aarch64-linux-gnu");
     }
 
     /** Linked dynamically, as {@code aarch64-linux-gnu-gcc hello.c} does: it needs /lib/ld-linux-aarch64.so.1. */

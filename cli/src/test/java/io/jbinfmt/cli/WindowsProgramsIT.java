@@ -70,8 +70,13 @@ class WindowsProgramsIT {
         assertEquals("hello from " + windowsPath(hello) + " argc=4 [a] [two words] [exit=7]\r\n", r.out());
         assertEquals("", r.err(), "WINEDEBUG=-all and a made prefix: nothing on stderr");
         String first = Files.readAllLines(log).getFirst();
-        assertTrue(first.contains("\"path\":\"./hello.exe\",\"decision\":\"rewrite\",\"rules\":[\"wine\"],"
+        assertTrue(first.contains("\"path\":\"./hello.exe\",\"args\":[\"./hello.exe\",\"a\",\"two words\",\"exit=7\"],"
+                + "\"decision\":\"rewrite\",\"rules\":[\"wine\"],\"interpreter\":\"/usr/bin/wine\","
                 + "\"argv\":[\"/usr/bin/wine\",\"./hello.exe\",\"a\",\"two words\",\"exit=7\"]"), first);
+        // and how it ended: wine's exit status is the program's
+        assertTrue(Files.readAllLines(log).stream().anyMatch(l -> l.startsWith("{\"event\":\"exit\"")
+                && l.contains("\"path\":\"./hello.exe\",\"rules\":[\"wine\"],\"status\":\"exited\",\"exit_code\":7,")),
+                Files.readString(log));
     }
 
     @Test

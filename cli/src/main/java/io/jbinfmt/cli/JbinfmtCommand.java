@@ -98,8 +98,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
     @Option(names = "--engine", paramLabel = "ENGINE", description = "How execs are intercepted: notify (seccomp "
             + "user notification: only a rewritten exec is ptrace'd, so forks, threads and signals cost nothing and "
             + "programs in the tree may use ptrace, like strace and gdb; needs Linux 6.0+ and a writable cgroup v2), "
-            + "ptrace (every process is traced; works wherever ptrace does) or auto (notify where this host allows "
-            + "it, else ptrace; -v says which and why). Default: $JBINFMT_ENGINE, else auto.")
+            + "ptrace (every process is traced; works wherever ptrace does), kernel (the rules in a private "
+            + "binfmt_misc in user namespaces of the command's: the kernel's own speed and semantics, no --log or "
+            + "--stats; Linux 6.7+) or auto (notify where this host allows it, else ptrace; never kernel; -v says "
+            + "which and why; `jbinfmt check --engines` what this host offers). Default: $JBINFMT_ENGINE, else "
+            + "auto.")
     String engine;
 
     @Option(names = "--stats", description = "At exit, print to stderr how many execs were seen and rewritten "
@@ -163,6 +166,19 @@ public final class JbinfmtCommand implements Callable<Integer> {
         if (format == null) {
             return ExitCodes.USAGE;
         }
+        Engine chosen;
+        try {
+            chosen = engine != null ? Engine.parse(engine) : Engine.fromEnvironment();
+        } catch (IllegalArgumentException e) {
+            System.err.println("jbinfmt: " + (engine != null ? "--engine: " : Engine.ENVIRONMENT_VARIABLE + ": ")
+                    + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        String unseen = UnseenExecs.refusal(chosen, logFile != null, stats);
+        if (unseen != null) {
+            System.err.println(unseen);
+            return ExitCodes.USAGE;
+        }
         PrintStream log = null;
         if (logFile != null) {
             try {
@@ -171,16 +187,8 @@ public final class JbinfmtCommand implements Callable<Integer> {
                 System.err.println("jbinfmt: " + logFile + ": cannot open log file: " + e.getMessage());
                 return ExitCodes.USAGE;
             }
-        } else if (verbose) {
+        } else if (verbose && chosen != Engine.KERNEL) { // the kernel engine sees no exec: -v names it only
             log = System.err;
-        }
-        Engine chosen;
-        try {
-            chosen = engine != null ? Engine.parse(engine) : Engine.fromEnvironment();
-        } catch (IllegalArgumentException e) {
-            System.err.println("jbinfmt: " + (engine != null ? "--engine: " : Engine.ENVIRONMENT_VARIABLE + ": ")
-                    + e.getMessage());
-            return ExitCodes.USAGE;
         }
         ExecStats counts = stats ? new ExecStats() : null;
         ExecListener listener = combine(log == null ? null : new ExecLog(log, format), counts);

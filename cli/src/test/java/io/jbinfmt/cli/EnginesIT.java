@@ -71,7 +71,7 @@ class EnginesIT {
         assertEquals("jbinfmt: engine ptrace: asked for", firstLine(fromEnv.err()));
         LauncherIT.Result bad = LauncherIT.run(null, "--engine", "kvm", "--no-defaults", "--", "true");
         assertEquals(ExitCodes.USAGE, bad.status());
-        assertEquals("jbinfmt: --engine: unknown engine 'kvm' (auto, ptrace or notify)\n", bad.err());
+        assertEquals("jbinfmt: --engine: unknown engine 'kvm' (auto, ptrace, notify or kernel)\n", bad.err());
     }
 
     /**

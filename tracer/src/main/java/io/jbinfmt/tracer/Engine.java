@@ -13,17 +13,25 @@ public enum Engine {
      * is done. Forks, threads and signals cost nothing, and programs in the tree may use ptrace. Needs Linux 6.0+
      * and a writable cgroup v2 (the tree is killed through it if jbinfmt dies).
      */
-    NOTIFY;
+    NOTIFY,
+    /**
+     * The rules are registered in a private binfmt_misc, in new user and mount namespaces made for the command
+     * (Linux 6.7+, user namespaces allowed): the kernel itself runs every exec, at its own cost, and nothing is
+     * traced after the command's exec, so no exec is seen (no listener, no stop observer). The command runs in a
+     * user namespace: as root, mapped to the host's ids; as a user, as itself with no capabilities. Never chosen by
+     * {@link #AUTO}.
+     */
+    KERNEL;
 
     /** The variable that sets the default engine for sessions whose options do not name one. */
     public static final String ENVIRONMENT_VARIABLE = "JBINFMT_ENGINE";
 
-    /** The engine named {@code name} (auto, ptrace, notify; any case). */
+    /** The engine named {@code name} (auto, ptrace, notify, kernel; any case). */
     public static Engine parse(String name) {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown engine '" + name + "' (auto, ptrace or notify)");
+            throw new IllegalArgumentException("unknown engine '" + name + "' (auto, ptrace, notify or kernel)");
         }
     }
 
@@ -41,7 +49,7 @@ public enum Engine {
     /**
      * The engine a session runs, and why that one.
      *
-     * @param engine {@link #PTRACE} or {@link #NOTIFY}
+     * @param engine {@link #PTRACE}, {@link #NOTIFY} or {@link #KERNEL}
      * @param why    one line for {@code -v}
      */
     public record Choice(Engine engine, String why) {

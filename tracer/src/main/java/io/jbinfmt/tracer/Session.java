@@ -1,17 +1,22 @@
 package io.jbinfmt.tracer;
 
 import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.event.EventLoop;
+import io.jbinfmt.tracer.event.KernelTree;
 import io.jbinfmt.tracer.event.NotifyLoop;
 import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.TreeEnd;
+import io.jbinfmt.tracer.exec.InterpreterWrappers;
 import io.jbinfmt.tracer.process.CommandResolver;
+import io.jbinfmt.tracer.process.PrivateBinfmt;
 import io.jbinfmt.tracer.process.Environment;
 import io.jbinfmt.tracer.process.SpawnPlan;
 import io.jbinfmt.tracer.process.Spawner;
 import io.jbinfmt.tracer.process.Tracee;
 import io.jbinfmt.tracer.process.TraceeTable;
 import io.jbinfmt.tracer.process.TreeCgroup;
+import io.jbinfmt.tracer.rules.KernelRuleForm;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
@@ -20,6 +25,7 @@ import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Signals;
 
 import java.lang.foreign.Arena;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +55,8 @@ public final class Session implements AutoCloseable {
     /** The notify engine's cgroup, null under the ptrace engine (set before the tracer starts, cleared by it). */
     private volatile TreeCgroup cgroup;
     private volatile Engine.Choice engine;
+    /** The kernel engine's rules, as the kernel gets them (wrappers removed at the end); null under the others. */
+    private volatile InterpreterWrappers wrappers;
 
     private Session(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         this.tracer = Thread.ofPlatform()
@@ -93,6 +101,10 @@ public final class Session implements AutoCloseable {
      */
     private void chooseEngine(SessionOptions options) throws SpawnException {
         Engine wanted = options.engine();
+        if (wanted == Engine.KERNEL) {
+            chooseKernel(options);
+            return;
+        }
         if (wanted == Engine.PTRACE) {
             engine = new Engine.Choice(Engine.PTRACE, "asked for");
             return;
@@ -118,20 +130,48 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * The kernel engine: the rules in the kernel's form (wrapper scripts written), and a cgroup when one can be
+     * had, so that the tree dies with jbinfmt; without one, only the command is tied to us (PR_SET_PDEATHSIG).
+     */
+    private void chooseKernel(SessionOptions options) throws SpawnException {
+        if (options.observer() != null || options.listener() != null) {
+            throw new IllegalArgumentException("the kernel engine sees no exec and no stop: it takes no exec listener"
+                    + " or stop observer");
+        }
+        try {
+            wrappers = InterpreterWrappers.write(options.rules(), Path.of(System.getProperty("java.io.tmpdir",
+                    "/tmp")));
+        } catch (KernelRuleForm.Inexpressible e) {
+            throw new SpawnException("--engine kernel: " + e.getMessage(), 0);
+        } catch (java.io.IOException e) {
+            throw new SpawnException("--engine kernel: cannot write the rules' wrapper scripts: " + e, 0);
+        }
+        String how = "asked for; the rules are in a private binfmt_misc, in user and mount namespaces of the "
+                + "command's (" + (ProcessCalls.geteuid() == 0 ? "as root, mapped to the host's ids"
+                : "as this user, with no capabilities") + "); the kernel runs every exec, jbinfmt sees none";
+        try {
+            cgroup = TreeCgroup.open();
+            engine = new Engine.Choice(Engine.KERNEL, how + "; the tree lives in " + cgroup.directory()
+                    + ", killed through cgroup.kill if jbinfmt dies");
+        } catch (TreeCgroup.Unavailable u) {
+            engine = new Engine.Choice(Engine.KERNEL, how + "; no cgroup of its own (" + u.getMessage()
+                    + "): if jbinfmt dies only the command is killed (PR_SET_PDEATHSIG), not what it started");
+        }
+    }
+
     private void trace(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         try (Arena arena = Arena.ofConfined()) {
             tracerTid = currentTid();
             Arch arch = Arch.host();
+            if (wrappers != null) {
+                traceKernel(options, path, argv, env, arch, arena);
+                return;
+            }
             ExecFilter filter = cgroup != null ? ExecFilter.notifying(arch) : new ExecFilter(arch);
-            List<int[]> redirects = new ArrayList<>();
             Spawner.Spawned root;
             try {
-                for (Redirect r : options.redirects()) {
-                    redirects.add(new int[]{openRedirect(r), r.fd()});
-                }
-                SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0,
-                        options.directory(), redirects, options.passFds());
-                root = Spawner.spawn(arch, plan, arena);
+                root = spawnRoot(options, filter, path, argv, env, arena, arch, plan -> plan);
                 if (cgroup != null) {
                     settleNotify(options.engine(), root);
                 }
@@ -139,10 +179,6 @@ public final class Session implements AutoCloseable {
                 releaseCgroup();
                 spawned.completeExceptionally(e);
                 return;
-            } finally {
-                for (int[] r : redirects) {
-                    FileCalls.close(r[0]); // the child has its copy now
-                }
             }
             int pid = root.pid();
             TreeEnd end;
@@ -167,27 +203,91 @@ public final class Session implements AutoCloseable {
                     loop.close();
                 }
             }
-            disturbances = end.disturbances();
-            int spawnErrno = end.spawnErrno();
-            if (end.refused() != null) {
-                finished.completeExceptionally(new SpawnException(end.refused(), 0));
-                return;
+            if (end.refused() == null) {
+                tracerCpuNanos = threadCpuNanos();
             }
-            tracerCpuNanos = threadCpuNanos();
-            if (spawnErrno != 0) {
-                finished.completeExceptionally(new SpawnException(
-                        new String(path) + ": " + Errno.message(spawnErrno), spawnErrno));
-            } else {
-                finished.complete(switch (end.rootEnd()) {
-                    case StopEvent.Exited e -> ExitStatus.exited(e.code());
-                    case StopEvent.Killed k -> ExitStatus.killed(k.signal(), k.coreDumped());
-                    case null, default -> throw new IllegalStateException("the command's end was never reported");
-                });
-            }
+            complete(end, path);
         } catch (Throwable t) {
             releaseCgroup();
             spawned.completeExceptionally(t);
             finished.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * Lays out the root's plan ({@code filter} null: none; {@code edit} adds to it), opens its redirects and
+     * spawns it.
+     */
+    private static Spawner.Spawned spawnRoot(SessionOptions options, ExecFilter filter, byte[] path,
+                                             List<byte[]> argv, List<byte[]> env, Arena arena, Arch arch,
+                                             java.util.function.UnaryOperator<SpawnPlan> edit) throws SpawnException {
+        List<int[]> redirects = new ArrayList<>();
+        try {
+            for (Redirect r : options.redirects()) {
+                redirects.add(new int[]{openRedirect(r), r.fd()});
+            }
+            SpawnPlan plan = SpawnPlan.prepare(arena, filter, path, argv, env, ProcessCalls.geteuid() != 0,
+                    options.directory(), redirects, options.passFds());
+            return Spawner.spawn(arch, edit.apply(plan), arena);
+        } finally {
+            for (int[] r : redirects) {
+                FileCalls.close(r[0]); // the child has its copy now
+            }
+        }
+    }
+
+    /** Completes {@link #finished} from how the tree ended. */
+    private void complete(TreeEnd end, byte[] path) {
+        disturbances = end.disturbances();
+        int spawnErrno = end.spawnErrno();
+        if (end.refused() != null) {
+            finished.completeExceptionally(new SpawnException(end.refused(), 0));
+        } else if (spawnErrno != 0) {
+            finished.completeExceptionally(new SpawnException(
+                    new String(path) + ": " + Errno.message(spawnErrno), spawnErrno));
+        } else {
+            finished.complete(switch (end.rootEnd()) {
+                case StopEvent.Exited e -> ExitStatus.exited(e.code());
+                case StopEvent.Killed k -> ExitStatus.killed(k.signal(), k.coreDumped());
+                case null, default -> throw new IllegalStateException("the command's end was never reported");
+            });
+        }
+    }
+
+    /** The kernel engine's run: spawn with the private binfmt_misc, let the command go at its exec, wait. */
+    private void traceKernel(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env, Arch arch,
+                             Arena arena) {
+        try {
+            Spawner.Spawned root;
+            try {
+                root = spawnRoot(options, null, path, argv, env, arena, arch,
+                        plan -> plan.withBinfmt(PrivateBinfmt.prepare(arena, wrappers.forms())));
+                if (cgroup != null) {
+                    try {
+                        cgroup.adopt(root.pid()); // stopped at its exec until KernelTree lets it go: no child yet
+                    } catch (TreeCgroup.Unavailable u) {
+                        Spawner.killAndReap(root.pid());
+                        throw new SpawnException("the kernel engine: " + u.getMessage(), 0);
+                    }
+                }
+            } catch (SpawnException e) {
+                spawned.completeExceptionally(e);
+                return;
+            }
+            spawned.complete(root.pid());
+            TreeEnd end = new KernelTree(new Registers(arch, arena), arena.allocate(4)).run(root.pid(),
+                    root.heldSignal());
+            if (cgroup != null && end.rootEnd() != null) {
+                cgroup.awaitEmpty(); // daemons the command left behind, as the other engines wait for them
+            }
+            tracerCpuNanos = threadCpuNanos();
+            complete(end, path);
+        } catch (Throwable t) {
+            spawned.completeExceptionally(t);
+            finished.completeExceptionally(t);
+        } finally {
+            releaseCgroup();
+            wrappers.close();
         }
     }
 
@@ -330,6 +430,8 @@ public final class Session implements AutoCloseable {
         TreeCgroup c = cgroup;
         if (!finished.isDone() && c != null) {
             c.kill(); // the whole tree at once; the listener then hangs up and the loop ends
+        } else if (!finished.isDone() && wrappers != null && spawned.isDone() && !spawned.isCompletedExceptionally()) {
+            signal(Signals.SIGKILL); // the kernel engine without a cgroup: the command, all we can reach
         }
         if (!finished.isDone()) {
             int self = tracerTid;

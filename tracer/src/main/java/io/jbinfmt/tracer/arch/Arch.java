@@ -60,6 +60,17 @@ public sealed interface Arch permits X86_64 {
 
     int dup3();
 
+    /** Syscall numbers (native ABI) the kernel engine injects to set up a private binfmt_misc. */
+    int unshare();
+
+    int setns();
+
+    int mount();
+
+    int write();
+
+    int close();
+
     /** The machine code of one syscall instruction (x86_64: 0f 05); the PC is just past it at a syscall stop. */
     byte[] syscallInstruction();
 

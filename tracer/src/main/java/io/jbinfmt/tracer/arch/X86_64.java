@@ -104,6 +104,32 @@ public final class X86_64 implements Arch {
         return 292;
     }
 
+    // The kernel engine's calls: numbers from syscall_64.tbl (not among the generated SYS_* constants).
+    @Override
+    public int unshare() {
+        return 272;
+    }
+
+    @Override
+    public int setns() {
+        return 308;
+    }
+
+    @Override
+    public int mount() {
+        return 165;
+    }
+
+    @Override
+    public int write() {
+        return 1;
+    }
+
+    @Override
+    public int close() {
+        return 3;
+    }
+
     @Override
     public int chdir() {
         return 80;

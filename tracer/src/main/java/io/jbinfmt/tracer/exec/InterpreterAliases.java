@@ -103,7 +103,7 @@ public final class InterpreterAliases implements AutoCloseable {
 
     /** Makes the directory, readable and searchable by every tracee whatever its uid, on a mount that follows symlinks. */
     private boolean makeDirectory() {
-        sweepDead();
+        sweepDead(parent, PREFIX);
         try {
             Path d = parent.resolve(PREFIX + ProcessCalls.getpid() + "-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
@@ -125,11 +125,14 @@ public final class InterpreterAliases implements AutoCloseable {
         return !unusable;
     }
 
-    /** Removes the directories of jbinfmts that are gone (killed before they could remove theirs). */
-    private void sweepDead() {
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(parent, PREFIX + "*")) {
+    /**
+     * Removes the directories {@code parent/PREFIX-PID-...} of jbinfmts that are gone (killed before they could
+     * remove theirs).
+     */
+    static void sweepDead(Path parent, String prefix) {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(parent, prefix + "*")) {
             for (Path p : old) {
-                String rest = p.getFileName().toString().substring(PREFIX.length());
+                String rest = p.getFileName().toString().substring(prefix.length());
                 int dash = rest.indexOf('-');
                 if (dash > 0 && rest.substring(0, dash).chars().allMatch(Character::isDigit)
                         && !Files.exists(Path.of("/proc", rest.substring(0, dash)))) {
@@ -152,7 +155,8 @@ public final class InterpreterAliases implements AutoCloseable {
         }
     }
 
-    private static void removeTree(Path top) {
+    /** Removes {@code top} and everything in it, quietly. */
+    static void removeTree(Path top) {
         try {
             Files.walkFileTree(top, new SimpleFileVisitor<>() {
                 @Override

@@ -23,7 +23,13 @@ public final class HostRefusal {
         /** prctl(PR_SET_NO_NEW_PRIVS) in the child, which an unprivileged seccomp filter needs. */
         NO_NEW_PRIVS,
         /** seccomp(SECCOMP_SET_MODE_FILTER) in the child. */
-        SECCOMP
+        SECCOMP,
+        /** The kernel engine: unshare(CLONE_NEWUSER) in the child ({@link KernelRefusal} explains these three). */
+        USER_NAMESPACE,
+        /** The kernel engine: writing the new user namespace's uid_map, gid_map or setgroups. */
+        ID_MAP,
+        /** The kernel engine: mounting binfmt_misc in the new namespaces, or registering there. */
+        BINFMT_MISC
     }
 
     /**
@@ -116,6 +122,8 @@ public final class HostRefusal {
                 yield what + "a security module or the container runtime refuses it; allow seccomp filters for "
                         + "jbinfmt";
             }
+            case USER_NAMESPACE, ID_MAP, BINFMT_MISC -> KernelRefusal.explain(refused, refused.name(), errno,
+                    KernelRefusal.Facts.read(facts.root()));
         };
     }
 }

@@ -30,17 +30,19 @@ import java.util.TreeSet;
  *                    installed with NEW_LISTENER, whose descriptor the spawner brings into our process
  * @param tracingFilter with a notifying filter: the tracing one, installed instead when the tree has a listener
  *                    already (EBUSY: jbinfmt under jbinfmt, a container that intercepts syscalls); else null
+ * @param binfmt      the kernel engine's namespace set-up (then {@code filter} is null: no filter), or null
  */
 public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegment path, MemorySegment argv,
                         MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs, MemorySegment directory,
                         List<int[]> redirects, List<long[]> closeRanges, boolean notifying,
-                        MemorySegment tracingFilter) {
+                        MemorySegment tracingFilter, PrivateBinfmt binfmt) {
 
     private static final long STACK_SIZE = 64 * 1024;
 
     /**
      * Lays out a plan in {@code arena}; {@link #notifying()} is the filter's kind. A notifying filter comes with
-     * the tracing one for {@code arch}, the fallback.
+     * the tracing one for {@code arch}, the fallback. A null {@code filter}: none (the kernel engine's plan, see
+     * {@link #withBinfmt}).
      */
     public static SpawnPlan prepare(Arena arena, ExecFilter filter, byte[] path, List<byte[]> argv,
                                     List<byte[]> env, boolean noNewPrivs, byte[] directory, List<int[]> redirects,
@@ -48,7 +50,7 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
         MemorySegment stack = arena.allocate(STACK_SIZE, 16);
         return new SpawnPlan(
                 stack.asSlice(STACK_SIZE),
-                Bpf.toSockFprog(filter.program(), arena),
+                filter == null ? null : Bpf.toSockFprog(filter.program(), arena),
                 FileCalls.cString(arena, path),
                 pointerArray(arena, argv),
                 pointerArray(arena, env),
@@ -57,8 +59,15 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
                 directory == null ? null : FileCalls.cString(arena, directory),
                 List.copyOf(redirects),
                 closeRanges(keep(passFds, redirects)),
-                filter.notifies(),
-                filter.notifies() ? Bpf.toSockFprog(filter.tracing().program(), arena) : null);
+                filter != null && filter.notifies(),
+                filter != null && filter.notifies() ? Bpf.toSockFprog(filter.tracing().program(), arena) : null,
+                null);
+    }
+
+    /** This plan, with the kernel engine's set-up run before the exec. */
+    public SpawnPlan withBinfmt(PrivateBinfmt binfmt) {
+        return new SpawnPlan(stackTop, filter, path, argv, envp, emptySigset, noNewPrivs, directory, redirects,
+                closeRanges, notifying, tracingFilter, binfmt);
     }
 
     private static Set<Integer> keep(Set<Integer> passFds, List<int[]> redirects) {

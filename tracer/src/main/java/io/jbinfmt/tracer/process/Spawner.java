@@ -25,7 +25,8 @@ import java.lang.foreign.MemorySegment;
  * address space; we seize and interrupt it, then inject, one by one, the syscalls that turn it into the
  * command: prctl(NO_NEW_PRIVS) when not root, seccomp(filter), chdir when asked, close_range over every
  * descriptor above 2 but those passed on (so no JVM descriptor leaks), rt_sigprocmask(unblock all), and execve. The execve is released with PTRACE_CONT: it stops at the filter
- * like every later exec, so the event loop, not this class, sees the command's exec.
+ * like every later exec, so the event loop, not this class, sees the command's exec. Under the kernel engine the
+ * filter is replaced by a private binfmt_misc ({@link KernelRegistration}) and the execve is the kernel's alone.
  * Must run on the session's tracer thread, which becomes the child's parent and tracer.
  */
 public final class Spawner {
@@ -66,8 +67,7 @@ public final class Spawner {
 
     /** Clones, seizes and sets up the root; returns it with its exec released. */
     public static Spawned spawn(Arch arch, SpawnPlan plan, Arena arena) throws SpawnException {
-        MemorySegment syscallFn = ProcessCalls.syscallFunctionAddress().reinterpret(64);
-        long syscallPc = syscallFn.address() + arch.findSyscallInstruction(syscallFn);
+        long syscallPc = syscallInstruction(arch);
         int pid;
         try {
             pid = ProcessCalls.clone(ProcessCalls.pauseAddress(), plan.stackTop(), Signals.SIGCHLD);
@@ -76,24 +76,19 @@ public final class Spawner {
         }
         boolean root = !plan.noNewPrivs(); // only a non-root tracer needs no_new_privs
         try {
-            try {
-                Ptrace.seize(pid, plan.notifying() ? NOTIFY_ROOT_OPTIONS : OPTIONS);
-            } catch (ErrnoException e) {
-                throw HostRefusal.exception(HostRefusal.Refused.PTRACE, e.errno(), root);
-            }
-            Ptrace.interrupt(pid);
-            MemorySegment status = arena.allocate(4);
-            new ThreadWait(status, death -> { }).await(pid, StopEvent.Interrupted.class, Resume.CONTINUE);
-            Registers regs = new Registers(arch, arena);
-            regs.fetch(pid);
-            SyscallInjector inject = new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, death -> { });
-            if (plan.noNewPrivs()) {
+            SyscallInjector inject = seizePaused(arch, pid, plan.filter() == null || plan.notifying()
+                    ? NOTIFY_ROOT_OPTIONS : OPTIONS, syscallPc, arena, root);
+            if (plan.binfmt() != null) {
+                // the kernel engine: no filter; the rules go to a private binfmt_misc, the exec is the kernel's
+                KernelRegistration.setUp(arch, pid, inject, plan.binfmt(), syscallPc, arena);
+            } else if (plan.noNewPrivs()) {
                 refusedUnless(HostRefusal.Refused.NO_NEW_PRIVS, arch, root,
                         inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
             }
             int flags = plan.notifying()
                     ? SeccompNotify.FILTER_FLAG_NEW_LISTENER | SeccompNotify.FILTER_FLAG_WAIT_KILLABLE_RECV : 0;
-            long installed = inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, flags, plan.filter().address());
+            long installed = plan.filter() == null ? 0
+                    : inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, flags, plan.filter().address());
             int notifyRefused = plan.notifying() && plan.tracingFilter() != null
                     && (installed == -Errno.EBUSY.code || installed == -Errno.EINVAL.code) ? (int) -installed : 0;
             if (notifyRefused != 0) {
@@ -130,6 +125,31 @@ public final class Spawner {
             }
             throw new SpawnException("cannot set up the traced process: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Seizes {@code pid}, a fresh clone sitting in libc's pause(), with {@code options}, and stops it: returns the
+     * injector that drives it.
+     */
+    static SyscallInjector seizePaused(Arch arch, int pid, int options, long syscallPc, Arena arena, boolean root)
+            throws ErrnoException, SpawnException {
+        try {
+            Ptrace.seize(pid, options);
+        } catch (ErrnoException e) {
+            throw HostRefusal.exception(HostRefusal.Refused.PTRACE, e.errno(), root);
+        }
+        Ptrace.interrupt(pid);
+        MemorySegment status = arena.allocate(4);
+        new ThreadWait(status, death -> { }).await(pid, StopEvent.Interrupted.class, Resume.CONTINUE);
+        Registers regs = new Registers(arch, arena);
+        regs.fetch(pid);
+        return new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, death -> { });
+    }
+
+    /** The address of a syscall instruction in libc's syscall(), to run injected calls on. */
+    static long syscallInstruction(Arch arch) {
+        MemorySegment syscallFn = ProcessCalls.syscallFunctionAddress().reinterpret(64);
+        return syscallFn.address() + arch.findSyscallInstruction(syscallFn);
     }
 
     /**

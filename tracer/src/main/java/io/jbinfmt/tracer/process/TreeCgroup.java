@@ -1,6 +1,13 @@
 package io.jbinfmt.tracer.process;
 
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.Poller;
+
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.DirectoryStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,6 +149,29 @@ public final class TreeCgroup implements AutoCloseable {
             Files.writeString(dir.resolve("cgroup.procs"), Integer.toString(pid));
         } catch (IOException e) {
             throw new Unavailable("cannot move the command into " + dir + " (" + reason(e) + ")");
+        }
+    }
+
+    /**
+     * Waits until no process is left in the group (cgroup.events says {@code populated 0}): daemons the command
+     * left behind included. kernfs wakes a POLLPRI poll on cgroup.events at each change.
+     */
+    public void awaitEmpty() throws ErrnoException {
+        int fd = FileCalls.open(dir.resolve("cgroup.events").toString().getBytes(), FileCalls.O_RDONLY
+                | FileCalls.O_CLOEXEC, 0);
+        try (Arena a = Arena.ofConfined(); Poller poller = new Poller()) {
+            poller.add(fd, Poller.PRI);
+            MemorySegment buf = a.allocate(256);
+            while (true) {
+                long n = FileCalls.pread(fd, buf, 0); // reading re-arms the poll
+                String events = new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+                if (events.contains("populated 0")) {
+                    return;
+                }
+                poller.poll(-1);
+            }
+        } finally {
+            FileCalls.close(fd);
         }
     }
 

@@ -25,7 +25,12 @@ public enum Errno {
     ENAMETOOLONG(Libc.ENAMETOOLONG()),
     ENOSYS(Libc.ENOSYS()),
     ELOOP(Libc.ELOOP()),
-    ETXTBSY(Libc.ETXTBSY());
+    ETXTBSY(Libc.ETXTBSY()),
+    // Not among the generated constants (asm-generic/errno-base.h, the same on x86_64): the kernel engine's
+    // refusals (binfmt_misc unknown to the mount, user.max_user_namespaces reached, a read-only mount).
+    ENODEV(19),
+    ENOSPC(28),
+    EROFS(30);
 
     /** The numeric value on this platform. */
     public final int code;

@@ -130,6 +130,11 @@ public final class FileCalls {
         return Syscall.call("pwrite", Syscall.PWRITE64, fd, buf.address(), buf.byteSize(), offset);
     }
 
+    /** write(fd, buf, buf.byteSize()), for files that take no offset (/proc/PID/uid_map): the bytes written. */
+    public static long write(int fd, MemorySegment buf) throws ErrnoException {
+        return Syscall.call("write", Syscall.WRITE, fd, buf.address(), buf.byteSize(), 0);
+    }
+
     /** ST_NOSYMFOLLOW (statvfs.h, Linux 5.10): symlinks on this mount are not followed. */
     public static final long ST_NOSYMFOLLOW = 0x2000;
 

@@ -17,6 +17,8 @@ public final class Poller implements AutoCloseable {
     public static final int HUP = Libc.POLLHUP();
     public static final int ERR = Libc.POLLERR();
     public static final int NVAL = Libc.POLLNVAL();
+    /** POLLPRI (asm-generic/poll.h; not among the generated constants): how kernfs says a cgroup file changed. */
+    public static final int PRI = 0x2;
     private static final long KERNEL_SIGSET_SIZE = 8;
 
     private final Arena arena = Arena.ofConfined();
@@ -33,8 +35,13 @@ public final class Poller implements AutoCloseable {
         }
     }
 
-    /** Watches {@code fd} too, from the next poll on. */
+    /** Watches {@code fd} too, for input, from the next poll on. */
     public void add(int fd) {
+        add(fd, IN);
+    }
+
+    /** Watches {@code fd} too, for {@code events} (POLLIN, POLLPRI bits), from the next poll on. */
+    public void add(int fd, int events) {
         if (count == capacity) {
             // the old array stays in the arena until close: growth is by doubling, so that is bounded
             MemorySegment bigger = pollfd.allocateArray(capacity * 2L, arena);
@@ -44,7 +51,7 @@ public final class Poller implements AutoCloseable {
         }
         MemorySegment p = pollfd.asSlice(fds, count++);
         pollfd.fd(p, fd);
-        pollfd.events(p, (short) IN);
+        pollfd.events(p, (short) events);
         pollfd.revents(p, (short) 0);
     }
 

@@ -37,6 +37,8 @@ final class Syscall {
     static final long PWRITE64 = Libc.SYS_pwrite64();
     static final long FSTATFS = Libc.SYS_fstatfs();
     static final long CLOSE = Libc.SYS_close();
+    /** Not among the generated SYS_* numbers: the architecture's own. */
+    static final long WRITE = io.jbinfmt.tracer.arch.Arch.host().write();
     static final long FACCESSAT2 = Libc.SYS_faccessat2();
     static final long NEWFSTATAT = Libc.SYS_newfstatat();
     static final long OPENAT2 = Libc.SYS_openat2();

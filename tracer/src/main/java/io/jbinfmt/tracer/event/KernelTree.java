@@ -1,0 +1,67 @@
+package io.jbinfmt.tracer.event;
+
+import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.Signals;
+import io.jbinfmt.tracer.sys.Wait;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The kernel engine's whole part in a run: the root's own exec (its exec event: it runs, then it is let go for
+ * good; its syscall-exit stop instead: the kernel refused it, and that errno is the spawn's), then the root's end.
+ * Nothing of the tree is traced or seen: the kernel's binfmt_misc does every exec. Runs on the session's tracer
+ * thread, the root's parent.
+ */
+public final class KernelTree {
+    private final Registers regs;
+    private final MemorySegment status;
+
+    /** {@code status}: 4 bytes for wait statuses. */
+    public KernelTree(Registers regs, MemorySegment status) {
+        this.regs = regs;
+        this.status = status;
+    }
+
+    /**
+     * Follows root {@code pid} (seized, its execve started under PTRACE_SYSCALL with PTRACE_O_TRACEEXEC) to its
+     * end; {@code heldSignal} (one that arrived during set-up) is delivered when it is let go.
+     */
+    public TreeEnd run(int pid, int heldSignal) throws ErrnoException {
+        StopEvent[] death = new StopEvent[1];
+        ThreadWait wait = new ThreadWait(status, d -> death[0] = d);
+        StopEvent e;
+        try {
+            e = wait.await(pid, x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop,
+                    Resume.TO_SYSCALL_EXIT);
+        } catch (ErrnoException gone) {
+            if (!gone.isGone()) {
+                throw gone;
+            }
+            return new TreeEnd(death[0], 0, 0, null); // killed before its exec (a signal from outside)
+        }
+        int held = wait.takeHeldSignal();
+        if (e instanceof StopEvent.SyscallStop) {
+            regs.fetch(pid);
+            int errno = (int) -regs.get(Reg.RESULT);
+            Signals.kill(pid, Signals.SIGKILL); // still in our set-up code: it never becomes the command
+            awaitEnd(pid);
+            return new TreeEnd(null, errno == 0 ? Errno.ENOEXEC.code : errno, 0, null);
+        }
+        Ptrace.detach(pid, held != 0 ? held : heldSignal);
+        return new TreeEnd(awaitEnd(pid), 0, 0, null);
+    }
+
+    private StopEvent awaitEnd(int pid) throws ErrnoException {
+        while (true) {
+            int who = Wait.wait(pid, Wait.WALL, status);
+            StopEvent end = WaitStatusDecoder.decode(who, Wait.status(status));
+            if (end instanceof StopEvent.Exited || end instanceof StopEvent.Killed) {
+                return end;
+            }
+        }
+    }
+}

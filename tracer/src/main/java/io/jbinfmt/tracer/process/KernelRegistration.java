@@ -1,0 +1,170 @@
+package io.jbinfmt.tracer.process;
+
+import io.jbinfmt.tracer.SpawnException;
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+import io.jbinfmt.tracer.sys.Ptrace;
+import io.jbinfmt.tracer.sys.Signals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static io.jbinfmt.tracer.sys.NamespaceFlags.CLONE_NEWNS;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.CLONE_NEWUSER;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_BIND;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NODEV;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NOEXEC;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NOSUID;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_RDONLY;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_REMOUNT;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.PR_SET_PDEATHSIG;
+
+/**
+ * Runs a {@link PrivateBinfmt} plan in the freshly cloned root, by injected syscalls, before its execve: new user
+ * and mount namespaces, binfmt_misc mounted there, every rule written to its {@code register}, the mount made
+ * read-only, and a second user namespace the command runs in, which does not own that mount. Every step is
+ * checked: a failure ends the spawn (the command never runs with half the rules, or as the outer namespace's
+ * root). Runs on the session's tracer thread, the root's parent and tracer.
+ */
+final class KernelRegistration {
+    private static final long O_WRONLY_CLOEXEC = FileCalls.O_WRONLY | FileCalls.O_CLOEXEC;
+    private static final long O_RDONLY_CLOEXEC = FileCalls.O_RDONLY | FileCalls.O_CLOEXEC;
+    /** The mount's flags, repeated in the read-only remount: a bare MS_REMOUNT|MS_BIND|MS_RDONLY clears them. */
+    private static final long MOUNT_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+    private KernelRegistration() {
+    }
+
+    static void setUp(Arch arch, int pid, SyscallInjector child, PrivateBinfmt plan, long syscallPc, Arena arena)
+            throws ErrnoException, SpawnException {
+        boolean root = !plan.unprivileged();
+        refusedUnless(HostRefusal.Refused.USER_NAMESPACE, "unshare(CLONE_NEWUSER|CLONE_NEWNS)", arch, root,
+                child.call(arch.unshare(), CLONE_NEWUSER | CLONE_NEWNS));
+        if (plan.unprivileged()) {
+            // before gid_map, or an unprivileged gid_map is refused; the command can then never drop groups
+            writeMap(pid, "setgroups", "deny", root);
+        }
+        writeMap(pid, "uid_map", plan.outerUidMap(), root);
+        writeMap(pid, "gid_map", plan.outerGidMap(), root);
+        refusedUnless(HostRefusal.Refused.BINFMT_MISC, "mount binfmt_misc on " + PrivateBinfmt.MOUNT_POINT, arch,
+                root, child.call(arch.mount(), plan.fsType().address(), plan.mountPoint().address(),
+                        plan.fsType().address(), MOUNT_FLAGS, 0));
+        long fd = child.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, plan.register().address(),
+                O_WRONLY_CLOEXEC);
+        refusedUnless(HostRefusal.Refused.BINFMT_MISC, "open " + PrivateBinfmt.MOUNT_POINT + "/register", arch, root,
+                fd);
+        for (int i = 0; i < plan.rules().size(); i++) {
+            MemorySegment line = plan.rules().get(i);
+            long written = child.call(arch.write(), fd, line.address(), line.byteSize());
+            if (written != line.byteSize()) {
+                throw new SpawnException("--engine kernel: the kernel refused rule " + plan.ruleNames().get(i) + ": "
+                        + (arch.isError(written) ? Errno.describe((int) -written) : "short write"), 0);
+            }
+        }
+        check("close(register)", arch, child.call(arch.close(), fd));
+        refusedUnless(HostRefusal.Refused.BINFMT_MISC, "remount " + PrivateBinfmt.MOUNT_POINT + " read-only", arch,
+                root, child.call(arch.mount(), 0, plan.mountPoint().address(), 0,
+                        MS_REMOUNT | MS_BIND | MS_RDONLY | MOUNT_FLAGS, 0));
+        if (plan.unprivileged()) {
+            innerUnprivileged(arch, child, plan);
+        } else {
+            innerWithHelper(arch, pid, child, plan, syscallPc, arena);
+        }
+        // Without a cgroup this is all that ties the command to jbinfmt: it dies when the tracer thread does. Set
+        // last: a change of credentials (entering a user namespace) clears it.
+        check("prctl(PR_SET_PDEATHSIG)", arch, child.call(arch.prctl(), PR_SET_PDEATHSIG, Signals.SIGKILL, 0, 0, 0));
+    }
+
+    /**
+     * The unprivileged inner namespace: the child maps our uid and gid back to themselves (only a process in the
+     * namespace's parent may write its maps, and we live in the grandparent). setgroups is inherited as deny.
+     */
+    private static void innerUnprivileged(Arch arch, SyscallInjector child, PrivateBinfmt plan)
+            throws ErrnoException, SpawnException {
+        refusedUnless(HostRefusal.Refused.USER_NAMESPACE, "unshare(CLONE_NEWUSER), the inner namespace", arch, false,
+                child.call(arch.unshare(), CLONE_NEWUSER));
+        writeOwnMap(arch, child, plan.selfUidMap(), plan.innerUidMap(), "uid_map");
+        writeOwnMap(arch, child, plan.selfGidMap(), plan.innerGidMap(), "gid_map");
+    }
+
+    private static void writeOwnMap(Arch arch, SyscallInjector child, MemorySegment path, MemorySegment line,
+                                    String name) throws ErrnoException, SpawnException {
+        long fd = child.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, path.address(), O_WRONLY_CLOEXEC);
+        refusedUnless(HostRefusal.Refused.ID_MAP, "open the inner " + name, arch, false, fd);
+        long written = child.call(arch.write(), fd, line.address(), line.byteSize());
+        child.call(arch.close(), fd);
+        refusedUnless(HostRefusal.Refused.ID_MAP, "write the inner " + name, arch, false, written);
+    }
+
+    /**
+     * Root's inner namespace with the full identity map: neither we (in the grandparent) nor the child (not
+     * privileged over its parent namespace) may write it, so a helper clone joins the first namespace and writes
+     * it from there. The helper opens the first namespace before the child leaves it.
+     */
+    private static void innerWithHelper(Arch arch, int pid, SyscallInjector child, PrivateBinfmt plan,
+                                        long syscallPc, Arena arena) throws ErrnoException, SpawnException {
+        // laid out now, after the child's clone (its pid is in them) and before the helper's (which must see them)
+        MemorySegment userNs = FileCalls.cString(arena, ("/proc/" + pid + "/ns/user").getBytes());
+        MemorySegment uidMap = FileCalls.cString(arena, ("/proc/" + pid + "/uid_map").getBytes());
+        MemorySegment gidMap = FileCalls.cString(arena, ("/proc/" + pid + "/gid_map").getBytes());
+        byte[] identity = plan.outerUidMap().getBytes();
+        MemorySegment map = arena.allocate(identity.length);
+        map.copyFrom(MemorySegment.ofArray(identity));
+        int helper = ProcessCalls.clone(ProcessCalls.pauseAddress(), plan.helperStack(), Signals.SIGCHLD);
+        try {
+            SyscallInjector h = Spawner.seizePaused(arch, helper, Ptrace.O_TRACESYSGOOD | Ptrace.O_EXITKILL, syscallPc,
+                    arena, true);
+            long ns = h.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, userNs.address(),
+                    O_RDONLY_CLOEXEC);
+            check("the helper's open of the first user namespace", arch, ns);
+            check("the helper's setns into the first user namespace", arch, h.call(arch.setns(), ns, CLONE_NEWUSER));
+            refusedUnless(HostRefusal.Refused.USER_NAMESPACE, "unshare(CLONE_NEWUSER|CLONE_NEWNS), the inner "
+                    + "namespace", arch, true, child.call(arch.unshare(), CLONE_NEWUSER | CLONE_NEWNS));
+            for (MemorySegment path : new MemorySegment[]{uidMap, gidMap}) {
+                long fd = h.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, path.address(),
+                        O_WRONLY_CLOEXEC);
+                refusedUnless(HostRefusal.Refused.ID_MAP, "the helper's open of the inner map", arch, true, fd);
+                long written = h.call(arch.write(), fd, map.address(), map.byteSize());
+                h.call(arch.close(), fd);
+                refusedUnless(HostRefusal.Refused.ID_MAP, "the helper's write of the inner map", arch, true, written);
+            }
+        } finally {
+            Spawner.killAndReap(helper);
+        }
+    }
+
+    /** Writes /proc/PID/{@code file} from this process: the first namespace's maps (we live in its parent). */
+    private static void writeMap(int pid, String file, String text, boolean root) throws SpawnException {
+        byte[] b = text.getBytes();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(b.length);
+            buf.copyFrom(MemorySegment.ofArray(b));
+            int fd = FileCalls.open(("/proc/" + pid + "/" + file).getBytes(), FileCalls.O_WRONLY | FileCalls.O_CLOEXEC,
+                    0);
+            try {
+                FileCalls.write(fd, buf);
+            } finally {
+                FileCalls.close(fd);
+            }
+        } catch (ErrnoException e) {
+            throw KernelRefusal.exception(HostRefusal.Refused.ID_MAP, "write /proc/PID/" + file, e.errno(), root);
+        }
+    }
+
+    private static void refusedUnless(HostRefusal.Refused what, String call, Arch arch, boolean root, long result)
+            throws SpawnException {
+        if (arch.isError(result)) {
+            throw KernelRefusal.exception(what, call, (int) -result, root);
+        }
+    }
+
+    private static void check(String what, Arch arch, long result) throws SpawnException {
+        if (arch.isError(result)) {
+            throw new SpawnException("--engine kernel: " + what + " failed in the command's process: "
+                    + Errno.describe((int) -result), 0);
+        }
+    }
+}

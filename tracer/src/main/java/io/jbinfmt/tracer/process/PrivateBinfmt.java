@@ -1,0 +1,99 @@
+package io.jbinfmt.tracer.process;
+
+import io.jbinfmt.tracer.rules.KernelRuleForm;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kernel engine's namespace set-up, laid out in native memory before the clone (as {@link SpawnPlan} is):
+ * every path, map and register line the child's injected calls point at. {@link KernelRegistration} runs it.
+ * Two sequences (docs/kernel-engine-notes.md, measured on Linux 6.18):
+ * <ul>
+ * <li>root: a user+mount namespace with the identity map (written by us), binfmt_misc mounted and the rules
+ * registered there, the mount made read-only; then a second user+mount namespace, whose identity map a helper
+ * process writes from inside the first, so that the command is not the owner of the read-only mount: it cannot
+ * remount it read-write or unmount it;</li>
+ * <li>unprivileged: an outer user+mount namespace mapping 0 to our uid (a user cannot own {@code register}
+ * otherwise), mount, register, read-only; then an inner user namespace mapping our uid back to itself, whose map
+ * the child writes: the command runs as our uid with no capabilities.</li>
+ * </ul>
+ *
+ * @param unprivileged   which sequence
+ * @param outerUidMap    the first namespace's uid_map, as we write it ("0 0 4294967295" or "0 UID 1")
+ * @param outerGidMap    its gid_map
+ * @param mountPoint     /proc/sys/fs/binfmt_misc
+ * @param fsType         "binfmt_misc", as the mount's source and type
+ * @param register       the instance's register file
+ * @param rules          the register lines, in registration order, each with its length
+ * @param ruleNames      their names, for errors
+ * @param innerUidMap    unprivileged: the inner map line the child writes ("UID 0 1"); else null
+ * @param innerGidMap    unprivileged: the inner gid_map line; else null
+ * @param selfUidMap     /proc/self/uid_map (unprivileged), else null
+ * @param selfGidMap     /proc/self/gid_map (unprivileged), else null
+ * @param helperStack    root: the top of the stack the helper process is cloned on, else null
+ */
+public record PrivateBinfmt(boolean unprivileged, String outerUidMap, String outerGidMap, MemorySegment mountPoint,
+                            MemorySegment fsType, MemorySegment register, List<MemorySegment> rules,
+                            List<String> ruleNames, MemorySegment innerUidMap, MemorySegment innerGidMap,
+                            MemorySegment selfUidMap, MemorySegment selfGidMap, MemorySegment helperStack) {
+
+    static final String MOUNT_POINT = "/proc/sys/fs/binfmt_misc";
+    private static final long STACK_SIZE = 64 * 1024;
+
+    /** The plan for this process (root, or not: its effective uid and gid) registering {@code forms}. */
+    public static PrivateBinfmt prepare(Arena arena, List<KernelRuleForm> forms) {
+        int uid = ProcessCalls.geteuid();
+        int gid = effectiveGid();
+        boolean unprivileged = uid != 0;
+        List<MemorySegment> lines = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (KernelRuleForm f : forms) {
+            lines.add(bytes(arena, f.kernel().toRegisterString()));
+            names.add(f.rule().name());
+        }
+        return new PrivateBinfmt(unprivileged,
+                unprivileged ? "0 " + uid + " 1" : "0 0 4294967295",
+                unprivileged ? "0 " + gid + " 1" : "0 0 4294967295",
+                text(arena, MOUNT_POINT), text(arena, "binfmt_misc"), text(arena, MOUNT_POINT + "/register"),
+                List.copyOf(lines), List.copyOf(names),
+                unprivileged ? bytes(arena, (uid + " 0 1").getBytes()) : null,
+                unprivileged ? bytes(arena, (gid + " 0 1").getBytes()) : null,
+                unprivileged ? text(arena, "/proc/self/uid_map") : null,
+                unprivileged ? text(arena, "/proc/self/gid_map") : null,
+                unprivileged ? null : arena.allocate(STACK_SIZE, 16).asSlice(STACK_SIZE));
+    }
+
+    /** The effective gid, from /proc/self/status (getegid is not among the generated syscall numbers). */
+    private static int effectiveGid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Gid:")) {
+                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read our gid from /proc/self/status", e);
+        }
+        throw new IllegalStateException("no Gid: line in /proc/self/status");
+    }
+
+    private static MemorySegment text(Arena arena, String s) {
+        return FileCalls.cString(arena, s.getBytes());
+    }
+
+    /** {@code b} in native memory, without a terminating NUL: written with its length. */
+    private static MemorySegment bytes(Arena arena, byte[] b) {
+        MemorySegment s = arena.allocate(Math.max(1, b.length));
+        s.copyFrom(MemorySegment.ofArray(b));
+        return s.asSlice(0, b.length);
+    }
+}

@@ -31,11 +31,24 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     RuleOptions ruleOptions = new RuleOptions();
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "The files to check.")
-    List<String> files;
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "The files to check.")
+    List<String> files = List.of();
+
+    @picocli.CommandLine.Option(names = "--engines", description = "Instead, say for each engine (ptrace, notify, "
+            + "kernel) whether this host runs commands under it, and why not, by trying each; and which auto picks.")
+    boolean engines;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (engines) {
+            return EnginesReport.print(System.out);
+        }
+        if (files.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'FILE'");
+        }
         RuleSet rules = RuleSources.loadOrReport(ruleOptions);
         if (rules == null) {
             return ExitCodes.RULES;

@@ -257,6 +257,7 @@ public final class Session implements AutoCloseable {
     /** The kernel engine's run: spawn with the private binfmt_misc, let the command go at its exec, wait. */
     private void traceKernel(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env, Arch arch,
                              Arena arena) {
+        TreeEnd end;
         try {
             Spawner.Spawned root;
             try {
@@ -275,20 +276,20 @@ public final class Session implements AutoCloseable {
                 return;
             }
             spawned.complete(root.pid());
-            TreeEnd end = new KernelTree(new Registers(arch, arena), arena.allocate(4)).run(root.pid(),
-                    root.heldSignal());
+            end = new KernelTree(new Registers(arch, arena), arena.allocate(4)).run(root.pid(), root.heldSignal());
             if (cgroup != null && end.rootEnd() != null) {
                 cgroup.awaitEmpty(); // daemons the command left behind, as the other engines wait for them
             }
             tracerCpuNanos = threadCpuNanos();
-            complete(end, path);
         } catch (Throwable t) {
             spawned.completeExceptionally(t);
             finished.completeExceptionally(t);
+            return;
         } finally {
             releaseCgroup();
-            wrappers.close();
+            wrappers.close(); // before the caller hears of the end: nothing of ours is left then
         }
+        complete(end, path);
     }
 
     /**

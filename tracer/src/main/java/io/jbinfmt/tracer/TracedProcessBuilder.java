@@ -134,7 +134,9 @@ public final class TracedProcessBuilder {
         SessionOptions options = SessionOptions.defaults()
                 .withEngine(engine)
                 .withRules(ruleSet)
-                .withListener(recorder)
+                // the kernel engine sees no exec: it takes a listener only to refuse one asked for
+                .withListener(engine == Engine.KERNEL && !recordExecs && !recordOutcomes && listener == null ? null
+                        : recorder)
                 .withEnvironment(env)
                 .withDirectory(directory == null ? null : directory.getPath().getBytes())
                 .withRedirects(redirects);

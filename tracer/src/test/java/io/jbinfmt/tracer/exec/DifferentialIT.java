@@ -477,6 +477,11 @@ class DifferentialIT {
     }
 
     static Observation underJbinfmt(Case k, Path dir) throws Exception {
+        return underJbinfmt(k, dir, SessionOptions.defaults().engine());
+    }
+
+    /** Case {@code k} run by jbinfmt under {@code engine}. */
+    static Observation underJbinfmt(Case k, Path dir, io.jbinfmt.tracer.Engine engine) throws Exception {
         List<Rule> rules = new ArrayList<>();
         for (String line : k.rules()) {
             rules.add(RuleParser.parse(fill(line, dir).getBytes(StandardCharsets.ISO_8859_1), new RuleSource(k.name(), 0)));
@@ -489,7 +494,7 @@ class DifferentialIT {
             command.add(fill(a, dir).getBytes());
         }
         List<byte[]> env = environment(dir).stream().map(String::getBytes).toList();
-        SessionOptions options = SessionOptions.defaults().withRules(RuleSet.registered(rules))
+        SessionOptions options = SessionOptions.defaults().withEngine(engine).withRules(RuleSet.registered(rules))
                 .withEnvironment(env).withDirectory(dir.toString().getBytes());
         try (Session s = Session.start(options, command)) {
             ExitStatus status = s.waitFor();

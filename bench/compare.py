@@ -1,8 +1,9 @@
 """Whole-process timings for bench/compare.sh: runs every (workload, runner) pair once per round, in a new random
 order each round (so that no runner always follows the one that filled or flushed the caches), and reports
-medians of wall time and of CPU time (user+system of the whole process tree, from wait4). jbinfmt runs under both
+medians of wall time and of CPU time (user+system of the whole process tree, from wait4). jbinfmt runs under each
 of its engines, each named with --engine (so a host that cannot run notify fails the run instead of timing ptrace
-twice), in the same rounds as every other runner."""
+twice), in the same rounds as every other runner. `jbinfmt (kernel)` is jbinfmt setting up the private binfmt_misc
+itself; `kernel` is the same done by hand with unshare(1), the reference."""
 import os, platform, random, statistics, subprocess, sys, time
 
 root, out, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -12,7 +13,7 @@ AARCH64 = (r"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7
            r"\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff")
 TO_TRUE = f":aarch64:M::{AARCH64}:/bin/true:"
 TO_QEMU = f":aarch64:M::{AARCH64}:/usr/bin/qemu-aarch64:"
-ENGINES = ["notify", "ptrace"]
+ENGINES = ["notify", "ptrace", "kernel"]
 
 def loop(cmd, n):
     return f"i=0; while [ $i -lt {n} ]; do {cmd}; i=$((i+1)); done"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Times the same workloads natively, under jbinfmt (both engines, --engine notify and --engine ptrace), proot,
+# Times the same workloads natively, under jbinfmt (each engine: --engine notify, ptrace and kernel), proot,
 # proot -q, strace (execs only), a minimal C seccomp-notify supervisor (the mechanism's floor) and the kernel's own
 # binfmt_misc (a private user namespace), alternating runners round by round, and prints medians and ratios (wall
 # and CPU, children included) to native and to the kernel, then the target ratios per engine; also written

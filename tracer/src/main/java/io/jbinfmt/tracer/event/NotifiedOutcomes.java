@@ -34,7 +34,6 @@ final class NotifiedOutcomes implements AutoCloseable {
 
     private final OutcomeBook book = new OutcomeBook(System::nanoTime);
     private final Map<Integer, Watched> byPidfd = new HashMap<>();
-    private final Map<Integer, Watched> byPid = new HashMap<>();
     private final ProcessCgroups groups;
     private final ExecListener listener;
     private final Poller poller;
@@ -80,13 +79,7 @@ final class NotifiedOutcomes implements AutoCloseable {
         }
         Watched w = new Watched(pid, pidfd, group);
         byPidfd.put(pidfd, w);
-        byPid.put(pid, w);
         poller.add(pidfd);
-    }
-
-    /** Whether {@code fd} is one of the pidfds this watches. */
-    boolean watches(int fd) {
-        return byPidfd.containsKey(fd);
     }
 
     /** The process of pidfd {@code fd} has ended (the pidfd polled readable): its record. */
@@ -95,7 +88,6 @@ final class NotifiedOutcomes implements AutoCloseable {
         if (w == null) {
             return;
         }
-        byPid.remove(w.pid);
         poller.remove(fd);
         int status = exitStatus(w.pid, fd);
         FileCalls.close(fd);
@@ -146,7 +138,6 @@ final class NotifiedOutcomes implements AutoCloseable {
             FileCalls.close(w.pidfd);
         }
         byPidfd.clear();
-        byPid.clear();
         groups.close();
     }
 }

@@ -38,7 +38,7 @@ public final class InterpreterWrappers implements AutoCloseable {
     public static InterpreterWrappers write(RuleSet rules, Path parent) throws KernelRuleForm.Inexpressible,
             IOException {
         List<Rule> order = KernelRuleForm.registrationOrder(rules);
-        boolean needed = order.stream().anyMatch(r -> !r.extraArgs().isEmpty() || !r.extraEnv().isEmpty());
+        boolean needed = order.stream().anyMatch(Rule::hasExtensions);
         Path dir = null;
         if (needed) {
             InterpreterAliases.sweepDead(parent, PREFIX);

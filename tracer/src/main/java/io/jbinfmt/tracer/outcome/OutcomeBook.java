@@ -1,8 +1,8 @@
 package io.jbinfmt.tracer.outcome;
 
 import io.jbinfmt.tracer.rules.Rule;
+import io.jbinfmt.tracer.sys.Wait;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +45,6 @@ public final class OutcomeBook {
         return running.containsKey(pid);
     }
 
-    /** The processes that have not ended, in no order. */
-    public List<Integer> pids() {
-        return new ArrayList<>(running.keySet());
-    }
-
     /**
      * Process {@code pid} has ended as a wait status says ({@code waitStatus}, or -1 when unknown); returns its
      * record, or null when it is not one of ours.
@@ -62,16 +57,15 @@ public final class OutcomeBook {
             return null;
         }
         long wall = clock.getAsLong() - s.atNanos;
-        int low = waitStatus & 0x7f;
         if (waitStatus < 0) {
             return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.UNKNOWN, 0, 0, false, wall,
                     userMicros, sysMicros, maxRssKb);
         }
-        if (low == 0) {
-            return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.EXITED, (waitStatus >> 8) & 0xff,
+        if (Wait.exited(waitStatus)) {
+            return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.EXITED, Wait.exitCode(waitStatus),
                     0, false, wall, userMicros, sysMicros, maxRssKb);
         }
-        return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.KILLED, 0, low,
-                (waitStatus & 0x80) != 0, wall, userMicros, sysMicros, maxRssKb);
+        return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.KILLED, 0, Wait.termSignal(waitStatus),
+                Wait.coreDumped(waitStatus), wall, userMicros, sysMicros, maxRssKb);
     }
 }

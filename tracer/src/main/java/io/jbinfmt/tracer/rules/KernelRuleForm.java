@@ -31,7 +31,7 @@ public record KernelRuleForm(Rule rule, Rule kernel, byte[] wrapper) {
      * finds it whatever its working directory).
      */
     public static KernelRuleForm of(Rule r, byte[] wrapperPath) throws Inexpressible {
-        if (r.extraArgs().isEmpty() && r.extraEnv().isEmpty()) {
+        if (!r.hasExtensions()) {
             return new KernelRuleForm(r, r, null);
         }
         if (r.has(RuleFlag.P) || r.has(RuleFlag.O)) {

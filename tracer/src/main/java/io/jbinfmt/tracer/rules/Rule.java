@@ -60,6 +60,11 @@ public record Rule(String name, Kind kind, int offset, byte[] magic, byte[] mask
         return new Rule(name, kind, offset, magic, mask, interpreter, flags, source, args, extraEnv);
     }
 
+    /** Whether it has jbinfmt's extensions (interpreter arguments or environment), which binfmt_misc cannot hold. */
+    public boolean hasExtensions() {
+        return !extraArgs().isEmpty() || !extraEnv().isEmpty();
+    }
+
     /** This rule with {@code entry} (NAME=value) added to its extra environment. */
     public Rule withExtraEnv(byte[] entry) {
         List<byte[]> env = new java.util.ArrayList<>(extraEnv);

@@ -76,7 +76,7 @@ public final class BinfmtSupportFile {
         List<String> fields = magic != null
                 ? List.of(name, "M", offset, magic, mask, interpreter)
                 : List.of(name, "E", "", extension, "", interpreter);
-        char del = delimiter(fields);
+        char del = delimiter(fields, source);
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (String f : fields) {
             line.write(del);
@@ -102,13 +102,30 @@ public final class BinfmtSupportFile {
         }
     }
 
-    private static char delimiter(List<String> fields) {
+    /**
+     * A byte found in no field, to join them as a register string. The common ones first, so the line reads
+     * well in `jbinfmt rules`; then any other byte the parser cannot mistake for field content: no letter or digit
+     * (flags and hex escapes), no backslash (escapes), no blank or newline (trimmed from lines).
+     */
+    private static char delimiter(List<String> fields, RuleSource source) throws RuleSyntaxException {
         for (char c : new char[]{':', '|', ',', '#', '%', '!', '@', ';'}) {
-            if (fields.stream().noneMatch(f -> f.indexOf(c) >= 0)) {
+            if (unused(fields, c)) {
                 return c;
             }
         }
-        throw new IllegalArgumentException("no delimiter fits these fields");
+        for (char c = 1; c <= 0xff; c++) {
+            boolean plain = Character.isLetterOrDigit(c) || c == '\\' || c == ' ' || c == '\t' || c == '\n'
+                    || c == '\r' || c == 0x0b || c == 0x0c;
+            if (!plain && unused(fields, c)) {
+                return c;
+            }
+        }
+        throw new RuleSyntaxException(source, 1, "the fields use every byte that could separate them in a register "
+                + "string (name, magic, mask and interpreter together leave no delimiter free)");
+    }
+
+    private static boolean unused(List<String> fields, char c) {
+        return fields.stream().noneMatch(f -> f.indexOf(c) >= 0);
     }
 
 }

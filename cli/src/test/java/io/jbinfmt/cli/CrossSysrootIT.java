@@ -41,8 +41,12 @@ class CrossSysrootIT {
         LauncherIT.Result r = run(null, "-v", "--", "env", "-i", "PATH=/usr/bin:/bin", hello.toString(), "x");
         assertEquals(0, r.status(), r.err());
         assertEquals("hello from " + hello + " argc=2 [x]\n", r.out());
-        assertTrue(r.err().contains(": rewrite by qemu-aarch64 -> /usr/bin/qemu-aarch64 -L " + DEBIAN_ROOT + " "
-                + hello + " x\n"), r.err());
+        if (EngineUnderTest.seesNoExecs()) {
+            EngineUnderTest.assertKernelEngineRan(r.err()); // the kernel ran it: the -L reached qemu all the same
+        } else {
+            assertTrue(r.err().contains(": rewrite by qemu-aarch64 -> /usr/bin/qemu-aarch64 -L " + DEBIAN_ROOT + " "
+                    + hello + " x\n"), r.err());
+        }
     }
 
     @Test
@@ -64,8 +68,12 @@ class CrossSysrootIT {
                 "x");
         assertEquals(0, r.status(), r.err());
         assertEquals("hello from " + hello + " argc=2 [x]\n", r.out());
-        assertTrue(r.err().contains(": rewrite by qemu-aarch64 -> /usr/bin/qemu-aarch64 -L " + root + " " + hello
-                + " x\n"), r.err());
+        if (EngineUnderTest.seesNoExecs()) {
+            EngineUnderTest.assertKernelEngineRan(r.err());
+        } else {
+            assertTrue(r.err().contains(": rewrite by qemu-aarch64 -> /usr/bin/qemu-aarch64 -L " + root + " " + hello
+                    + " x\n"), r.err());
+        }
         // a root without the loader: qemu is given that one, not the Debian root, and says so
         Path empty = Files.createDirectories(tmp.resolve("empty/lib")).getParent();
         LauncherIT.Result e = run(empty.toString(), "--", "env", "-i", "PATH=/usr/bin:/bin", hello.toString());

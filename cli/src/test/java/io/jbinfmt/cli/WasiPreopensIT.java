@@ -64,6 +64,10 @@ class WasiPreopensIT {
         // on the host, where a native program would have put them
         assertEquals("written by ./files.wasm\n", Files.readString(out));
         assertEquals("written by ./files.wasm\n", Files.readString(cwd.resolve("relative.txt")));
+        if (EngineUnderTest.seesNoExecs()) {
+            EngineUnderTest.assertKernelEngineRan(r.err()); // the kernel ran the rule's wrapper with the --dir args
+            return;
+        }
         assertTrue(r.err().contains("exec ./files.wasm: rewrite by wasm32-wasi -> "), r.err());
         assertTrue(r.err().contains(" --dir=. --dir=/tmp -- ./files.wasm input.txt write=" + out + " "), r.err());
         System.out.println("WasiPreopensIT: " + r.err().lines().filter(l -> l.contains("rewrite by")).findFirst()

@@ -71,6 +71,16 @@ public sealed interface Arch permits X86_64 {
 
     int close();
 
+    /**
+     * Syscall numbers (native ABI) that drive the kernel engine's PID namespace init: clone(2) (named so as not to
+     * clash with Object.clone), wait4, rt_sigaction.
+     */
+    int cloneProcess();
+
+    int wait4();
+
+    int rtSigaction();
+
     /** The machine code of one syscall instruction (x86_64: 0f 05); the PC is just past it at a syscall stop. */
     byte[] syscallInstruction();
 

@@ -131,6 +131,21 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int cloneProcess() {
+        return 56;
+    }
+
+    @Override
+    public int wait4() {
+        return 61;
+    }
+
+    @Override
+    public int rtSigaction() {
+        return 13;
+    }
+
+    @Override
     public int chdir() {
         return 80;
     }

@@ -54,6 +54,46 @@ public final class SyscallInjector {
         return regs.get(Reg.RESULT);
     }
 
+    /**
+     * What an injected clone made.
+     *
+     * @param result the call's raw result: the new process's pid as the caller sees it (in its own PID namespace), or
+     *               {@code -errno}
+     * @param pid    the new process's pid as we see it (0 when the call failed); it is traced already and reports its
+     *               first stop (PTRACE_EVENT_STOP) to us
+     */
+    public record NewProcess(long result, int pid) {
+    }
+
+    /**
+     * Runs clone {@code nr} with {@code args} in a tracee that has PTRACE_O_TRACEFORK, so that the new process is
+     * traced from birth; its pid as we see it comes from the fork event (PTRACE_GETEVENTMSG into {@code message}, 8
+     * bytes): the call's own result is the pid in the caller's PID namespace, which may not be ours.
+     */
+    public NewProcess fork(long nr, MemorySegment message, long... args) throws ErrnoException {
+        arch.prepareSyscall(regs, abi, syscallPc, nr, args);
+        regs.push(pid);
+        Ptrace.syscall(pid, 0);
+        awaitSyscallStop();      // entry
+        Ptrace.syscall(pid, 0);
+        int child = 0;
+        StopEvent e = wait.await(pid, x -> x instanceof StopEvent.SyscallStop || x instanceof StopEvent.NewChild,
+                Resume.TO_SYSCALL_EXIT);
+        holdSignal();
+        if (e instanceof StopEvent.NewChild) {
+            child = (int) Ptrace.eventMessage(pid, message);
+            Ptrace.syscall(pid, 0);
+            awaitSyscallStop();  // exit
+        }
+        regs.fetch(pid);
+        long result = regs.get(Reg.RESULT);
+        if (!arch.isError(result) && child == 0) {
+            throw new IllegalStateException("clone in " + pid + " made a process without a fork event: is "
+                    + "PTRACE_O_TRACEFORK set?");
+        }
+        return new NewProcess(result, child);
+    }
+
     /** A signal that arrived while injecting and was held back: deliver it when resuming the tracee. */
     public int pendingSignal() {
         return pendingSignal;
@@ -74,6 +114,10 @@ public final class SyscallInjector {
 
     private void awaitSyscallStop() throws ErrnoException {
         wait.await(pid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
+        holdSignal();
+    }
+
+    private void holdSignal() {
         int held = wait.takeHeldSignal(); // held back until the command's exec is under way: it could upset setup
         if (held != 0) {
             pendingSignal = held;

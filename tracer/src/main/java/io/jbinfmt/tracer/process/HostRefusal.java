@@ -24,12 +24,16 @@ public final class HostRefusal {
         NO_NEW_PRIVS,
         /** seccomp(SECCOMP_SET_MODE_FILTER) in the child. */
         SECCOMP,
-        /** The kernel engine: unshare(CLONE_NEWUSER) in the child ({@link KernelRefusal} explains these three). */
+        /** The kernel engine: unshare(CLONE_NEWUSER) in the child ({@link KernelRefusal} explains these five). */
         USER_NAMESPACE,
         /** The kernel engine: writing the new user namespace's uid_map, gid_map or setgroups. */
         ID_MAP,
         /** The kernel engine: mounting binfmt_misc in the new namespaces, or registering there. */
-        BINFMT_MISC
+        BINFMT_MISC,
+        /** The kernel engine without a cgroup: clone(CLONE_NEWPID), the PID namespace the tree then lives in. */
+        PID_NAMESPACE,
+        /** The kernel engine without a cgroup: mounting that PID namespace's own /proc. */
+        PROC_MOUNT
     }
 
     /**
@@ -122,7 +126,7 @@ public final class HostRefusal {
                 yield what + "a security module or the container runtime refuses it; allow seccomp filters for "
                         + "jbinfmt";
             }
-            case USER_NAMESPACE, ID_MAP, BINFMT_MISC -> KernelRefusal.explain(refused, refused.name(), errno,
+            case USER_NAMESPACE, ID_MAP, BINFMT_MISC, PID_NAMESPACE, PROC_MOUNT -> KernelRefusal.explain(refused, refused.name(), errno,
                     KernelRefusal.Facts.read(facts.root()));
         };
     }

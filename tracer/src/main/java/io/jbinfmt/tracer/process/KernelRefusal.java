@@ -61,8 +61,16 @@ public final class KernelRefusal {
 
     /** One line: what was refused, with which errno, the likely cause and what to change. */
     public static String explain(HostRefusal.Refused refused, String call, int errno, Facts facts) {
-        String what = "--engine kernel: this host refuses a private binfmt_misc (" + call + " in the command's "
-                + "process: " + Errno.describe(errno) + "): ";
+        String what = switch (refused) {
+            case PID_NAMESPACE, PROC_MOUNT -> "--engine kernel: this host refuses the tree a PID namespace of its "
+                    + "own, which holds it where no cgroup can (" + call + " in the "
+                    + (refused == HostRefusal.Refused.PROC_MOUNT ? "namespace's init" : "command's process") + ": "
+                    + Errno.describe(errno) + "): ";
+            default -> "--engine kernel: this host refuses a private binfmt_misc (" + call + " in the command's "
+                    + "process: " + Errno.describe(errno) + "): ";
+        };
+        String orCgroup = "run jbinfmt where it can have a cgroup of its own (as root, or in a delegated cgroup v2 "
+                + "subtree: systemd-run --user --scope -p Delegate=yes), or use --engine notify or ptrace";
         String apparmor = "Ubuntu's AppArmor restriction on unprivileged user namespaces "
                 + "(kernel.apparmor_restrict_unprivileged_userns=1) takes the namespace's rights; set it to 0 or give "
                 + "jbinfmt an AppArmor profile that allows userns";
@@ -105,6 +113,31 @@ public final class KernelRefusal {
                 }
                 yield "binfmt_misc can be mounted in a user namespace only since Linux " + FIRST_KERNEL
                         + " (this kernel: " + facts.release() + "); use --engine notify or ptrace";
+            }
+            case PID_NAMESPACE -> {
+                if (errno == Errno.ENOSPC.code) {
+                    yield "user.max_pid_namespaces is reached for this user or an enclosing namespace; raise it "
+                            + "with sysctl user.max_pid_namespaces=N, " + orCgroup;
+                }
+                if (facts.seccompMode() == 2) {
+                    yield filtered;
+                }
+                yield "new PID namespaces are refused to this process (a security module?); " + orCgroup;
+            }
+            case PROC_MOUNT -> {
+                if (!facts.root() && facts.apparmorRestrict() == 1 && errno == Errno.EPERM.code) {
+                    yield apparmor;
+                }
+                if (facts.seccompMode() == 2 && errno == Errno.EPERM.code) {
+                    yield filtered;
+                }
+                if (errno == Errno.EPERM.code) {
+                    yield "this host hides parts of /proc (files or directories mounted over /proc entries, as "
+                            + "containers mask /proc/kcore and the like), and the kernel then lets no user namespace "
+                            + "mount a /proc of its own; the command would see the host's pids, so it is not run; "
+                            + orCgroup;
+                }
+                yield "the namespace's /proc was refused; " + orCgroup;
             }
             default -> throw new IllegalArgumentException(refused + " is not the kernel engine's");
         };

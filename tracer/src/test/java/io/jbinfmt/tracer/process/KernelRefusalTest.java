@@ -31,4 +31,19 @@ class KernelRefusalTest {
             assertTrue(!line.contains("\n"), line);
         }
     }
+
+    @Test
+    void aRefusedPidNamespaceOrProcIsNamedWithTheWayOut() {
+        String masked = explain(HostRefusal.Refused.PROC_MOUNT, Errno.EPERM.code, false, 100, -1, 0);
+        assertTrue(masked.startsWith("--engine kernel: this host refuses the tree a PID namespace of its own, which "
+                + "holds it where no cgroup can (call in the namespace's init: "), masked);
+        assertTrue(masked.contains("hides parts of /proc"), masked);
+        assertTrue(masked.endsWith("or use --engine notify or ptrace"), masked);
+        assertTrue(explain(HostRefusal.Refused.PROC_MOUNT, Errno.EPERM.code, false, 100, -1, 1)
+                .contains("kernel.apparmor_restrict_unprivileged_userns=1"));
+        String full = explain(HostRefusal.Refused.PID_NAMESPACE, Errno.ENOSPC.code, false, 100, -1, -1);
+        assertTrue(full.contains("(call in the command's process: "), full);
+        assertTrue(full.contains("user.max_pid_namespaces is reached"), full);
+        assertTrue(!full.contains("\n") && !masked.contains("\n"));
+    }
 }

@@ -57,6 +57,8 @@ public final class Session implements AutoCloseable {
     private volatile Engine.Choice engine;
     /** The kernel engine's rules, as the kernel gets them (wrappers removed at the end); null under the others. */
     private volatile InterpreterWrappers wrappers;
+    /** The kernel engine without a cgroup: our pid for the init of the command's PID namespace; else 0. */
+    private volatile int namespaceInit;
 
     private Session(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {
         this.tracer = Thread.ofPlatform()
@@ -132,7 +134,8 @@ public final class Session implements AutoCloseable {
 
     /**
      * The kernel engine: the rules in the kernel's form (wrapper scripts written), and a cgroup when one can be
-     * had, so that the tree dies with jbinfmt; without one, only the command is tied to us (PR_SET_PDEATHSIG).
+     * had, so that the tree dies with jbinfmt; without one, a PID namespace of the tree's own, whose init we trace
+     * (with PTRACE_O_EXITKILL: the namespace dies with us), does the same.
      */
     private void chooseKernel(SessionOptions options) throws SpawnException {
         if (options.observer() != null || options.listener() != null) {
@@ -156,7 +159,8 @@ public final class Session implements AutoCloseable {
                     + ", killed through cgroup.kill if jbinfmt dies");
         } catch (TreeCgroup.Unavailable u) {
             engine = new Engine.Choice(Engine.KERNEL, how + "; no cgroup of its own (" + u.getMessage()
-                    + "): if jbinfmt dies only the command is killed (PR_SET_PDEATHSIG), not what it started");
+                    + "), so the tree lives in a PID namespace of its own (pid 1 is jbinfmt's init, the command pid 2, "
+                    + "with a fresh /proc), killed with that init if jbinfmt dies");
         }
     }
 
@@ -262,7 +266,7 @@ public final class Session implements AutoCloseable {
             Spawner.Spawned root;
             try {
                 root = spawnRoot(options, null, path, argv, env, arena, arch,
-                        plan -> plan.withBinfmt(PrivateBinfmt.prepare(arena, wrappers.forms())));
+                        plan -> plan.withBinfmt(PrivateBinfmt.prepare(arena, wrappers.forms(), cgroup == null)));
                 if (cgroup != null) {
                     try {
                         cgroup.adopt(root.pid()); // stopped at its exec until KernelTree lets it go: no child yet
@@ -275,8 +279,12 @@ public final class Session implements AutoCloseable {
                 spawned.completeExceptionally(e);
                 return;
             }
+            if (root.init() != null) {
+                namespaceInit = root.init().pid();
+            }
             spawned.complete(root.pid());
-            end = new KernelTree(new Registers(arch, arena), arena.allocate(4)).run(root.pid(), root.heldSignal());
+            end = new KernelTree(new Registers(arch, arena), arena.allocate(4)).run(root.pid(), root.heldSignal(),
+                    root.init());
             if (cgroup != null && end.rootEnd() != null) {
                 cgroup.awaitEmpty(); // daemons the command left behind, as the other engines wait for them
             }
@@ -431,8 +439,13 @@ public final class Session implements AutoCloseable {
         TreeCgroup c = cgroup;
         if (!finished.isDone() && c != null) {
             c.kill(); // the whole tree at once; the listener then hangs up and the loop ends
-        } else if (!finished.isDone() && wrappers != null && spawned.isDone() && !spawned.isCompletedExceptionally()) {
-            signal(Signals.SIGKILL); // the kernel engine without a cgroup: the command, all we can reach
+        } else if (!finished.isDone() && namespaceInit > 0 && tracerOf(namespaceInit) == tracerTid) {
+            // the kernel engine without a cgroup: the namespace dies with its init (still ours: its pid is not reused)
+            try {
+                Signals.kill(namespaceInit, Signals.SIGKILL);
+            } catch (ErrnoException ignored) {
+                // already gone
+            }
         }
         if (!finished.isDone()) {
             int self = tracerTid;

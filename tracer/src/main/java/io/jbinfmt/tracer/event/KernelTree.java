@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.event;
 
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.arch.Registers;
+import io.jbinfmt.tracer.process.PidNamespaceInit;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Ptrace;
@@ -11,10 +12,11 @@ import io.jbinfmt.tracer.sys.Wait;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The kernel engine's whole part in a run: the root's own exec (its exec event: it runs, then it is let go for
- * good; its syscall-exit stop instead: the kernel refused it, and that errno is the spawn's), then the root's end.
- * Nothing of the tree is traced or seen: the kernel's binfmt_misc does every exec. Runs on the session's tracer
- * thread, the root's parent.
+ * The kernel engine's whole part in a run: the command's own exec (its exec event: it runs, then it is let go for
+ * good; its syscall-exit stop instead: the kernel refused it, and that errno is the spawn's), then the command's
+ * end: waited for as our child, or, in a PID namespace of its own, reaped by the namespace's init along with every
+ * process left there ({@link PidNamespaceInit#reap}). Nothing of the tree is traced or seen: the kernel's
+ * binfmt_misc does every exec. Runs on the session's tracer thread.
  */
 public final class KernelTree {
     private final Registers regs;
@@ -27,10 +29,22 @@ public final class KernelTree {
     }
 
     /**
-     * Follows root {@code pid} (seized, its execve started under PTRACE_SYSCALL with PTRACE_O_TRACEEXEC) to its
-     * end; {@code heldSignal} (one that arrived during set-up) is delivered when it is let go.
+     * Follows the command {@code pid} (seized, its execve started under PTRACE_SYSCALL with PTRACE_O_TRACEEXEC) to
+     * its end; {@code heldSignal} (one that arrived during set-up) is delivered when it is let go. {@code init}: the
+     * init of its PID namespace, its parent (killed, with the namespace, before this returns), or null when the
+     * command is our own child.
      */
-    public TreeEnd run(int pid, int heldSignal) throws ErrnoException {
+    public TreeEnd run(int pid, int heldSignal, PidNamespaceInit init) throws ErrnoException {
+        try {
+            return follow(pid, heldSignal, init);
+        } finally {
+            if (init != null) {
+                init.kill(); // the namespace is empty by now, unless the run ended early: then this ends it
+            }
+        }
+    }
+
+    private TreeEnd follow(int pid, int heldSignal, PidNamespaceInit init) throws ErrnoException {
         StopEvent[] death = new StopEvent[1];
         ThreadWait wait = new ThreadWait(status, d -> death[0] = d);
         StopEvent e;
@@ -47,12 +61,14 @@ public final class KernelTree {
         if (e instanceof StopEvent.SyscallStop) {
             regs.fetch(pid);
             int errno = (int) -regs.get(Reg.RESULT);
-            Signals.kill(pid, Signals.SIGKILL); // still in our set-up code: it never becomes the command
-            awaitEnd(pid);
+            if (init == null) {
+                Signals.kill(pid, Signals.SIGKILL); // still in our set-up code: it never becomes the command
+                awaitEnd(pid);
+            }
             return new TreeEnd(null, errno == 0 ? Errno.ENOEXEC.code : errno, 0, null);
         }
         Ptrace.detach(pid, held != 0 ? held : heldSignal);
-        return new TreeEnd(awaitEnd(pid), 0, 0, null);
+        return new TreeEnd(init == null ? awaitEnd(pid) : init.reap(), 0, 0, null);
     }
 
     private StopEvent awaitEnd(int pid) throws ErrnoException {

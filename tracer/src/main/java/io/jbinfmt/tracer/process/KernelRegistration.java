@@ -20,14 +20,15 @@ import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NOEXEC;
 import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NOSUID;
 import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_RDONLY;
 import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_REMOUNT;
-import static io.jbinfmt.tracer.sys.NamespaceFlags.PR_SET_PDEATHSIG;
 
 /**
  * Runs a {@link PrivateBinfmt} plan in the freshly cloned root, by injected syscalls, before its execve: new user
  * and mount namespaces, binfmt_misc mounted there, every rule written to its {@code register}, the mount made
- * read-only, and a second user namespace the command runs in, which does not own that mount. Every step is
- * checked: a failure ends the spawn (the command never runs with half the rules, or as the outer namespace's
- * root). Runs on the session's tracer thread, the root's parent and tracer.
+ * read-only, and a second user namespace the command runs in, which does not own that mount. Where the plan asks
+ * for a PID namespace, everything after the first user namespace is done by that namespace's init instead, which
+ * then forks the command ({@link PidNamespaceInit}). Every step is checked: a failure ends the spawn (the command
+ * never runs with half the rules, or as the outer namespace's root). Runs on the session's tracer thread, the root's
+ * parent and tracer.
  */
 final class KernelRegistration {
     private static final long O_WRONLY_CLOEXEC = FileCalls.O_WRONLY | FileCalls.O_CLOEXEC;
@@ -38,8 +39,12 @@ final class KernelRegistration {
     private KernelRegistration() {
     }
 
-    static void setUp(Arch arch, int pid, SyscallInjector child, PrivateBinfmt plan, long syscallPc, Arena arena)
-            throws ErrnoException, SpawnException {
+    /**
+     * Sets up root {@code pid} (driven by {@code child}). Returns null when the root itself is to become the command,
+     * else the PID namespace's init, whose child, the command, is to exec (the root's part is then over).
+     */
+    static PidNamespaceInit setUp(Arch arch, int pid, SyscallInjector child, PrivateBinfmt plan, long syscallPc,
+                                  Arena arena) throws ErrnoException, SpawnException {
         boolean root = !plan.unprivileged();
         refusedUnless(HostRefusal.Refused.USER_NAMESPACE, "unshare(CLONE_NEWUSER|CLONE_NEWNS)", arch, root,
                 child.call(arch.unshare(), CLONE_NEWUSER | CLONE_NEWNS));
@@ -49,33 +54,55 @@ final class KernelRegistration {
         }
         writeMap(pid, "uid_map", plan.outerUidMap(), root);
         writeMap(pid, "gid_map", plan.outerGidMap(), root);
+        if (plan.pidNamespace() == null) {
+            register(arch, pid, child, plan, syscallPc, arena); // the tree's cgroup kills it if jbinfmt dies
+            return null;
+        }
+        // The init is made here, in the first user namespace, which owns the PID namespace: the init is privileged
+        // there, and may mount the namespace's /proc.
+        PidNamespaceInit init = PidNamespaceInit.fork(arch, pid, child, plan.pidNamespace(), root, syscallPc, arena);
+        try {
+            init.mountProc();
+            register(arch, init.pid(), init.calls(), plan, syscallPc, arena);
+            init.forkCommand();
+            return init;
+        } catch (ErrnoException | SpawnException | RuntimeException e) {
+            init.kill();
+            throw e;
+        }
+    }
+
+    /**
+     * In process {@code pid} (driven by {@code calls}), in the first user namespace: binfmt_misc mounted, the rules
+     * registered, the mount made read-only, then the inner user namespace entered.
+     */
+    private static void register(Arch arch, int pid, SyscallInjector calls, PrivateBinfmt plan, long syscallPc,
+                                 Arena arena) throws ErrnoException, SpawnException {
+        boolean root = !plan.unprivileged();
         refusedUnless(HostRefusal.Refused.BINFMT_MISC, "mount binfmt_misc on " + PrivateBinfmt.MOUNT_POINT, arch,
-                root, child.call(arch.mount(), plan.fsType().address(), plan.mountPoint().address(),
+                root, calls.call(arch.mount(), plan.fsType().address(), plan.mountPoint().address(),
                         plan.fsType().address(), MOUNT_FLAGS, 0));
-        long fd = child.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, plan.register().address(),
+        long fd = calls.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, plan.register().address(),
                 O_WRONLY_CLOEXEC);
         refusedUnless(HostRefusal.Refused.BINFMT_MISC, "open " + PrivateBinfmt.MOUNT_POINT + "/register", arch, root,
                 fd);
         for (int i = 0; i < plan.rules().size(); i++) {
             MemorySegment line = plan.rules().get(i);
-            long written = child.call(arch.write(), fd, line.address(), line.byteSize());
+            long written = calls.call(arch.write(), fd, line.address(), line.byteSize());
             if (written != line.byteSize()) {
                 throw new SpawnException("--engine kernel: the kernel refused rule " + plan.ruleNames().get(i) + ": "
                         + (arch.isError(written) ? Errno.describe((int) -written) : "short write"), 0);
             }
         }
-        check("close(register)", arch, child.call(arch.close(), fd));
+        check("close(register)", arch, calls.call(arch.close(), fd));
         refusedUnless(HostRefusal.Refused.BINFMT_MISC, "remount " + PrivateBinfmt.MOUNT_POINT + " read-only", arch,
-                root, child.call(arch.mount(), 0, plan.mountPoint().address(), 0,
+                root, calls.call(arch.mount(), 0, plan.mountPoint().address(), 0,
                         MS_REMOUNT | MS_BIND | MS_RDONLY | MOUNT_FLAGS, 0));
         if (plan.unprivileged()) {
-            innerUnprivileged(arch, child, plan);
+            innerUnprivileged(arch, calls, plan);
         } else {
-            innerWithHelper(arch, pid, child, plan, syscallPc, arena);
+            innerWithHelper(arch, pid, calls, plan, syscallPc, arena);
         }
-        // Without a cgroup this is all that ties the command to jbinfmt: it dies when the tracer thread does. Set
-        // last: a change of credentials (entering a user namespace) clears it.
-        check("prctl(PR_SET_PDEATHSIG)", arch, child.call(arch.prctl(), PR_SET_PDEATHSIG, Signals.SIGKILL, 0, 0, 0));
     }
 
     /**

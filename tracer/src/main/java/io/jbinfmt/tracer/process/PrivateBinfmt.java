@@ -26,6 +26,8 @@ import java.util.List;
  * otherwise), mount, register, read-only; then an inner user namespace mapping our uid back to itself, whose map
  * the child writes: the command runs as our uid with no capabilities.</li>
  * </ul>
+ * Where no cgroup holds the tree, either sequence runs in the init of a new PID namespace instead of the root, after
+ * the first user namespace is made ({@link PidNamespaceInit}).
  *
  * @param unprivileged   which sequence
  * @param outerUidMap    the first namespace's uid_map, as we write it ("0 0 4294967295" or "0 UID 1")
@@ -40,17 +42,22 @@ import java.util.List;
  * @param selfUidMap     /proc/self/uid_map (unprivileged), else null
  * @param selfGidMap     /proc/self/gid_map (unprivileged), else null
  * @param helperStack    root: the top of the stack the helper process is cloned on, else null
+ * @param pidNamespace   where no cgroup holds the tree: what the PID namespace's init is given; else null
  */
 public record PrivateBinfmt(boolean unprivileged, String outerUidMap, String outerGidMap, MemorySegment mountPoint,
                             MemorySegment fsType, MemorySegment register, List<MemorySegment> rules,
                             List<String> ruleNames, MemorySegment innerUidMap, MemorySegment innerGidMap,
-                            MemorySegment selfUidMap, MemorySegment selfGidMap, MemorySegment helperStack) {
+                            MemorySegment selfUidMap, MemorySegment selfGidMap, MemorySegment helperStack,
+                            PidNamespaceInit.Plan pidNamespace) {
 
     static final String MOUNT_POINT = "/proc/sys/fs/binfmt_misc";
     private static final long STACK_SIZE = 64 * 1024;
 
-    /** The plan for this process (root, or not: its effective uid and gid) registering {@code forms}. */
-    public static PrivateBinfmt prepare(Arena arena, List<KernelRuleForm> forms) {
+    /**
+     * The plan for this process (root, or not: its effective uid and gid) registering {@code forms}, in a PID
+     * namespace of the command's if {@code pidNamespace} (no cgroup holds the tree).
+     */
+    public static PrivateBinfmt prepare(Arena arena, List<KernelRuleForm> forms, boolean pidNamespace) {
         int uid = ProcessCalls.geteuid();
         int gid = effectiveGid();
         boolean unprivileged = uid != 0;
@@ -69,7 +76,8 @@ public record PrivateBinfmt(boolean unprivileged, String outerUidMap, String out
                 unprivileged ? bytes(arena, (gid + " 0 1").getBytes()) : null,
                 unprivileged ? text(arena, "/proc/self/uid_map") : null,
                 unprivileged ? text(arena, "/proc/self/gid_map") : null,
-                unprivileged ? null : arena.allocate(STACK_SIZE, 16).asSlice(STACK_SIZE));
+                unprivileged ? null : arena.allocate(STACK_SIZE, 16).asSlice(STACK_SIZE),
+                pidNamespace ? PidNamespaceInit.Plan.prepare(arena) : null);
     }
 
     /** The effective gid, from /proc/self/status (getegid is not among the generated syscall numbers). */

@@ -19,15 +19,18 @@ import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 
 /**
  * Starts the root tracee with no Java code in the child: libc's clone() runs libc's pause() in a copy of our
  * address space; we seize and interrupt it, then inject, one by one, the syscalls that turn it into the
  * command: prctl(NO_NEW_PRIVS) when not root, seccomp(filter), chdir when asked, close_range over every
- * descriptor above 2 but those passed on (so no JVM descriptor leaks), rt_sigprocmask(unblock all), and execve. The execve is released with PTRACE_CONT: it stops at the filter
- * like every later exec, so the event loop, not this class, sees the command's exec. Under the kernel engine the
- * filter is replaced by a private binfmt_misc ({@link KernelRegistration}) and the execve is the kernel's alone.
- * Must run on the session's tracer thread, which becomes the child's parent and tracer.
+ * descriptor above 2 but those passed on (so no JVM descriptor leaks), rt_sigprocmask(unblock all), and execve. The
+ * execve is released with PTRACE_CONT: it stops at the filter like every later exec, so the event loop, not this
+ * class, sees the command's exec. Under the kernel engine the filter is replaced by a private binfmt_misc
+ * ({@link KernelRegistration}) and the execve is the kernel's alone; where no cgroup holds the tree, the command is
+ * not the root but the child of a PID namespace's init ({@link PidNamespaceInit}), and the steps from chdir on are
+ * its own. Must run on the session's tracer thread, which becomes the child's parent and tracer.
  */
 public final class Spawner {
     /**
@@ -53,8 +56,10 @@ public final class Spawner {
      *                     was installed instead, and the root has the tracing engine's options. 0: not refused
      * @param heldSignal   a signal that arrived during set-up, to deliver once the command's exec has succeeded
      *                     (0: none)
+     * @param init         the kernel engine without a cgroup: the init of the command's PID namespace (the
+     *                     command's parent; {@code pid} is the command's pid as we see it); else null
      */
-    public record Spawned(int pid, int listener, int notifyRefused, int heldSignal) {
+    public record Spawned(int pid, int listener, int notifyRefused, int heldSignal, PidNamespaceInit init) {
     }
 
     private static final int SECCOMP_SET_MODE_FILTER = Libc.SECCOMP_SET_MODE_FILTER();
@@ -75,12 +80,21 @@ public final class Spawner {
             throw new SpawnException("cannot create a process: " + e.getMessage(), e);
         }
         boolean root = !plan.noNewPrivs(); // only a non-root tracer needs no_new_privs
+        PidNamespaceInit init = null;
         try {
             SyscallInjector inject = seizePaused(arch, pid, plan.filter() == null || plan.notifying()
                     ? NOTIFY_ROOT_OPTIONS : OPTIONS, syscallPc, arena, root);
+            int command = pid;
             if (plan.binfmt() != null) {
                 // the kernel engine: no filter; the rules go to a private binfmt_misc, the exec is the kernel's
-                KernelRegistration.setUp(arch, pid, inject, plan.binfmt(), syscallPc, arena);
+                init = KernelRegistration.setUp(arch, pid, inject, plan.binfmt(), syscallPc, arena);
+                if (init != null) {
+                    // the root's part is over: the command is the namespace init's child, and the init's parent
+                    // need not outlive it (an orphaned init is still ours to trace and kill)
+                    killAndReap(pid);
+                    command = init.command();
+                    inject = init.commandInjector();
+                }
             } else if (plan.noNewPrivs()) {
                 refusedUnless(HostRefusal.Refused.NO_NEW_PRIVS, arch, root,
                         inject.call(arch.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
@@ -98,7 +112,7 @@ public final class Spawner {
             }
             refusedUnless(HostRefusal.Refused.SECCOMP, arch, root, installed);
             boolean notifying = plan.notifying() && notifyRefused == 0;
-            int listener = notifying ? takeListener(pid, (int) installed) : -1;
+            int listener = notifying ? takeListener(command, (int) installed) : -1;
             if (plan.directory() != null) {
                 check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));
             }
@@ -117,9 +131,14 @@ public final class Spawner {
             // after it shows whether the command could be exec'd
             inject.startTraced(arch.nativeAbi().execve(), plan.path().address(), plan.argv().address(),
                     plan.envp().address());
-            return new Spawned(pid, listener, notifyRefused, inject.pendingSignal());
+            int held = inject.pendingSignal() != 0 || init == null ? inject.pendingSignal() : init.heldSignal();
+            return new Spawned(command, listener, notifyRefused, held, init);
         } catch (ErrnoException | SpawnException | RuntimeException e) {
-            killAndReap(pid);
+            if (init != null) {
+                init.kill(); // the root is reaped already; the command dies with the namespace
+            } else {
+                killAndReap(pid);
+            }
             if (e instanceof SpawnException se) {
                 throw se;
             }
@@ -139,11 +158,20 @@ public final class Spawner {
             throw HostRefusal.exception(HostRefusal.Refused.PTRACE, e.errno(), root);
         }
         Ptrace.interrupt(pid);
+        return stopped(arch, pid, syscallPc, arena, death -> { });
+    }
+
+    /**
+     * Waits for traced process {@code pid}'s PTRACE_EVENT_STOP (our interrupt, or a new child's first stop) and
+     * returns the injector that drives it; {@code deaths} hears of its death if it dies while driven.
+     */
+    static SyscallInjector stopped(Arch arch, int pid, long syscallPc, Arena arena,
+                                   Consumer<StopEvent> deaths) throws ErrnoException {
         MemorySegment status = arena.allocate(4);
-        new ThreadWait(status, death -> { }).await(pid, StopEvent.Interrupted.class, Resume.CONTINUE);
+        new ThreadWait(status, deaths).await(pid, StopEvent.Interrupted.class, Resume.CONTINUE);
         Registers regs = new Registers(arch, arena);
         regs.fetch(pid);
-        return new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, death -> { });
+        return new SyscallInjector(arch, arch.nativeAbi(), pid, regs, syscallPc, status, deaths);
     }
 
     /** The address of a syscall instruction in libc's syscall(), to run injected calls on. */

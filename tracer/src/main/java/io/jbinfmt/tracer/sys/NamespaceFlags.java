@@ -1,7 +1,7 @@
 package io.jbinfmt.tracer.sys;
 
 /**
- * The clone and mount flags the kernel engine needs (uapi linux/sched.h and linux/mount.h; the generated
+ * The clone and mount flags (and the prctl option) the kernel engine needs (uapi linux/sched.h and linux/mount.h; the generated
  * bindings do not include those headers). The same on every Linux architecture.
  */
 public final class NamespaceFlags {
@@ -9,6 +9,8 @@ public final class NamespaceFlags {
     public static final long CLONE_NEWUSER = 0x10000000L;
     /** CLONE_NEWNS: a new mount namespace, a copy of the caller's mounts. */
     public static final long CLONE_NEWNS = 0x00020000L;
+    /** CLONE_NEWPID: the new process is pid 1 of a new PID namespace, and every process it starts lives there. */
+    public static final long CLONE_NEWPID = 0x20000000L;
 
     public static final long MS_RDONLY = 1;
     public static final long MS_NOSUID = 2;
@@ -17,8 +19,8 @@ public final class NamespaceFlags {
     public static final long MS_REMOUNT = 32;
     public static final long MS_BIND = 4096;
 
-    /** prctl option: the signal this process gets when the thread that created it ends (linux/prctl.h). */
-    public static final long PR_SET_PDEATHSIG = 1;
+    /** prctl option: set the calling thread's name, as ps and /proc/PID/comm show it (linux/prctl.h). */
+    public static final long PR_SET_NAME = 15;
 
     private NamespaceFlags() {
     }

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import static io.jbinfmt.tracer.sys.NamespaceFlags.CLONE_NEWPID;
+import static io.jbinfmt.tracer.sys.NamespaceFlags.CLONE_PARENT;
 import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NODEV;
 import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NOEXEC;
 import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_NOSUID;
@@ -27,11 +28,11 @@ import static io.jbinfmt.tracer.sys.NamespaceFlags.PR_SET_NAME;
  * The init (pid 1) of the command's own PID namespace, which the kernel engine makes where no cgroup can hold the
  * tree: the kernel kills every process of a PID namespace when its init dies, and this init is traced by the
  * session's thread for its whole life with PTRACE_O_EXITKILL, so jbinfmt's death (even by SIGKILL) kills the tree.
- * It runs no code of its own, only the calls injected here: made by clone(CLONE_NEWPID) in the root, it mounts the
- * namespace's /proc (so that getpid() and /proc agree for the command), forks the command (pid 2), closes every
- * descriptor, and then only reaps, by injected wait4 calls, until the namespace is empty: the command's status is
- * the one reaped for its pid, and daemons are waited for, as under a cgroup. Signals sent to it are held back, never
- * delivered. Driven on the session's tracer thread.
+ * It runs no code of its own, only the calls injected here: made by clone(CLONE_NEWPID) in the root (as our
+ * child), it mounts the namespace's /proc (so that getpid() and /proc agree for the command), forks the command
+ * (pid 2), closes every descriptor, and then only reaps, by injected wait4 calls, until the namespace is empty: the
+ * command's status is the one reaped for its pid, and daemons are waited for, as under a cgroup. Signals sent to it
+ * are held back, never delivered. Driven on the session's tracer thread.
  */
 public final class PidNamespaceInit {
     /** The init's name in ps and /proc/1/comm: else it shows the name of the JVM thread it was copied from. */
@@ -94,16 +95,18 @@ public final class PidNamespaceInit {
     }
 
     /**
-     * Makes the init: clone(CLONE_NEWPID) injected in the root ({@code rootPid}, driven by {@code rootCalls}, in the
-     * user and mount namespaces that will hold the rules), which is given PTRACE_O_TRACEFORK for it: the init is
-     * traced from birth, with the root's options (PTRACE_O_EXITKILL among them).
+     * Makes the init: clone(CLONE_NEWPID|CLONE_PARENT) injected in the root ({@code rootPid}, driven by
+     * {@code rootCalls}, in the user and mount namespaces that will hold the rules), which is given
+     * PTRACE_O_TRACEFORK for it: the init is traced from birth, with the root's options (PTRACE_O_EXITKILL among
+     * them). CLONE_PARENT makes it our child, not the root's: the root can end at once, and the init's end is reaped
+     * here, not left as a zombie to whatever reaps the host's orphans.
      */
     static PidNamespaceInit fork(Arch arch, int rootPid, SyscallInjector rootCalls, Plan plan, boolean root,
                                  long syscallPc, Arena arena) throws ErrnoException, SpawnException {
         Ptrace.setOptions(rootPid, Spawner.NOTIFY_ROOT_OPTIONS | Ptrace.O_TRACEFORK);
         MemorySegment message = arena.allocate(8);
-        SyscallInjector.NewProcess made = rootCalls.fork(arch.cloneProcess(), message, CLONE_NEWPID | Signals.SIGCHLD,
-                0, 0, 0, 0);
+        SyscallInjector.NewProcess made = rootCalls.fork(arch.cloneProcess(), message,
+                CLONE_NEWPID | CLONE_PARENT | Signals.SIGCHLD, 0, 0, 0, 0);
         if (arch.isError(made.result())) {
             throw KernelRefusal.exception(HostRefusal.Refused.PID_NAMESPACE, "clone(CLONE_NEWPID)",
                     (int) -made.result(), root);

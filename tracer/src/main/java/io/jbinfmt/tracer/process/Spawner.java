@@ -89,8 +89,7 @@ public final class Spawner {
                 // the kernel engine: no filter; the rules go to a private binfmt_misc, the exec is the kernel's
                 init = KernelRegistration.setUp(arch, pid, inject, plan.binfmt(), syscallPc, arena);
                 if (init != null) {
-                    // the root's part is over: the command is the namespace init's child, and the init's parent
-                    // need not outlive it (an orphaned init is still ours to trace and kill)
+                    // the root's part is over: the command is the child of the namespace's init, which is ours
                     killAndReap(pid);
                     command = init.command();
                     inject = init.commandInjector();

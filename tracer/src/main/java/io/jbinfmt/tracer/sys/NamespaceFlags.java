@@ -11,6 +11,8 @@ public final class NamespaceFlags {
     public static final long CLONE_NEWNS = 0x00020000L;
     /** CLONE_NEWPID: the new process is pid 1 of a new PID namespace, and every process it starts lives there. */
     public static final long CLONE_NEWPID = 0x20000000L;
+    /** CLONE_PARENT: the new process is the caller's sibling, a child of the caller's parent. */
+    public static final long CLONE_PARENT = 0x00008000L;
 
     public static final long MS_RDONLY = 1;
     public static final long MS_NOSUID = 2;

@@ -78,9 +78,27 @@ class InteractiveIT {
 
     @Test
     void ctrlZAndFgWorkInAnInteractiveShell() throws Exception {
-        String launcher = LauncherIT.LAUNCHER.toString();
+        jobControl(LauncherIT.LAUNCHER + " --");
+    }
+
+    /**
+     * The kernel engine as an unprivileged user, with no cgroup: the shell is pid 2 of a PID namespace whose init
+     * is jbinfmt's, and jbinfmt's process group lies outside it; bash still takes the terminal for its jobs.
+     */
+    @Test
+    void jobControlWorksInTheKernelEnginesPidNamespace() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EngineUnderTest.name().equals("auto"),
+                "names its engine: run once, in the default failsafe run");
+        jobControl("setpriv --reuid=65534 --regid=65534 --clear-groups " + LauncherIT.LAUNCHER
+                + " --engine kernel -v --");
+        String screen = tmux("capture-pane", "-p", "-J", "-t", session);
+        assertTrue(screen.contains("so the tree lives in a PID namespace of its own"), screen);
+    }
+
+    /** Ctrl-Z, fg and Ctrl-C on a job of an interactive bash run by {@code jbinfmt} (the command line up to --). */
+    private void jobControl(String jbinfmt) throws Exception {
         tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30",
-                "env PS1='jb$ ' " + launcher + " -- bash --norc --noprofile -i; echo EXITED=$?; sleep 60");
+                "env PS1='jb$ ' " + jbinfmt + " bash --norc --noprofile -i; echo EXITED=$?; sleep 60");
         awaitScreen("jb$"); // capture-pane trims the trailing blank
         tmux("send-keys", "-t", session, "sleep 30", "Enter");
         // no fixed pauses: a busy machine may take seconds to get there, so wait for the process itself

@@ -138,6 +138,73 @@ class FaultIT {
         assertEquals("137\n", Files.readString(status));
     }
 
+    /**
+     * Kills land while jbinfmt holds a process: a watcher SIGKILLs each child of a shell loop of rewritten execs
+     * as soon as /proc shows it traced. Under notify a process is traced only while its exec is being rewritten,
+     * so these are kills in the middle of the seize/interrupt/exec-event handshake, at whatever moment the
+     * watcher catches; under ptrace every child is traced, so they land at its first stops. The session must
+     * carry on: the shell sees 137 for each, and a last rewritten exec still runs.
+     */
+    @Test
+    void killedAtRandomMomentsWhileHeldForARewrite() throws Exception {
+        Path x = script("x.rw", "exit 6\n");
+        Path stop = tmp.resolve("stop");
+        Path kills = tmp.resolve("kills");
+        String loop = "i=0; while [ ! -e " + stop + " ] && [ $i -lt 3000 ]; do " + x + "; [ $? = 137 ] && echo k >> "
+                + kills + "; i=$((i+1)); done; " + x + "; echo \"final=$?\" >> " + kills + "; exit 9";
+        int wanted = 5;
+        try (Session s = Session.start(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:")),
+                SessionIT.argv("sh", "-c", loop))) {
+            int killed = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            Path children = Path.of("/proc/" + s.pid() + "/task/" + s.pid() + "/children");
+            java.util.Set<String> done = new java.util.HashSet<>();
+            while (killed < wanted && System.nanoTime() < deadline) {
+                String list;
+                try {
+                    list = Files.readString(children).trim();
+                } catch (java.io.IOException gone) {
+                    break; // the shell ended
+                }
+                for (String child : list.isEmpty() ? new String[0] : list.split(" ")) {
+                    if (!done.contains(child) && tracerPid(child) > 0) {
+                        try {
+                            Signals.kill(Integer.parseInt(child), Signals.SIGKILL);
+                            killed++;
+                        } catch (ErrnoException raced) {
+                            // it ended first
+                        }
+                        done.add(child);
+                    }
+                }
+            }
+            Files.writeString(stop, "");
+            ExitStatus status = s.waitFor();
+            assertFalse(s.disturbed(), "a killed tracee is not a tracer error");
+            assertEquals(ExitStatus.exited(9), status);
+            assertEquals(wanted, killed, "the watcher never caught a process held by jbinfmt in 40 s");
+            List<String> seen = Files.readAllLines(kills);
+            assertEquals("final=6", seen.getLast(), seen.toString());
+            // each kill the watcher made is one the shell saw (a kill can land after the program's exit: then none)
+            long k = seen.stream().filter("k"::equals).count();
+            assertTrue(k >= 1 && k <= wanted, seen.toString());
+        }
+    }
+
+    /** TracerPid of process {@code pid}, 0 when untraced or gone. */
+    private static int tracerPid(String pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("TracerPid:")) {
+                    return Integer.parseInt(line.substring(10).trim());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException gone) {
+            return 0;
+        }
+        return 0;
+    }
+
     @Test
     void killedBetweenARewrittenExecAndTheNewProgramsFirstInstruction() throws Exception {
         // The syscall-exit stop of a rewritten exec, where the auxv touch-ups would happen.

@@ -73,17 +73,31 @@ public final class ThreadWait {
      * Waits for any tracee of this thread ({@code __WALL | __WNOTHREAD}) until a stop {@code wanted} accepts, and
      * returns it. For a non-leader thread's exec, whose tid changes to its leader's before the exec event: a wait
      * for the old tid would never end. Deaths go to the loop as usual; any other stop to {@code others}, which
-     * must restart it.
+     * must restart it. The death of {@code tid}, or no tracee left at all (it died under its leader's tid, which
+     * it had taken), ends the wait with ESRCH, as {@link #await} does.
      */
-    public StopEvent awaitAny(Predicate<StopEvent> wanted, Consumer<StopEvent> others) throws ErrnoException {
+    public StopEvent awaitAny(int tid, Predicate<StopEvent> wanted, Consumer<StopEvent> others)
+            throws ErrnoException {
         while (true) {
-            int who = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status);
+            int who;
+            try {
+                who = Wait.wait(-1, Wait.WALL | Wait.WNOTHREAD, status);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.ECHILD.code) {
+                    throw new ErrnoException("thread " + tid + " died while the tracer drove it (no tracee left)",
+                            Errno.ESRCH.code);
+                }
+                throw e;
+            }
             StopEvent e = WaitStatusDecoder.decode(who, Wait.status(status));
             if (wanted.test(e)) {
                 return e;
             }
             if (e instanceof StopEvent.Exited || e instanceof StopEvent.Killed) {
                 deaths.accept(e);
+                if (who == tid) {
+                    throw new ErrnoException("thread " + tid + " died while the tracer drove it", Errno.ESRCH.code);
+                }
             } else {
                 others.accept(e);
             }

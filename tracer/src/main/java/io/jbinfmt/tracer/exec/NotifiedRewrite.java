@@ -7,6 +7,7 @@ import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.event.Resume;
 import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.ThreadWait;
+import io.jbinfmt.tracer.event.WaitStatusDecoder;
 import io.jbinfmt.tracer.mem.StackMapping;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.process.SyscallInjector;
@@ -15,6 +16,7 @@ import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
 import io.jbinfmt.tracer.sys.SeccompNotify;
+import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -63,6 +65,8 @@ public final class NotifiedRewrite {
     private final long passCookie;
     /** A signal that stopped the exec'ing thread while we waited for any tracee, held back until it is let go. */
     private int heldSignal;
+    /** The tid of the thread being rewritten, as it is now (it changes when a non-leader thread's exec is done). */
+    private int held;
 
     private final Consumer<StopEvent> deaths;
     private final RewriteStarted newProgram;
@@ -95,6 +99,41 @@ public final class NotifiedRewrite {
      */
     public Finished run(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
                         ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
+        held = n.pid();
+        try {
+            return rewrite(notify, n, request, plan, ours);
+        } catch (ErrnoException e) {
+            if (!e.isGone()) {
+                throw e;
+            }
+            reapDead(held);
+            return new Finished(-1, 0);
+        }
+    }
+
+    /**
+     * A thread killed while we held it: reaped here, its death to the loop. Under notify nothing else waits for
+     * our tracees, and a traced zombie is one its parent cannot reap until we have: left alone, its parent (a
+     * shell waiting for it) would wait forever. A death some wait here consumed already leaves nothing: ECHILD.
+     */
+    private void reapDead(int tid) throws ErrnoException {
+        try {
+            int who = Wait.wait(tid, Wait.WALL, status);
+            StopEvent e = WaitStatusDecoder.decode(who, Wait.status(status));
+            if (e instanceof StopEvent.Exited || e instanceof StopEvent.Killed) {
+                deaths.accept(e);
+            } else {
+                Ptrace.detach(tid, 0); // alive after all (a stop we did not expect): let it go
+            }
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ECHILD.code && !e.isGone()) {
+                throw e;
+            }
+        }
+    }
+
+    private Finished rewrite(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
+                             ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
         int tid = n.pid();
         if (!ours) { // the root was seized with these options (Spawner.NOTIFY_ROOT_OPTIONS)
             try {
@@ -111,16 +150,9 @@ public final class NotifiedRewrite {
         // The interrupt stop, where rax is -513 and the kernel restarts the call once resumed. For the root, under
         // PTRACE_SYSCALL, the exit stop of the answered call comes first and takes the interrupt's place (any trap
         // clears a pending interrupt); no signal work follows it, so the restart is ours to do.
-        StopEvent stop;
-        try {
-            stop = wait.await(tid, x -> x instanceof StopEvent.Interrupted
-                    || (ours && x instanceof StopEvent.SyscallStop), Resume.CONTINUE);
-        } catch (ErrnoException e) {
-            if (e.isGone()) {
-                return new Finished(-1, 0); // died meanwhile: its death went to the loop
-            }
-            throw e;
-        }
+        // a death from here on (a SIGKILL makes every ptrace call fail with ESRCH) ends in run's reapDead
+        StopEvent stop = wait.await(tid, x -> x instanceof StopEvent.Interrupted
+                || (ours && x instanceof StopEvent.SyscallStop), Resume.CONTINUE);
         int signal = wait.takeHeldSignal(); // delivered when we let it go
         regs.fetch(tid);
         byte[] before = regs.snapshot();
@@ -169,17 +201,10 @@ public final class NotifiedRewrite {
             regs.set(Reg.PC, syscallPc);
         }
         regs.push(tid);
-        try {
-            Ptrace.syscall(tid, 0);
-            wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry
-            Ptrace.syscall(tid, 0);
-            return settle(tid, before, mask, signal, plan, ours);
-        } catch (ErrnoException e) {
-            if (e.isGone()) {
-                return new Finished(-1, 0); // died meanwhile: its death went to the loop
-            }
-            throw e;
-        }
+        Ptrace.syscall(tid, 0);
+        wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry
+        Ptrace.syscall(tid, 0);
+        return settle(tid, before, mask, signal, plan, ours);
     }
 
     /** From the restarted exec's entry: its exec event and exit stop, or its failure; then let it go. */
@@ -190,6 +215,7 @@ public final class NotifiedRewrite {
         boolean done = false;
         if (e instanceof StopEvent.Exec x) {
             tid = x.tid();
+            held = tid; // a non-leader thread has its leader's tid now
             done = fixup.applyAtExecEvent(tid, plan); // then no exit stop is needed
             if (!done) {
                 Ptrace.syscall(tid, 0);
@@ -228,7 +254,7 @@ public final class NotifiedRewrite {
      * tree: an exec event seen now is this thread's.
      */
     private StopEvent awaitExecOrExit(int tid) throws ErrnoException {
-        return wait.awaitAny(x -> x instanceof StopEvent.Exec || (x.tid() == tid && x instanceof StopEvent.SyscallStop),
+        return wait.awaitAny(tid, x -> x instanceof StopEvent.Exec || (x.tid() == tid && x instanceof StopEvent.SyscallStop),
                 this::restartQuietly); // ours, but not yet the stop we want: on to it
     }
 

@@ -147,13 +147,47 @@ class FaultIT {
      */
     @Test
     void killedAtRandomMomentsWhileHeldForARewrite() throws Exception {
+        killAtRandomMomentsWhileHeld(null);
+    }
+
+    /** The same with outcomes collected (under notify: a cgroup and a pidfd per rewritten process). */
+    @Test
+    void killedAtRandomMomentsWhileHeldForARewriteWithOutcomes() throws Exception {
+        List<io.jbinfmt.tracer.outcome.ProcessOutcome> outcomes =
+                java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        killAtRandomMomentsWhileHeld(new io.jbinfmt.tracer.exec.ExecListener() {
+            @Override
+            public void onExec(io.jbinfmt.tracer.exec.ExecRequest request, io.jbinfmt.tracer.exec.ExecPlan plan) {
+            }
+
+            @Override
+            public boolean wantsOutcomes() {
+                return true;
+            }
+
+            @Override
+            public void onOutcome(io.jbinfmt.tracer.outcome.ProcessOutcome outcome) {
+                outcomes.add(outcome);
+            }
+        });
+        assertFalse(outcomes.isEmpty());
+        for (io.jbinfmt.tracer.outcome.ProcessOutcome o : outcomes) {
+            boolean exited6 = o.end() == io.jbinfmt.tracer.outcome.ProcessOutcome.End.EXITED && o.exitCode() == 6;
+            boolean killed = o.end() == io.jbinfmt.tracer.outcome.ProcessOutcome.End.KILLED
+                    && o.signal() == Signals.SIGKILL;
+            assertTrue(exited6 || killed, o.toString());
+        }
+    }
+
+    private void killAtRandomMomentsWhileHeld(io.jbinfmt.tracer.exec.ExecListener listener) throws Exception {
         Path x = script("x.rw", "exit 6\n");
         Path stop = tmp.resolve("stop");
         Path kills = tmp.resolve("kills");
         String loop = "i=0; while [ ! -e " + stop + " ] && [ $i -lt 3000 ]; do " + x + "; [ $? = 137 ] && echo k >> "
                 + kills + "; i=$((i+1)); done; " + x + "; echo \"final=$?\" >> " + kills + "; exit 9";
         int wanted = 5;
-        try (Session s = Session.start(SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:")),
+        SessionOptions options = SessionOptions.defaults().withRules(rule(":rw:E::rw::/bin/sh:"));
+        try (Session s = Session.start(listener == null ? options : options.withListener(listener),
                 SessionIT.argv("sh", "-c", loop))) {
             int killed = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);

@@ -50,7 +50,8 @@ final class ExecLog implements ExecListener {
             case EXECD -> "exec'd another program";
             case UNKNOWN -> "ended (how, the kernel did not say)";
         };
-        StringBuilder b = new StringBuilder("jbinfmt: pid ").append(o.pid()).append(' ').append(how)
+        // the exec's line named the thread that made it: the same id here, so the two lines go together
+        StringBuilder b = new StringBuilder("jbinfmt: pid ").append(o.execTid()).append(' ').append(how)
                 .append(String.format(" after %.1f ms", o.wallNanos() / 1e6));
         if (o.cpuKnown()) {
             b.append(String.format(", CPU %.1f ms user + %.1f ms sys", o.userMicros() / 1e3, o.sysMicros() / 1e3));
@@ -63,7 +64,7 @@ final class ExecLog implements ExecListener {
 
     static String json(ProcessOutcome o, long nowMillis) {
         StringBuilder b = new StringBuilder("{\"event\":\"exit\",\"time_ms\":").append(nowMillis)
-                .append(",\"pid\":").append(o.pid())
+                .append(",\"pid\":").append(o.execTid()) // as the exec record has it (readers link by it)
                 .append(",\"path\":").append(ByteText.json(o.program()))
                 .append(",\"rules\":[").append(o.rules().stream().map(r -> ByteText.json(r.name()))
                         .collect(Collectors.joining(","))).append(']');

@@ -163,6 +163,39 @@ class CliIT {
         assertTrue(cpu >= 1.0, lines.get(3));
     }
 
+    /**
+     * A program whose non-leader thread execs a rewritten file: the thread's tid is gone once the exec is done
+     * (it takes its leader's), so the exit record names the thread as the exec record did, and report links them.
+     */
+    @Test
+    void aThreadsRewrittenExecAndItsEndShareOnePid() throws Exception {
+        Path execer = Files.createDirectories(Path.of("target/test-programs")).resolve("exec_from_thread")
+                .toAbsolutePath();
+        Process gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-pthread", "-o", execer.toString(),
+                "../tracer/src/test/c/exec_from_thread.c").redirectErrorStream(true).start();
+        String gccLog = new String(gcc.getInputStream().readAllBytes());
+        assertEquals(0, gcc.waitFor(), "gcc (.ci/install-deps installs it): " + gccLog);
+        Path six = Files.writeString(tmp.resolve("six.rw"), "exit 6\n");
+        Files.setPosixFilePermissions(six, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path log = tmp.resolve("thread.log");
+        LauncherIT.Result r = LauncherIT.run(null, "--rule", ":rw:E::rw::/bin/sh:", "--log", log.toString(),
+                "--log-format", "json", "--", execer.toString(), six.toString());
+        assertEquals(6, r.status(), r.err());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(3, lines.size(), lines.toString());
+        String execPid = lines.get(1).replaceAll(".*\"pid\":(\\d+),.*", "$1");
+        String exitPid = lines.get(2).replaceAll(".*\"pid\":(\\d+),.*", "$1");
+        assertTrue(lines.get(1).contains("\"decision\":\"rewrite\""), lines.get(1));
+        assertTrue(lines.get(2).contains("\"status\":\"exited\",\"exit_code\":6"), lines.get(2));
+        assertEquals(execPid, exitPid, lines.toString());
+        String process = lines.get(0).replaceAll(".*\"pid\":(\\d+),.*", "$1");
+        assertTrue(!execPid.equals(process), "the exec was a thread's, not the process leader's: " + lines);
+        LauncherIT.Result report = LauncherIT.run(null, "report", "--json", log.toString());
+        assertEquals(0, report.status(), report.err());
+        assertTrue(report.out().contains("\"stray_exit_records\" : [ ]"), report.out());
+        assertTrue(report.out().contains("\"unfinished\" : 0"), report.out());
+    }
+
     @Test
     void textLogSaysHowEachRewrittenProcessEnded() throws Exception {
         Path hello = ForeignFixtures.aarch64("hello");

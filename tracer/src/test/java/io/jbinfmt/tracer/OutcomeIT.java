@@ -70,6 +70,21 @@ class OutcomeIT {
         }
     }
 
+    /** A non-leader thread's exec: the record is the process's, and names the thread the exec's record named. */
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"PTRACE", "NOTIFY"})
+    void aThreadsExecIsRecordedForItsProcessWithTheThreadThatMadeIt(Engine engine) throws Exception {
+        Path six = executable("six.prog", "exit 6\n");
+        try (TracedProcess p = start(engine, TestPrograms.get("exec_from_thread").toString(), six.toString())) {
+            assertEquals(6, p.waitFor());
+            List<ProcessOutcome> o = p.outcomes();
+            assertEquals(1, o.size(), o.toString());
+            assertEquals(6, o.getFirst().exitCode());
+            assertEquals((int) p.pid(), o.getFirst().pid(), "the process runs on under its own pid");
+            assertTrue(o.getFirst().execTid() != o.getFirst().pid() && o.getFirst().execTid() > 0, o.toString());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = Engine.class, names = {"PTRACE", "NOTIFY"})
     void cpuTimeIsWhatTheProcessMeasuresOfItself(Engine engine) throws Exception {

@@ -136,8 +136,8 @@ public final class EventLoop {
     }
 
     /** A rewritten exec of {@code pid} has succeeded: its record starts (and an earlier one of it ends). */
-    private void rewriteStarted(int pid, ExecPlan.Rewrite plan) {
-        ProcessOutcome before = book.started(pid, plan.filename(), plan.applied());
+    private void rewriteStarted(int pid, int execTid, ExecPlan.Rewrite plan) {
+        ProcessOutcome before = book.started(pid, execTid, plan.filename(), plan.applied());
         if (before != null) {
             listener.onOutcome(before);
         }

@@ -52,8 +52,8 @@ final class NotifiedOutcomes implements AutoCloseable {
      * Process {@code pid} has just exec'd the rewritten program of {@code plan} and is stopped (not yet let go),
      * so that everything it starts is born in its group.
      */
-    void started(int pid, ExecPlan.Rewrite plan) {
-        ProcessOutcome before = book.started(pid, plan.filename(), plan.applied());
+    void started(int pid, int execTid, ExecPlan.Rewrite plan) {
+        ProcessOutcome before = book.started(pid, execTid, plan.filename(), plan.applied());
         if (before != null) {
             listener.onOutcome(before); // same process, same pidfd and group: its CPU goes on counting there
             return;

@@ -154,7 +154,7 @@ public final class ExecInterceptor {
             // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
             Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
         }
-        t.rewrite(new RewriteInFlight(before, plan, t.threaded()));
+        t.rewrite(new RewriteInFlight(before, plan, t.threaded(), tid));
         return Resume.TO_SYSCALL_EXIT;
     }
 
@@ -223,7 +223,7 @@ public final class ExecInterceptor {
             }
             NewProgramFixup.Settled settled = fixup.settle(tid, f.registersBefore(), f.plan());
             if (settled.result() == 0 && newProgram != null) {
-                newProgram.started(tid, f.plan());
+                newProgram.started(tid, f.execTid(), f.plan());
             }
             return Resume.delivering(settled.signal());
         } finally {

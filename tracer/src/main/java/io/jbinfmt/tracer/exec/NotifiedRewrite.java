@@ -211,6 +211,7 @@ public final class NotifiedRewrite {
     private Finished settle(int tid, byte[] before, long mask, int signal, ExecPlan.Rewrite plan, boolean root)
             throws ErrnoException {
         // success: the exec event (on the leader's tid, if a non-leader thread exec'd), then the exit stop
+        int execTid = tid;
         StopEvent e = awaitExecOrExit(tid);
         boolean done = false;
         if (e instanceof StopEvent.Exec x) {
@@ -229,7 +230,7 @@ public final class NotifiedRewrite {
         if (done) {
             Ptrace.sigmask(tid, mask, word);
             if (newProgram != null) {
-                newProgram.started(tid, plan);
+                newProgram.started(tid, execTid, plan);
             }
             Ptrace.detach(tid, signal);
             return new Finished(tid, 0);
@@ -241,7 +242,7 @@ public final class NotifiedRewrite {
         signal = settled.signal() != 0 ? settled.signal() : signal;
         Ptrace.sigmask(tid, mask, word);
         if (settled.result() == 0 && newProgram != null) {
-            newProgram.started(tid, plan);
+            newProgram.started(tid, execTid, plan);
         }
         Ptrace.detach(tid, signal);
         return new Finished(tid, settled.result());

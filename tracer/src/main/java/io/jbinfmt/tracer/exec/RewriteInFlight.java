@@ -6,6 +6,7 @@ package io.jbinfmt.tracer.exec;
  * @param registersBefore the tracee's registers before the rewrite, given back if the exec fails
  * @param plan            the rewrite that was written into the tracee
  * @param execEvent       PTRACE_O_TRACEEXEC was turned on for it (a threaded exec may change the tid)
+ * @param execTid         the thread that made the exec (its tid may change on the way)
  */
-public record RewriteInFlight(byte[] registersBefore, ExecPlan.Rewrite plan, boolean execEvent) {
+public record RewriteInFlight(byte[] registersBefore, ExecPlan.Rewrite plan, boolean execEvent, int execTid) {
 }

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * this book); used on the tracer thread only.
  */
 public final class OutcomeBook {
-    private record Started(byte[] program, List<Rule> rules, long atNanos) {
+    private record Started(int execTid, byte[] program, List<Rule> rules, long atNanos) {
     }
 
     private final Map<Integer, Started> running = new HashMap<>();
@@ -26,17 +26,17 @@ public final class OutcomeBook {
     }
 
     /**
-     * Process {@code pid} now runs {@code program}, a rewritten exec that has succeeded. Returns the record this
-     * ends, when the process was running an earlier rewritten program ({@link ProcessOutcome.End#EXECD}), else
-     * null.
+     * Process {@code pid} now runs {@code program}, a rewritten exec that has succeeded, made by thread
+     * {@code execTid}. Returns the record this ends, when the process was running an earlier rewritten program
+     * ({@link ProcessOutcome.End#EXECD}), else null.
      */
-    public ProcessOutcome started(int pid, byte[] program, List<Rule> rules) {
+    public ProcessOutcome started(int pid, int execTid, byte[] program, List<Rule> rules) {
         long now = clock.getAsLong();
-        Started before = running.put(pid, new Started(program, rules, now));
+        Started before = running.put(pid, new Started(execTid, program, rules, now));
         if (before == null) {
             return null;
         }
-        return new ProcessOutcome(pid, before.program, before.rules, ProcessOutcome.End.EXECD, 0, 0, false,
+        return new ProcessOutcome(pid, before.execTid, before.program, before.rules, ProcessOutcome.End.EXECD, 0, 0, false,
                 now - before.atNanos, -1, -1, -1);
     }
 
@@ -58,14 +58,14 @@ public final class OutcomeBook {
         }
         long wall = clock.getAsLong() - s.atNanos;
         if (waitStatus < 0) {
-            return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.UNKNOWN, 0, 0, false, wall,
+            return new ProcessOutcome(pid, s.execTid, s.program, s.rules, ProcessOutcome.End.UNKNOWN, 0, 0, false, wall,
                     userMicros, sysMicros, maxRssKb);
         }
         if (Wait.exited(waitStatus)) {
-            return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.EXITED, Wait.exitCode(waitStatus),
+            return new ProcessOutcome(pid, s.execTid, s.program, s.rules, ProcessOutcome.End.EXITED, Wait.exitCode(waitStatus),
                     0, false, wall, userMicros, sysMicros, maxRssKb);
         }
-        return new ProcessOutcome(pid, s.program, s.rules, ProcessOutcome.End.KILLED, 0, Wait.termSignal(waitStatus),
+        return new ProcessOutcome(pid, s.execTid, s.program, s.rules, ProcessOutcome.End.KILLED, 0, Wait.termSignal(waitStatus),
                 Wait.coreDumped(waitStatus), wall, userMicros, sysMicros, maxRssKb);
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
  * exec (then {@link End#EXECD}: the process runs on as another program, which gets a record of its own).
  *
  * @param pid        the process (its thread-group id)
+ * @param execTid    the thread that made the rewritten exec, as the exec's record names it: {@code pid}, unless a
+ *                   non-leader thread exec'd (its tid is gone then: the exec gave it the leader's)
  * @param program    the program that was exec'd, as the kernel names it (the exec record's path)
  * @param rules      the rules that rewrote that exec, in order
  * @param end        how the record ends
@@ -21,7 +23,7 @@ import java.util.List;
  * @param sysMicros  system CPU time, likewise
  * @param maxRssKb   peak resident set size in KiB, -1 if not measured
  */
-public record ProcessOutcome(int pid, byte[] program, List<Rule> rules, End end, int exitCode, int signal,
+public record ProcessOutcome(int pid, int execTid, byte[] program, List<Rule> rules, End end, int exitCode, int signal,
                              boolean coreDumped, long wallNanos, long userMicros, long sysMicros, long maxRssKb) {
 
     /** How a record ends. */

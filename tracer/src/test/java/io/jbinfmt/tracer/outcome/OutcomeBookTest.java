@@ -17,7 +17,7 @@ class OutcomeBookTest {
     @Test
     void anExitEndsTheRecordWithItsStatusAndWallTime() {
         now = 1_000;
-        assertNull(book.started(7, "./a".getBytes(), List.<Rule>of()));
+        assertNull(book.started(7, 7, "./a".getBytes(), List.<Rule>of()));
         now = 6_000;
         ProcessOutcome o = book.ended(7, 3 << 8, 10, 20, 300);
         assertEquals(ProcessOutcome.End.EXITED, o.end());
@@ -30,7 +30,7 @@ class OutcomeBookTest {
 
     @Test
     void aSignalAndACoreAreDecodedFromTheWaitStatus() {
-        book.started(7, "./a".getBytes(), List.<Rule>of());
+        book.started(7, 7, "./a".getBytes(), List.<Rule>of());
         ProcessOutcome o = book.ended(7, 11 | 0x80, -1, -1, -1);
         assertEquals(ProcessOutcome.End.KILLED, o.end());
         assertEquals(11, o.signal());
@@ -41,9 +41,9 @@ class OutcomeBookTest {
     @Test
     void aSecondExecEndsTheFirstRecordWithoutCpuTime() {
         now = 0;
-        book.started(7, "./a".getBytes(), List.<Rule>of());
+        book.started(7, 7, "./a".getBytes(), List.<Rule>of());
         now = 40;
-        ProcessOutcome first = book.started(7, "./b".getBytes(), List.<Rule>of());
+        ProcessOutcome first = book.started(7, 7, "./b".getBytes(), List.<Rule>of());
         assertEquals(ProcessOutcome.End.EXECD, first.end());
         assertEquals("./a", new String(first.program()));
         assertEquals(40, first.wallNanos());
@@ -55,9 +55,22 @@ class OutcomeBookTest {
     }
 
     @Test
+    void aNonLeaderThreadsExecIsRecordedUnderItsProcessAndNamesTheThread() {
+        book.started(7, 12, "./a".getBytes(), List.<Rule>of()); // thread 12 of process 7 exec'd
+        assertNull(book.ended(12, 0, -1, -1, -1), "the thread's old tid is no process");
+        ProcessOutcome o = book.ended(7, 0, -1, -1, -1);
+        assertEquals(7, o.pid());
+        assertEquals(12, o.execTid());
+        now = 5;
+        book.started(7, 12, "./a".getBytes(), List.<Rule>of());
+        ProcessOutcome first = book.started(7, 7, "./b".getBytes(), List.<Rule>of());
+        assertEquals(12, first.execTid(), "the ended record keeps its own exec's thread");
+    }
+
+    @Test
     void unknownStatusesAndStrangersAreSaidSo() {
         assertNull(book.ended(8, 0, 0, 0, 0), "not a rewritten process");
-        book.started(9, "./a".getBytes(), List.<Rule>of());
+        book.started(9, 9, "./a".getBytes(), List.<Rule>of());
         assertEquals(ProcessOutcome.End.UNKNOWN, book.ended(9, -1, -1, -1, -1).end());
     }
 }

@@ -137,21 +137,30 @@ class KernelEngineIT {
         String marker = "jbinfmt-daemon-" + (n + 1); // only the daemon's own command line has it, expanded
         Process p = start(NOBODY, "--engine", "kernel", "--", "sh", "-c",
                 "sh -c 'sleep 300; :' jbinfmt-daemon-$((" + n + " + 1)) </dev/null >/dev/null 2>&1 & echo started");
-        assertEquals("started", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
-                .readLine());
-        List<Long> daemon = pidsOf(marker);
-        for (int i = 0; i < 500 && daemon.isEmpty(); i++) {
-            Thread.sleep(10);
-            daemon = pidsOf(marker);
+        List<Long> daemon = List.of();
+        try {
+            assertEquals("started", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
+                    .readLine());
+            // until it is the only one: between its fork and the exec of sleep, its child has its command line too
+            for (int i = 0; i < 500 && daemon.size() != 1; i++) {
+                Thread.sleep(10);
+                daemon = pidsOf(marker);
+            }
+            assertEquals(1, daemon.size(), "the daemon " + marker + " never showed alone");
+            assertTrue(p.isAlive(), "jbinfmt must wait for the daemon");
+            new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
+            p.waitFor();
+            for (int i = 0; i < 500 && LauncherIT.alive(daemon.getFirst()); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(!LauncherIT.alive(daemon.getFirst()), "the daemon outlived its killed jbinfmt");
+        } finally {
+            // a failed check must not leave a 300 s sleep holding the test JVM's stderr (the build waits for it)
+            p.destroyForcibly();
+            for (long pid : pidsOf(marker)) {
+                new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+            }
         }
-        assertEquals(1, daemon.size(), "the daemon " + marker + " never showed");
-        assertTrue(p.isAlive(), "jbinfmt must wait for the daemon");
-        new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
-        p.waitFor();
-        for (int i = 0; i < 500 && LauncherIT.alive(daemon.getFirst()); i++) {
-            Thread.sleep(10);
-        }
-        assertTrue(!LauncherIT.alive(daemon.getFirst()), "the daemon outlived its killed jbinfmt");
     }
 
     @Test
@@ -167,11 +176,15 @@ class KernelEngineIT {
     void asNobodyASignalDeathPassesThrough() throws Exception {
         assertEquals(143, run(NOBODY, "--engine", "kernel", "--", "sh", "-c", "kill -TERM $$").status());
         Process p = start(NOBODY, "--engine", "kernel", "--", "sh", "-c", "echo ready; exec sleep 300");
-        assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
-                .readLine());
-        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "jbinfmt did not pass SIGTERM on");
-        assertEquals(143, p.exitValue());
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
+                    .readLine());
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "jbinfmt did not pass SIGTERM on");
+            assertEquals(143, p.exitValue());
+        } finally {
+            p.destroyForcibly(); // its PID namespace, sleep included, dies with it
+        }
     }
 
     @Test

@@ -23,6 +23,9 @@ class RefusingHostIT {
     static final int SYS_PTRACE = 101;
     static final int SYS_SECCOMP = 317;
     static final int EPERM = 1;
+    /** x86_64 syscall numbers: the kernel engine's namespace and mount calls. */
+    static final int SYS_UNSHARE = 272;
+    static final int SYS_MOUNT = 165;
     static Path deny;
 
     @BeforeAll
@@ -68,6 +71,28 @@ class RefusingHostIT {
         assertTrue(r.err().startsWith("jbinfmt: this host refuses seccomp filters, which jbinfmt needs to stop "
                 + "only at execs (seccomp(SECCOMP_SET_MODE_FILTER) in the command's process: Operation not "
                 + "permitted (EPERM)): jbinfmt itself runs under a seccomp filter"), r.err());
+    }
+
+    /**
+     * The kernel engine under a container's seccomp profile that refuses unshare (Docker's default one does,
+     * without CAP_SYS_ADMIN), or mount: exit 125, one line naming the call and the likely cause.
+     */
+    @Test
+    void theKernelEngineRefusedUnshareOrMountIsOneLineAndStatus125() throws Exception {
+        assertKernelEngineRefused(SYS_UNSHARE, "unshare(CLONE_NEWUSER|CLONE_NEWNS)");
+        assertKernelEngineRefused(SYS_MOUNT, "mount binfmt_misc on /proc/sys/fs/binfmt_misc");
+    }
+
+    /** The kernel engine under a filter failing {@code nr}: 125, and one line naming {@code call} and the filter. */
+    private static void assertKernelEngineRefused(int nr, String call) throws Exception {
+        LauncherIT.Result r = underFilterDenying(nr, "--engine", "kernel", "--no-defaults",
+                "--rule", ":x:E::x::/bin/sh:", "--", "echo", "never");
+        assertEquals(ExitCodes.USAGE, r.status(), r.err());
+        assertEquals("", r.out(), "the command must not run without its rules");
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("jbinfmt: --engine kernel: this host refuses a private binfmt_misc (" + call
+                + " in the command's process: Operation not permitted (EPERM)): jbinfmt itself runs under a "
+                + "seccomp filter (a container's profile)"), r.err());
     }
 
     @Test

@@ -3,20 +3,14 @@ package io.jbinfmt.tracer.exec;
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.FileCalls;
-import io.jbinfmt.tracer.sys.ProcessCalls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Names under which a rewrite execs its interpreter so that the kernel itself names the new process as
@@ -28,13 +22,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * handed the alias's name as its argument), the tracee sees our file system, and name and target are plain
  * ASCII (the directory is made with java.nio, whose file names are Strings). AT_EXECFN is set by
  * {@link NewProgramFixup} either way. The directory is removed when the session ends; those of jbinfmts that
- * died without removing theirs are removed by the next one that makes one. Used by the tracer thread only.
+ * died without removing theirs are removed by the next one that makes one ({@link OwnedDirectory}). Used by the
+ * tracer thread only.
  */
 public final class InterpreterAliases implements AutoCloseable {
     private static final String PREFIX = "jbinfmt-names-";
 
     private final Arch arch;
     private final Path parent;
+    private OwnedDirectory owned;
     private Path dir;
     /** Set when the directory cannot be made or used: every rewrite sets the name by prctl then. */
     private boolean unusable;
@@ -103,14 +99,10 @@ public final class InterpreterAliases implements AutoCloseable {
 
     /** Makes the directory, readable and searchable by every tracee whatever its uid, on a mount that follows symlinks. */
     private boolean makeDirectory() {
-        sweepDead(parent, PREFIX);
         try {
-            Path d = parent.resolve(PREFIX + ProcessCalls.getpid() + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
-            Files.createDirectory(d);
-            dir = d; // removed by close() from here on
-            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
-            int fd = FileCalls.open(FileCalls.AT_FDCWD, d.toString().getBytes(StandardCharsets.US_ASCII),
+            owned = OwnedDirectory.create(parent, PREFIX);
+            dir = owned.path(); // removed by close() from here on
+            int fd = FileCalls.open(FileCalls.AT_FDCWD, dir.toString().getBytes(StandardCharsets.US_ASCII),
                     FileCalls.O_PATH | FileCalls.O_DIRECTORY | FileCalls.O_CLOEXEC);
             try {
                 if ((FileCalls.mountFlags(fd) & FileCalls.ST_NOSYMFOLLOW) != 0) {
@@ -125,54 +117,15 @@ public final class InterpreterAliases implements AutoCloseable {
         return !unusable;
     }
 
-    /**
-     * Removes the directories {@code parent/PREFIX-PID-...} of jbinfmts that are gone (killed before they could
-     * remove theirs).
-     */
-    static void sweepDead(Path parent, String prefix) {
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(parent, prefix + "*")) {
-            for (Path p : old) {
-                String rest = p.getFileName().toString().substring(prefix.length());
-                int dash = rest.indexOf('-');
-                if (dash > 0 && rest.substring(0, dash).chars().allMatch(Character::isDigit)
-                        && !Files.exists(Path.of("/proc", rest.substring(0, dash)))) {
-                    removeTree(p);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // nothing to sweep, or not ours to sweep
-        }
-    }
-
     /** Removes the directory. */
     @Override
     public void close() {
-        if (dir != null) {
-            removeTree(dir);
+        if (owned != null) {
+            owned.close();
+            owned = null;
             dir = null;
             made.clear();
             interpreters.clear();
-        }
-    }
-
-    /** Removes {@code top} and everything in it, quietly. */
-    static void removeTree(Path top) {
-        try {
-            Files.walkFileTree(top, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            // another jbinfmt swept it meanwhile, or it is not ours
         }
     }
 

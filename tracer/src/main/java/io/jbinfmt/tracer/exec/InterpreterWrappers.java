@@ -3,7 +3,6 @@ package io.jbinfmt.tracer.exec;
 import io.jbinfmt.tracer.rules.KernelRuleForm;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.rules.RuleSet;
-import io.jbinfmt.tracer.sys.ProcessCalls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The kernel engine's rules as the kernel gets them ({@link KernelRuleForm}), with the wrapper scripts of rules
@@ -23,9 +21,9 @@ public final class InterpreterWrappers implements AutoCloseable {
     private static final String PREFIX = "jbinfmt-wrappers-";
 
     private final List<KernelRuleForm> forms;
-    private final Path dir;
+    private final OwnedDirectory dir;
 
-    private InterpreterWrappers(List<KernelRuleForm> forms, Path dir) {
+    private InterpreterWrappers(List<KernelRuleForm> forms, OwnedDirectory dir) {
         this.forms = forms;
         this.dir = dir;
     }
@@ -39,15 +37,9 @@ public final class InterpreterWrappers implements AutoCloseable {
             IOException {
         List<Rule> order = KernelRuleForm.registrationOrder(rules);
         boolean needed = order.stream().anyMatch(Rule::hasExtensions);
-        Path dir = null;
-        if (needed) {
-            InterpreterAliases.sweepDead(parent, PREFIX);
-            dir = parent.resolve(PREFIX + ProcessCalls.getpid() + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
-            Files.createDirectory(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        InterpreterWrappers made = new InterpreterWrappers(new ArrayList<>(), dir);
+        OwnedDirectory owned = needed ? OwnedDirectory.create(parent, PREFIX) : null;
+        Path dir = owned == null ? null : owned.path();
+        InterpreterWrappers made = new InterpreterWrappers(new ArrayList<>(), owned);
         try {
             for (int i = 0; i < order.size(); i++) {
                 Rule r = order.get(i);
@@ -75,7 +67,7 @@ public final class InterpreterWrappers implements AutoCloseable {
     @Override
     public void close() {
         if (dir != null) {
-            InterpreterAliases.removeTree(dir);
+            dir.close();
         }
     }
 }

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -76,14 +78,56 @@ class InterpreterAliasesTest {
 
     @Test
     void theDirectoriesOfDeadJbinfmtsAreSweptAndLiveOnesKept() throws Exception {
+        // from before owner files: swept once a minute old and its pid gone; kept while young
         Path dead = Files.createDirectories(tmp.resolve("jbinfmt-names-999999999-ab/0"));
         Files.createSymbolicLink(dead.resolve("x"), Path.of("/bin/true"));
+        Files.setLastModifiedTime(dead.getParent(), FileTime.from(Instant.now().minusSeconds(120)));
+        Path young = Files.createDirectories(tmp.resolve("jbinfmt-names-999999999-ef"));
         Path live = Files.createDirectories(tmp.resolve("jbinfmt-names-" + ProcessHandle.current().pid() + "-cd"));
         Path unrelated = Files.createDirectories(tmp.resolve("jbinfmt-names-notapid"));
+        // with an owner file: its lock alone decides, whatever the pid in the name says (pid 1 is alive; 999999998
+        // is no pid here, as the host's pids are none inside the kernel engine's PID namespace)
+        Path unlocked = Files.createDirectories(tmp.resolve("jbinfmt-names-1-aa"));
+        Files.writeString(unlocked.resolve("owner"), "");
+        Path locked = Files.createDirectories(tmp.resolve("jbinfmt-names-999999998-bb"));
+        Files.writeString(locked.resolve("owner"), "");
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl, sys, time\n"
+                + "f = open(sys.argv[1], 'r+'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True)\n"
+                + "time.sleep(60)", locked.resolve("owner").toString()).start();
+        try {
+            assertEquals("locked", holder.inputReader().readLine(), "python3 (.ci/packages) took no lock");
+            try (InterpreterAliases aliases = new InterpreterAliases(Arch.host(), tmp)) {
+                aliases.apply(plan("/bin/true", "prog", EM_X86_64), true);
+                assertFalse(Files.exists(dead.getParent()));
+                assertFalse(Files.exists(unlocked), "its owner's lock is free: its owner is gone");
+                assertTrue(Files.exists(young) && Files.exists(live) && Files.exists(unrelated));
+                assertTrue(Files.exists(locked), "its owner holds the lock: alive, in whatever pid namespace");
+            }
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
         try (InterpreterAliases aliases = new InterpreterAliases(Arch.host(), tmp)) {
             aliases.apply(plan("/bin/true", "prog", EM_X86_64), true);
-            assertFalse(Files.exists(dead.getParent()));
-            assertTrue(Files.exists(live) && Files.exists(unrelated));
+            assertFalse(Files.exists(locked), "its owner died: the next jbinfmt sweeps it");
         }
+    }
+
+    @Test
+    void aSessionsOwnDirectoryIsLockedWhileInUseAndGoneAfter() throws Exception {
+        Path made;
+        try (InterpreterAliases aliases = new InterpreterAliases(Arch.host(), tmp)) {
+            ExecPlan.Rewrite p = aliases.apply(plan("/bin/true", "prog", EM_X86_64), true);
+            made = Path.of(new String(p.path())).getParent().getParent(); // DIR/0/prog
+            Path owner = made.resolve("owner");
+            assertTrue(Files.exists(owner), made.toString());
+            // another process cannot lock it: the owner is alive
+            Process probe = new ProcessBuilder("python3", "-c", "import fcntl, sys\n"
+                    + "f = open(sys.argv[1], 'r')\n"
+                    + "try:\n    fcntl.lockf(f, fcntl.LOCK_SH | fcntl.LOCK_NB); print('free')\n"
+                    + "except OSError:\n    print('held')", owner.toString()).start();
+            assertEquals("held", probe.inputReader().readLine());
+            probe.waitFor();
+        }
+        assertFalse(Files.exists(made), "removed when the session ends");
     }
 }

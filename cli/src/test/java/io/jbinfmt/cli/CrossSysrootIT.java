@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * command runs it with {@code env -i}, which drops QEMU_LD_PREFIX.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class CrossSysrootIT {
+class CrossSysrootIT implements EndToEndDriver {
     private static final String DEBIAN_ROOT = "/usr/aarch64-linux-gnu";
     private static final String LOADER_ERROR = "Could not open '/lib/ld-linux-aarch64.so.1'";
 

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real foreign programs under bin/jbinfmt with examples/rules/foreign.conf: qemu-user for ELF, a #! runner for wasm. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class ForeignProgramsIT {
+class ForeignProgramsIT implements EndToEndDriver {
 
     @Test
     void aarch64BinaryRunsThroughQemuFromAShellLoop() throws Exception {

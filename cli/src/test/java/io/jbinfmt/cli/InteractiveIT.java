@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An interactive bash under jbinfmt in a real terminal (tmux): job control with Ctrl-Z, fg and Ctrl-C. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class InteractiveIT {
+class InteractiveIT implements EndToEndDriver {
     private final String session = "jbinfmt-it-" + ProcessHandle.current().pid();
 
     static String tmux(String... args) throws IOException, InterruptedException {
@@ -89,6 +89,7 @@ class InteractiveIT {
     void jobControlWorksInTheKernelEnginesPidNamespace() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(EngineUnderTest.name().equals("auto"),
                 "names its engine: run once, in the default failsafe run");
+        EngineUnderTest.assumeKernelEngineRuns("InteractiveIT", KernelEngineIT.NOBODY);
         jobControl("setpriv --reuid=65534 --regid=65534 --clear-groups " + LauncherIT.LAUNCHER
                 + " --engine kernel -v --");
         String screen = tmux("capture-pane", "-p", "-J", "-t", session);

@@ -36,6 +36,8 @@ class KernelEngineIT {
     static void fixtures() throws Exception {
         Assumptions.assumeTrue(EngineUnderTest.name().equals("auto"),
                 "KernelEngineIT: names its engine, run once (in the default failsafe run)");
+        EngineUnderTest.assumeKernelEngineRuns("KernelEngineIT", List.of());
+        EngineUnderTest.assumeKernelEngineRuns("KernelEngineIT", NOBODY);
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody runs in it
         Path interp = tmp.resolve("interp.sh");
         Files.writeString(interp, "#!/bin/sh\necho \"interp: $*\"\n");

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * find (shell, make, Python), unchanged, while jbinfmt routes each foreign exec to the right emulator.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class TestSuiteDriversIT {
+class TestSuiteDriversIT implements EndToEndDriver {
     @TempDir
     Path tmp;
 

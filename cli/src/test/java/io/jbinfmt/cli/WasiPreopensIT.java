@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is checked by WasiRunnersTest). The working directory is not under /tmp, so each preopen is shown on its own.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class WasiPreopensIT {
+class WasiPreopensIT implements EndToEndDriver {
     private Path cwd;
     private Path scratch;
 

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * they need wine32 (the i386 dpkg architecture), which .ci/packages does not install.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class WindowsProgramsIT {
+class WindowsProgramsIT implements EndToEndDriver {
     @TempDir
     static Path prefix;
 

@@ -147,7 +147,7 @@ class FaultIT {
      */
     @Test
     void killedAtRandomMomentsWhileHeldForARewrite() throws Exception {
-        killAtRandomMomentsWhileHeld(null);
+        signalAtRandomMomentsWhileHeld(tmp, null, Signals.SIGKILL, 137, 5);
     }
 
     /** The same with outcomes collected (under notify: a cgroup and a pidfd per rewritten process). */
@@ -155,7 +155,7 @@ class FaultIT {
     void killedAtRandomMomentsWhileHeldForARewriteWithOutcomes() throws Exception {
         List<io.jbinfmt.tracer.outcome.ProcessOutcome> outcomes =
                 java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        killAtRandomMomentsWhileHeld(new io.jbinfmt.tracer.exec.ExecListener() {
+        signalAtRandomMomentsWhileHeld(tmp, new io.jbinfmt.tracer.exec.ExecListener() {
             @Override
             public void onExec(io.jbinfmt.tracer.exec.ExecRequest request, io.jbinfmt.tracer.exec.ExecPlan plan) {
             }
@@ -169,7 +169,7 @@ class FaultIT {
             public void onOutcome(io.jbinfmt.tracer.outcome.ProcessOutcome outcome) {
                 outcomes.add(outcome);
             }
-        });
+        }, Signals.SIGKILL, 137, 5);
         assertFalse(outcomes.isEmpty());
         for (io.jbinfmt.tracer.outcome.ProcessOutcome o : outcomes) {
             boolean exited6 = o.end() == io.jbinfmt.tracer.outcome.ProcessOutcome.End.EXITED && o.exitCode() == 6;
@@ -177,10 +177,6 @@ class FaultIT {
                     && o.signal() == Signals.SIGKILL;
             assertTrue(exited6 || killed, o.toString());
         }
-    }
-
-    private void killAtRandomMomentsWhileHeld(io.jbinfmt.tracer.exec.ExecListener listener) throws Exception {
-        signalAtRandomMomentsWhileHeld(tmp, listener, Signals.SIGKILL, 137, 5);
     }
 
     /**

@@ -207,7 +207,8 @@ public final class JbinfmtCommand implements Callable<Integer> {
                     .withListener(listener)
                     .withEnvironment(handoff.environment())
                     .withPassFds(handoff.passFds())
-                    .withObserver(fault), argv);
+                    .withObserver(fault == null ? null : fault.asObserver())
+                    .withFaults(fault == null ? null : fault.asRewriteFaults()), argv);
         } catch (SpawnException e) {
             return spawnFailed(e);
         }
@@ -223,16 +224,9 @@ public final class JbinfmtCommand implements Callable<Integer> {
             if (counts != null) {
                 counts.print(System.err, session.tracerCpuNanos(), System.nanoTime() - start);
             }
-            if (session.disturbed()) {
-                // A test-suite runner must not take a result we may have corrupted for a pass.
-                System.err.println("jbinfmt: the tracer hit unexpected errors (logged above) and the run may have "
-                        + "been disturbed: the command's status was " + status.shellStatus() + "; exiting "
-                        + ExitCodes.DISTURBED);
-                return ExitCodes.DISTURBED;
-            }
-            return status.shellStatus();
+            return disturbedOr(session, status.shellStatus());
         } catch (SpawnException e) {
-            return spawnFailed(e);
+            return disturbedOr(session, spawnFailed(e)); // a tracer error may be why the command could not start
         } finally {
             if (log != null && log != System.err) {
                 log.close();
@@ -280,6 +274,17 @@ public final class JbinfmtCommand implements Callable<Integer> {
             out.add(s.getBytes());
         }
         return out;
+    }
+
+    /** {@code own}, the command's status, unless the tracer hit errors: then 123, naming {@code own}. */
+    private static int disturbedOr(Session session, int own) {
+        if (!session.disturbed()) {
+            return own;
+        }
+        // A test-suite runner must not take a result we may have corrupted for a pass.
+        System.err.println("jbinfmt: the tracer hit unexpected errors (logged above) and the run may have "
+                + "been disturbed: the command's status was " + own + "; exiting " + ExitCodes.DISTURBED);
+        return ExitCodes.DISTURBED;
     }
 
     private static int spawnFailed(SpawnException e) {

@@ -191,7 +191,7 @@ public final class Session implements AutoCloseable {
                 spawned.complete(pid);
                 try (NotifyLoop loop = new NotifyLoop(arch, filter, options.rules(), options.listener(),
                         root.listener(), pid, root.heldSignal(), group == null ? null : group.directory(), arena,
-                        System.err)) {
+                        System.err, options.faults())) {
                     end = loop.run();
                 } finally {
                     releaseCgroup();
@@ -200,7 +200,7 @@ public final class Session implements AutoCloseable {
                 table.lookupOrCreate(pid).phase(Tracee.Phase.SPAWNING);
                 spawned.complete(pid);
                 EventLoop loop = new EventLoop(arch, filter.tracing(), options.rules(), options.listener(), table,
-                        pid, root.heldSignal(), arena, System.err, options.observer());
+                        pid, root.heldSignal(), arena, System.err, options.observer(), options.faults());
                 try {
                     end = loop.run();
                 } finally {

@@ -2,6 +2,7 @@ package io.jbinfmt.tracer;
 
 import io.jbinfmt.tracer.event.StopObserver;
 import io.jbinfmt.tracer.exec.ExecListener;
+import io.jbinfmt.tracer.exec.RewriteFaults;
 import io.jbinfmt.tracer.rules.RuleSet;
 
 import java.util.List;
@@ -22,13 +23,17 @@ import java.util.Set;
  * @param observer    sees every stop before the tracer handles it (null for none): diagnostics, fault injection;
  *                    ptrace engine only (the notify engine has no stops to show)
  * @param engine      which engine intercepts the execs
+ * @param faults      called before each step of every rewrite, notify and ptrace engines alike (tests inject
+ *                    failures there)
  */
 public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> environment, byte[] directory,
-                             Set<Integer> passFds, List<Redirect> redirects, StopObserver observer, Engine engine) {
+                             Set<Integer> passFds, List<Redirect> redirects, StopObserver observer, Engine engine,
+                             RewriteFaults faults) {
 
     public SessionOptions {
         Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(engine, "engine");
+        faults = faults == null ? RewriteFaults.NONE : faults;
         environment = environment == null ? null : List.copyOf(environment);
         passFds = passFds == null ? Set.of() : Set.copyOf(passFds);
         redirects = redirects == null ? List.of() : List.copyOf(redirects);
@@ -40,38 +45,42 @@ public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> 
      */
     public static SessionOptions defaults() {
         return new SessionOptions(RuleSet.empty(), null, null, null, Set.of(), List.of(), null,
-                Engine.fromEnvironment());
+                Engine.fromEnvironment(), RewriteFaults.NONE);
     }
 
     public SessionOptions withEngine(Engine engine) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 
     public SessionOptions withRules(RuleSet rules) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 
     public SessionOptions withListener(ExecListener listener) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 
     public SessionOptions withEnvironment(List<byte[]> environment) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 
     public SessionOptions withDirectory(byte[] directory) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 
     public SessionOptions withRedirects(List<Redirect> redirects) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 
     public SessionOptions withObserver(StopObserver observer) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+    }
+
+    public SessionOptions withFaults(RewriteFaults faults) {
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 
     public SessionOptions withPassFds(Set<Integer> passFds) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
     }
 }

@@ -71,6 +71,9 @@ public sealed interface Arch permits X86_64 {
 
     int close();
 
+    /** sendmsg(2), native ABI: the tracer's end of {@code exec.DescriptorHandoff}. */
+    int sendmsg();
+
     /**
      * Syscall numbers (native ABI) that drive the kernel engine's PID namespace init: clone(2) (named so as not to
      * clash with Object.clone), wait4, rt_sigaction.

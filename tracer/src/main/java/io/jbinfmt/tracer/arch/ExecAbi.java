@@ -26,9 +26,12 @@ public record ExecAbi(String name, int auditArch, int execve, int execveat, int 
      * @param openat       openat
      * @param prctl        prctl
      * @param clockGettime clock_gettime
+     * @param socketpair   socketpair, recvmsg, dup3 and close: how a new program is handed a descriptor of ours
+     *                     where it may not open our /proc/PID/fd ({@code exec.DescriptorHandoff})
      * @param instruction  the machine code of one syscall instruction for this ABI
      */
-    public record Calls(int mmap, int openat, int prctl, int clockGettime, byte[] instruction) {
+    public record Calls(int mmap, int openat, int prctl, int clockGettime, int socketpair, int recvmsg, int dup3,
+                        int close, byte[] instruction) {
     }
 
     /** Whether the tracer may rewrite execs made through this ABI. */

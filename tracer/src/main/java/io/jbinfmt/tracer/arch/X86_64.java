@@ -29,9 +29,9 @@ public final class X86_64 implements Arch {
 
     // x32 execs are passed through: this kernel (like most) is built without x32, so they fail with ENOSYS.
     private static final ExecAbi NATIVE = new ExecAbi("x86_64", Audit.ARCH_X86_64, 59, 322, 8, X86_64_ARGS,
-            new ExecAbi.Calls(9, 257, 157, 228, SYSCALL));
+            new ExecAbi.Calls(9, 257, 157, 228, 53, 47, 292, 3, SYSCALL));
     private static final ExecAbi I386 = new ExecAbi("i386", Audit.ARCH_I386, 11, 358, 4, I386_ARGS,
-            new ExecAbi.Calls(192 /* mmap2: offset in pages, 0 here */, 295, 172, 265, INT_0X80));
+            new ExecAbi.Calls(192 /* mmap2: offset in pages, 0 here */, 295, 172, 265, 360, 372, 330, 6, INT_0X80));
     private static final List<ExecAbi> ABIS = List.of(NATIVE, I386,
             new ExecAbi("x32", Audit.ARCH_X86_64, X32_BIT | 520, X32_BIT | 545, 4, X86_64_ARGS, null));
 
@@ -128,6 +128,11 @@ public final class X86_64 implements Arch {
     @Override
     public int close() {
         return 3;
+    }
+
+    @Override
+    public int sendmsg() {
+        return 46;
     }
 
     @Override

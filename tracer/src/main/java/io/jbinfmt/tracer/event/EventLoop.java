@@ -6,6 +6,7 @@ import io.jbinfmt.tracer.arch.Registers;
 import io.jbinfmt.tracer.exec.ExecInterceptor;
 import io.jbinfmt.tracer.exec.ExecListener;
 import io.jbinfmt.tracer.exec.ExecPlan;
+import io.jbinfmt.tracer.exec.RewriteFaults;
 import io.jbinfmt.tracer.outcome.OutcomeBook;
 import io.jbinfmt.tracer.outcome.ProcessOutcome;
 import io.jbinfmt.tracer.process.Tracee;
@@ -65,7 +66,8 @@ public final class EventLoop {
      * @param rootHeldSignal a signal held back during its set-up (0: none)
      */
     public EventLoop(Arch arch, ExecFilter filter, RuleSet rules, ExecListener listener, TraceeTable table,
-                     int rootPid, int rootHeldSignal, Arena arena, PrintStream diagnostics, StopObserver observer) {
+                     int rootPid, int rootHeldSignal, Arena arena, PrintStream diagnostics, StopObserver observer,
+                     RewriteFaults faults) {
         this.rootHeldSignal = rootHeldSignal;
         this.arch = arch;
         this.filter = filter;
@@ -74,7 +76,7 @@ public final class EventLoop {
         this.book = outcomes ? new OutcomeBook(System::nanoTime) : null;
         this.usage = outcomes ? ResourceUsage.allocate(arena) : null;
         this.execs = new ExecInterceptor(arch, rules, listener, arena, reapedElsewhere::add,
-                outcomes ? this::rewriteStarted : null);
+                outcomes ? this::rewriteStarted : null, faults);
         this.table = table;
         this.rootPid = rootPid;
         this.status = arena.allocate(4);
@@ -128,6 +130,8 @@ public final class EventLoop {
                 disturbed(event, e.getMessage(), true);
             }
             // ESRCH: the tracee was killed while stopped; its death is reported by a later wait.
+        } catch (ExecInterceptor.RewriteFailure e) {
+            disturbed(event, e.getMessage(), true); // cleaned up: resumed as it stands
         } catch (RuntimeException e) {
             // a bug of ours: say where, keep going
             StackTraceElement[] at = e.getStackTrace();
@@ -219,7 +223,15 @@ public final class EventLoop {
         Resume resume = Resume.CONTINUE;
         if (execs.active()) {
             ExecFilter.Traced traced = filter.decode(Ptrace.eventMessage(t.tid(), message));
-            resume = execs.onEntry(t, traced);
+            try {
+                resume = execs.onEntry(t, traced);
+            } catch (ExecInterceptor.RewriteFailure e) {
+                if (t.phase() != Tracee.Phase.SPAWNING) {
+                    throw e;
+                }
+                // the command's own exec fails with the errno set: its exit stop below says so
+                disturbed(new StopEvent.Seccomp(t.tid()), e.getMessage(), false);
+            }
         }
         if (t.phase() == Tracee.Phase.SPAWNING) {
             // The command's own exec: watch its exit stop, where a failure (ENOENT, EACCES, ...) shows.
@@ -270,6 +282,7 @@ public final class EventLoop {
     private Resume onExec(int tid) throws ErrnoException {
         int former = (int) Ptrace.eventMessage(tid, message);
         Tracee t = former == tid ? table.lookupOrCreate(tid) : table.rekeyOnExec(former, tid);
+        execs.onExecEvent(t);
         return t.rewrite() != null || t.phase() == Tracee.Phase.SPAWN_EXEC_ENTERED ? Resume.TO_SYSCALL_EXIT
                 : Resume.CONTINUE;
     }

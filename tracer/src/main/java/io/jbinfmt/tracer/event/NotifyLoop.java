@@ -11,6 +11,7 @@ import io.jbinfmt.tracer.exec.ExecPlan;
 import io.jbinfmt.tracer.exec.ExecRequest;
 import io.jbinfmt.tracer.exec.InterpreterAliases;
 import io.jbinfmt.tracer.exec.NotifiedRewrite;
+import io.jbinfmt.tracer.exec.RewriteFaults;
 import io.jbinfmt.tracer.exec.TraceeFiles;
 import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.rules.RuleSet;
@@ -77,7 +78,8 @@ public final class NotifyLoop implements AutoCloseable {
      * @param rootHeldSignal a signal held back during the root's set-up, delivered when it is let go
      */
     public NotifyLoop(Arch arch, ExecFilter filter, RuleSet rules, ExecListener listener, int listenerFd,
-                      int rootPid, int rootHeldSignal, Path treeCgroup, Arena arena, PrintStream diagnostics)
+                      int rootPid, int rootHeldSignal, Path treeCgroup, Arena arena, PrintStream diagnostics,
+                      RewriteFaults faults)
             throws ErrnoException {
         this.filter = filter;
         this.rules = rules;
@@ -89,7 +91,7 @@ public final class NotifyLoop implements AutoCloseable {
         this.outcomes = listener != null && listener.wantsOutcomes()
                 ? new NotifiedOutcomes(treeCgroup, listener, poller, arena, diagnostics) : null;
         this.rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, reapedElsewhere::add,
-                outcomes == null ? null : outcomes::started);
+                outcomes == null ? null : outcomes::started, files::reachesOurProc, faults);
         this.status = arena.allocate(4);
         this.rootWait = new ThreadWait(status, reapedElsewhere::add);
         this.notify = new SeccompNotify(listenerFd);
@@ -189,11 +191,15 @@ public final class NotifyLoop implements AutoCloseable {
                 return;
             }
             disturbances++;
-            StackTraceElement[] at = e.getStackTrace();
-            diagnostics.println("jbinfmt: tracer error at the exec of " + n.pid() + ": " + e
-                    + (at.length > 0 ? " at " + at[0] : ""));
+            diagnostics.println("jbinfmt: tracer error at the exec of " + n.pid() + ": " + describe(e));
             answerIfStillWaiting(n);
         }
+    }
+
+    /** A failure with where it happened. */
+    private static String describe(Throwable e) {
+        StackTraceElement[] at = e.getStackTrace();
+        return e + (at.length > 0 ? " at " + at[0] : "");
     }
 
     /** Never leave an exec waiting: after a failure of ours, let it run as asked (a no-op if answered already). */
@@ -250,6 +256,13 @@ public final class NotifyLoop implements AutoCloseable {
         try {
             // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
             done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root);
+        } catch (NotifiedRewrite.RewriteFailed e) {
+            // cleaned up already: the exec failed with one errno, or its new program runs untouched
+            done = e.finished();
+            disturbances++;
+            diagnostics.println("jbinfmt: tracer error at the exec of " + n.pid() + " (" + (done.result() == 0
+                    ? "the program runs without its touch-ups" : "the exec fails with "
+                    + Errno.name((int) -done.result())) + "): " + describe(e.getCause()));
         } catch (ExecFailure e) {
             // another tracer holds the thread: it gets what the kernel answers for a format it cannot run, and
             // the log (-v) says why

@@ -46,13 +46,16 @@ public final class ExecInterceptor {
     private final ThreadWait wait;
     private final NewProgramFixup fixup;
     private final RewriteStarted newProgram;
+    private final RewriteFaults faults;
 
     /**
      * @param deaths     receives the death of a tracee that died while we waited on it directly (it is reaped then)
      * @param newProgram told of each rewritten exec that succeeded, at its exit stop (null: none)
+     * @param faults     called before each step of a rewrite (tests inject failures there)
      */
     public ExecInterceptor(Arch arch, RuleSet rules, ExecListener listener, Arena arena,
-                           Consumer<StopEvent> deaths, RewriteStarted newProgram) {
+                           Consumer<StopEvent> deaths, RewriteStarted newProgram, RewriteFaults faults) {
+        this.faults = faults;
         this.newProgram = newProgram;
         this.arch = arch;
         this.rules = rules;
@@ -63,7 +66,8 @@ public final class ExecInterceptor {
         this.memory = new TraceeMemory(arena);
         this.status = arena.allocate(4);
         this.wait = new ThreadWait(status, deaths);
-        this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths);
+        this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths,
+                files::reachesOurProc, faults);
     }
 
     /** Whether any exec needs a look at all: with no rules and no listener every exec simply continues. */
@@ -97,8 +101,44 @@ public final class ExecInterceptor {
                 regs.push(tid);
                 yield Resume.CONTINUE;
             }
-            case ExecPlan.Rewrite r -> rewrite(t, request, r);
+            case ExecPlan.Rewrite r -> rewriteOrFail(t, request, r);
         };
+    }
+
+    /**
+     * {@link #rewrite}, or, if that fails (not by the tracee's death), the exec fails with the failed call's errno
+     * (ENOEXEC for a bug of ours) and its registers are as they were: the failure is thrown on, as a
+     * {@link RewriteFailure} for the loop to log, and the tracee is to be resumed as it stands.
+     */
+    private Resume rewriteOrFail(Tracee t, ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {
+        byte[] before = regs.snapshot();
+        try {
+            return rewrite(t, request, plan, before);
+        } catch (ErrnoException | RuntimeException e) {
+            if (e instanceof ErrnoException x && x.isGone()) {
+                throw x;
+            }
+            int errno = e instanceof ErrnoException x ? x.errno() : Errno.ENOEXEC.code;
+            t.rewrite(null);
+            releaseBinary(plan);
+            regs.restore(before);
+            regs.set(Reg.SYSNUM, -1);
+            regs.set(Reg.RESULT, -errno);
+            regs.push(t.tid());
+            throw new RewriteFailure("the exec fails with " + Errno.name(errno), e);
+        }
+    }
+
+    /** A rewrite step failed and was cleaned up; the message says how the exec ended. */
+    public static final class RewriteFailure extends RuntimeException {
+        RewriteFailure(String outcome, Exception cause) {
+            super(outcome + ": " + cause + where(cause), cause);
+        }
+
+        private static String where(Exception cause) {
+            StackTraceElement[] at = cause.getStackTrace();
+            return at.length > 0 ? " at " + at[0] : "";
+        }
     }
 
     /**
@@ -112,10 +152,10 @@ public final class ExecInterceptor {
         return plan.withArgv(EnvironmentMerge.argvThenEnvp(plan.argv(), env), env);
     }
 
-    private Resume rewrite(Tracee t, ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {
+    private Resume rewrite(Tracee t, ExecRequest request, ExecPlan.Rewrite plan, byte[] before)
+            throws ErrnoException {
         int tid = request.tid();
         ExecAbi abi = request.abi();
-        byte[] before = regs.snapshot();
         if (!plan.env().isEmpty()) {
             plan = withEnvironment(memory, request, plan);
         }
@@ -139,6 +179,7 @@ public final class ExecInterceptor {
                 // may sit right above its parent's writable mappings), or unmapped
                 throw new ErrnoException("no room in the stack's mapping", Errno.EFAULT.code);
             }
+            faults.before(RewriteStep.ARGV_WRITE);
             memory.write(tid, base, ArgvBlock.bytes(plan, base, word));
         } catch (ErrnoException e) {
             if (e.isGone() || area != 0) {
@@ -154,6 +195,7 @@ public final class ExecInterceptor {
             // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
             Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
         }
+        faults.before(RewriteStep.RESTART);
         t.rewrite(new RewriteInFlight(before, plan, t.threaded(), tid));
         return Resume.TO_SYSCALL_EXIT;
     }
@@ -221,13 +263,46 @@ public final class ExecInterceptor {
             if (f.execEvent()) {
                 Ptrace.setOptions(tid, Spawner.OPTIONS);
             }
-            NewProgramFixup.Settled settled = fixup.settle(tid, f.registersBefore(), f.plan());
+            NewProgramFixup.Settled settled;
+            try {
+                settled = fixup.settle(tid, f.registersBefore(), f.plan());
+            } catch (ErrnoException | RuntimeException e) {
+                if (e instanceof ErrnoException x && x.isGone()) {
+                    throw x;
+                }
+                // only a new program's touch-ups fail, and they put back what they changed: it runs untouched
+                if (newProgram != null) {
+                    newProgram.started(tid, f.execTid(), f.plan());
+                }
+                throw new RewriteFailure("the program runs without its touch-ups", e);
+            }
             if (settled.result() == 0 && newProgram != null) {
                 newProgram.started(tid, f.execTid(), f.plan());
             }
             return Resume.delivering(settled.signal());
         } finally {
             releaseBinary(f.plan());
+        }
+    }
+
+    /**
+     * At the exec event of a rewritten exec (seen for threaded processes only): the new program is loaded. A failure
+     * here ends the rewrite; the program runs untouched (the loop resumes it without its exit stop).
+     */
+    public void onExecEvent(Tracee t) {
+        RewriteInFlight f = t.rewrite();
+        if (f == null) {
+            return;
+        }
+        try {
+            faults.before(RewriteStep.EXEC_EVENT);
+        } catch (RuntimeException e) {
+            t.rewrite(null);
+            releaseBinary(f.plan());
+            if (newProgram != null) {
+                newProgram.started(t.tid(), f.execTid(), f.plan());
+            }
+            throw new RewriteFailure("the program runs without its touch-ups", e);
         }
     }
 

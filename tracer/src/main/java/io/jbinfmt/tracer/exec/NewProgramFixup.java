@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
  * Touches up a program a rewritten exec has just started, before its first instruction, so that it sees what it
@@ -28,17 +29,25 @@ final class NewProgramFixup {
     private final Registers regs;
     private final TraceeMemory memory;
     private final MemorySegment status;
-    private final int selfPid;
     private final Consumer<StopEvent> deaths;
+    private final DescriptorHandoff handoff;
+    private final IntPredicate reachesOurProc;
+    private final RewriteFaults faults;
 
+    /**
+     * @param reachesOurProc whether a tracee may find our descriptors at /proc/OURPID/fd (our PID namespace, root
+     *                       and mounts); where not, or where its credentials keep it out, they go over a socket
+     */
     NewProgramFixup(Arch arch, Registers regs, TraceeMemory memory, MemorySegment status, int selfPid,
-                    Consumer<StopEvent> deaths) {
+                    Consumer<StopEvent> deaths, IntPredicate reachesOurProc, RewriteFaults faults) {
+        this.faults = faults;
         this.arch = arch;
         this.regs = regs;
         this.memory = memory;
         this.status = status;
-        this.selfPid = selfPid;
         this.deaths = deaths;
+        this.handoff = new DescriptorHandoff(arch, memory, selfPid);
+        this.reachesOurProc = reachesOurProc;
     }
 
     /**
@@ -92,12 +101,14 @@ final class NewProgramFixup {
      * would be needed and {@code mayCall} is false (nothing was changed then).
      */
     int apply(int tid, ExecPlan.Rewrite plan, ExecAbi image, boolean mayCall) throws ErrnoException {
+        faults.before(RewriteStep.FIXUP);
         byte[] entryRegs = regs.snapshot();
         int word = image.wordSize();
         ExecAbi.Calls calls = image.calls();
         long sp = regs.get(Reg.SP);
         long pc = regs.get(Reg.PC);
         StackBlock block = readStackBlock(tid, sp, word);
+        long[] original = block.toArray(); // before any edit: what a failure puts back
         long blockEnd = sp + (long) word * block.size();
         byte[] execFn = PathBytes.cString(plan.filename());
         long execFnAt = (blockEnd - execFn.length) & ~15L;
@@ -130,13 +141,11 @@ final class NewProgramFixup {
         try {
             // First the injected calls, with their strings in the scratch at sp...
             if (plan.openBinary() != null) {
-                byte[] held = ("/proc/" + selfPid + "/fd/" + plan.openBinary().fd()).getBytes();
-                memory.write(tid, scratchAt, PathBytes.cString(held));
-                long fd = inject.call(calls.openat(), ExecRequest.AT_FDCWD, scratchAt, 0, 0);
-                if (arch.isError(fd)) {
-                    throw new ErrnoException("open-binary descriptor for the interpreter", (int) -fd);
+                if ((long) word * block.size() < DescriptorHandoff.SCRATCH) {
+                    throw new ErrnoException("a new program's stack block too small to pass AT_EXECFD", 14);
                 }
-                block.addExecFd(fd);
+                block.addExecFd(handoff.install(inject, image, tid, scratchAt, plan.openBinary().fd(),
+                        reachesOurProc.test(tid)));
             }
             if (plan.comm() != null) {
                 byte[] comm = plan.comm().length >= TASK_COMM_LEN
@@ -156,6 +165,14 @@ final class NewProgramFixup {
             writeMovedBlock(tid, block, plan, newSp, execFnAt, execFn, word);
             regs.restore(entryRegs);
             regs.set(Reg.SP, newSp);
+        } catch (ErrnoException | RuntimeException e) {
+            if (!(e instanceof ErrnoException x && x.isGone())) {
+                // the program starts as the kernel left it: its block (which the scratch overwrote) and registers
+                writeWords(tid, sp, original, word);
+                regs.restore(entryRegs);
+                regs.push(tid);
+            }
+            throw e;
         } finally {
             if (code != null) {
                 memory.poke(tid, pc, code);

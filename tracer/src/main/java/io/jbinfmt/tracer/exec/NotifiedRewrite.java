@@ -21,6 +21,7 @@ import io.jbinfmt.tracer.sys.Wait;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
  * Carries out a {@link ExecPlan.Rewrite} for an exec that waits in a seccomp user notification: the notify
@@ -70,14 +71,20 @@ public final class NotifiedRewrite {
 
     private final Consumer<StopEvent> deaths;
     private final RewriteStarted newProgram;
+    private final RewriteFaults faults;
+    /** The tid that made the exec being rewritten. */
+    private int execTid;
 
     /**
      * @param passCookie the filter's {@link io.jbinfmt.tracer.seccomp.ExecFilter#passCookie()}
      * @param deaths     receives the death of a thread if it dies while we wait on it (we reaped it)
      * @param newProgram told of each rewritten exec that succeeded, before its process is let go (null: none)
+     * @param reachesOurProc whether a tracee finds our descriptors at /proc/OURPID/fd (see {@link TraceeFiles})
+     * @param faults     called before each step (tests inject failures there)
      */
     public NotifiedRewrite(Arch arch, long passCookie, Arena arena, Consumer<StopEvent> deaths,
-                           RewriteStarted newProgram) {
+                           RewriteStarted newProgram, IntPredicate reachesOurProc, RewriteFaults faults) {
+        this.faults = faults;
         this.deaths = deaths;
         this.newProgram = newProgram;
         this.passCookie = passCookie;
@@ -87,7 +94,8 @@ public final class NotifiedRewrite {
         this.status = arena.allocate(4);
         this.word = arena.allocate(8);
         this.wait = new ThreadWait(status, deaths);
-        this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths);
+        this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths, reachesOurProc,
+                faults);
     }
 
     /**
@@ -96,18 +104,49 @@ public final class NotifiedRewrite {
      * cannot be taken (another tracer holds it: the caller answers the notification with that errno, as the kernel
      * answers an unknown format). Returns how the exec ended; the thread has been let go, except the root
      * ({@code ours}) when its exec failed: it is left stopped, for the caller to end (the command could not start).
+     * <p>
+     * A failure of ours at any step ({@link #recover}) never leaves the thread stopped: before the point of no
+     * return the exec fails with the failed call's errno (ENOEXEC for a bug of ours), after it the new program
+     * runs untouched; the failure is then thrown as a {@link RewriteFailed} for the loop to log.
      */
     public Finished run(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
                         ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
         held = n.pid();
+        execTid = held;
+        progress = Progress.NONE;
+        before = null;
+        mask = NO_MASK;
         try {
-            return rewrite(notify, n, request, plan, ours);
+            try {
+                return rewrite(notify, n, request, plan, ours);
+            } catch (ErrnoException | RuntimeException e) {
+                if (e instanceof ErrnoException x && x.isGone()) {
+                    throw x;
+                }
+                Finished f = recover(notify, n, ours, plan, e);
+                throw new RewriteFailed(f, e);
+            }
         } catch (ErrnoException e) {
             if (!e.isGone()) {
                 throw e;
             }
             reapDead(held);
             return new Finished(-1, 0);
+        }
+    }
+
+    /** A rewrite that failed at some step and was cleaned up: how the exec ended, and why. */
+    public static final class RewriteFailed extends RuntimeException {
+        private final transient Finished finished;
+
+        RewriteFailed(Finished finished, Exception cause) {
+            super(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+            this.finished = finished;
+        }
+
+        /** How the exec ended after the clean-up (result -errno, or 0 when the new program runs untouched). */
+        public Finished finished() {
+            return finished;
         }
     }
 
@@ -132,10 +171,34 @@ public final class NotifiedRewrite {
         }
     }
 
+    /** How far a rewrite has got: what {@link #recover} must undo. */
+    private enum Progress {
+        /** Nothing done to the thread; the notification waits. */
+        NONE,
+        /** Seized (or ours), perhaps interrupted; the notification still waits. */
+        SEIZED,
+        /** Answered -ERESTARTNOINTR; the interrupt stop may not have been seen yet. */
+        ANSWERED,
+        /** Stopped before its exec (interrupt stop, or the restarted call's entry): registers may be changed. */
+        STOPPED,
+        /** Running its rewritten exec. */
+        RUNNING,
+        /** At the exec event or exit stop of a successful exec: the new program. */
+        EXECED
+    }
+
+    private static final long NO_MASK = Long.MIN_VALUE;
+    private Progress progress;
+    /** The registers at the interrupt stop (null until then). */
+    private byte[] before;
+    /** The thread's own signal mask, while ours blocks all of its signals (NO_MASK: not changed). */
+    private long mask;
+
     private Finished rewrite(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
                              ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
         int tid = n.pid();
         if (!ours) { // the root was seized with these options (Spawner.NOTIFY_ROOT_OPTIONS)
+            faults.before(RewriteStep.SEIZE);
             try {
                 Ptrace.seize(tid, OPTIONS);
             } catch (ErrnoException e) {
@@ -145,19 +208,25 @@ public final class NotifiedRewrite {
                 throw e;
             }
         }
+        progress = Progress.SEIZED;
+        faults.before(RewriteStep.INTERRUPT);
         Ptrace.interrupt(tid);
+        faults.before(RewriteStep.ANSWER);
         notify.answerError(n.id(), ERESTARTNOINTR); // false if it was killed meanwhile: the wait below tells
+        progress = Progress.ANSWERED;
         // The interrupt stop, where rax is -513 and the kernel restarts the call once resumed. For the root, under
         // PTRACE_SYSCALL, the exit stop of the answered call comes first and takes the interrupt's place (any trap
         // clears a pending interrupt); no signal work follows it, so the restart is ours to do.
         // a death from here on (a SIGKILL makes every ptrace call fail with ESRCH) ends in run's reapDead
         StopEvent stop = wait.await(tid, x -> x instanceof StopEvent.Interrupted
                 || (ours && x instanceof StopEvent.SyscallStop), Resume.CONTINUE);
+        progress = Progress.STOPPED;
         int signal = wait.takeHeldSignal(); // delivered when we let it go
         regs.fetch(tid);
-        byte[] before = regs.snapshot();
-        long mask = Ptrace.sigmask(tid, word);
+        before = regs.snapshot();
+        long own = Ptrace.sigmask(tid, word);
         Ptrace.sigmask(tid, -1L, word);
+        mask = own;
         if (!plan.env().isEmpty()) {
             plan = ExecInterceptor.withEnvironment(memory, request, plan);
         }
@@ -176,19 +245,14 @@ public final class NotifiedRewrite {
             long mapped = inject.call(abi.calls().mmap(), 0, (blockSize + 4095L) & ~4095L, PROT_READ_WRITE,
                     MAP_PRIVATE_ANONYMOUS, -1, 0);
             signal = inject.pendingSignal() != 0 ? inject.pendingSignal() : signal;
-            regs.restore(before);
             if (arch.isError(mapped) || abi.word(mapped) != mapped) {
-                regs.set(Reg.RESULT, -Errno.E2BIG.code); // the kernel's answer to an argv it cannot fit
-                regs.set(Reg.SYSNUM, -1);
-                regs.push(tid);
-                Ptrace.sigmask(tid, mask, word);
-                if (!ours) {
-                    Ptrace.detach(tid, signal);
-                } // the root is left stopped: its command cannot start
-                return new Finished(tid, -Errno.E2BIG.code);
+                // the kernel's answer to an argv it cannot fit
+                return failBeforeExec(tid, Errno.E2BIG.code, signal, ours);
             }
+            regs.restore(before);
             base = mapped;
         }
+        faults.before(RewriteStep.ARGV_WRITE);
         memory.write(tid, base, ArgvBlock.bytes(plan, base, size));
         // the restart takes its number from orig_rax, which this sets: an execveat restarts as an execve
         ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
@@ -201,37 +265,61 @@ public final class NotifiedRewrite {
             regs.set(Reg.PC, syscallPc);
         }
         regs.push(tid);
+        faults.before(RewriteStep.RESTART);
         Ptrace.syscall(tid, 0);
         wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry
         Ptrace.syscall(tid, 0);
-        return settle(tid, before, mask, signal, plan, ours);
+        progress = Progress.RUNNING;
+        return settle(tid, before, signal, plan, ours);
+    }
+
+    /**
+     * Ends the exec before it runs: at a stop before it (registers as they were, the call skipped with
+     * {@code -errno}, the signal mask given back), then lets the thread go, or leaves the root stopped.
+     */
+    private Finished failBeforeExec(int tid, int errno, int signal, boolean root) throws ErrnoException {
+        regs.restore(before);
+        regs.set(Reg.RESULT, -errno);
+        regs.set(Reg.SYSNUM, -1);
+        regs.push(tid);
+        restoreMask(tid);
+        if (!root) {
+            Ptrace.detach(tid, signal);
+        } // the root is left stopped: its command cannot start
+        return new Finished(tid, -errno);
+    }
+
+    private void restoreMask(int tid) throws ErrnoException {
+        if (mask != NO_MASK) {
+            Ptrace.sigmask(tid, mask, word);
+            mask = NO_MASK;
+        }
     }
 
     /** From the restarted exec's entry: its exec event and exit stop, or its failure; then let it go. */
-    private Finished settle(int tid, byte[] before, long mask, int signal, ExecPlan.Rewrite plan, boolean root)
+    private Finished settle(int tid, byte[] before, int signal, ExecPlan.Rewrite plan, boolean root)
             throws ErrnoException {
         // success: the exec event (on the leader's tid, if a non-leader thread exec'd), then the exit stop
-        int execTid = tid;
         StopEvent e = awaitExecOrExit(tid);
         boolean done = false;
         if (e instanceof StopEvent.Exec x) {
             tid = x.tid();
             held = tid; // a non-leader thread has its leader's tid now
+            progress = Progress.EXECED;
+            if (newProgram != null) {
+                newProgram.started(tid, execTid, plan); // the exec has succeeded, whatever befalls the fixup
+            }
+            faults.before(RewriteStep.EXEC_EVENT);
             done = fixup.applyAtExecEvent(tid, plan); // then no exit stop is needed
             if (!done) {
                 Ptrace.syscall(tid, 0);
                 wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
             }
         }
-        int held = wait.takeHeldSignal();
-        held = held != 0 ? held : heldSignal;
-        heldSignal = 0;
-        signal = held != 0 ? held : signal;
+        signal = heldOr(signal);
         if (done) {
-            Ptrace.sigmask(tid, mask, word);
-            if (newProgram != null) {
-                newProgram.started(tid, execTid, plan);
-            }
+            restoreMask(tid);
+            faults.before(RewriteStep.DETACH);
             Ptrace.detach(tid, signal);
             return new Finished(tid, 0);
         }
@@ -240,12 +328,90 @@ public final class NotifiedRewrite {
             return new Finished(tid, settled.result());
         }
         signal = settled.signal() != 0 ? settled.signal() : signal;
-        Ptrace.sigmask(tid, mask, word);
-        if (settled.result() == 0 && newProgram != null) {
-            newProgram.started(tid, execTid, plan);
-        }
+        restoreMask(tid);
+        faults.before(RewriteStep.DETACH);
         Ptrace.detach(tid, signal);
         return new Finished(tid, settled.result());
+    }
+
+    /** A signal held back while we drove the thread, else {@code signal}. */
+    private int heldOr(int signal) {
+        int h = wait.takeHeldSignal();
+        h = h != 0 ? h : heldSignal;
+        heldSignal = 0;
+        return h != 0 ? h : signal;
+    }
+
+    /**
+     * Undoes a rewrite that failed with {@code cause} (not the thread's death), whatever step it had reached, so
+     * that no thread is left stopped: before its exec runs, the exec fails with {@code cause}'s errno (a bug of ours:
+     * ENOEXEC, as for a format nobody runs); once the new program is loaded, it runs as the kernel left it. Every
+     * step here may meet the thread's death, which run() handles.
+     */
+    private Finished recover(SeccompNotify notify, SeccompNotify.Notification n, boolean root, ExecPlan.Rewrite plan,
+                             Exception cause) throws ErrnoException {
+        int errno = cause instanceof ErrnoException x ? x.errno() : Errno.ENOEXEC.code;
+        int tid = held;
+        switch (progress) {
+            case NONE -> {
+                notify.answerError(n.id(), errno);
+                return new Finished(tid, -errno);
+            }
+            case SEIZED -> {
+                notify.answerError(n.id(), errno); // it returns -errno; the interrupt stops it right after
+                if (root) {
+                    // ours, under PTRACE_SYSCALL: the answered call's exit stop; left there for the caller
+                    wait.await(tid, x -> x instanceof StopEvent.SyscallStop || x instanceof StopEvent.Interrupted,
+                            Resume.CONTINUE);
+                    return new Finished(tid, -errno);
+                }
+                Ptrace.interrupt(tid);
+                wait.await(tid, StopEvent.Interrupted.class, Resume.CONTINUE);
+                Ptrace.detach(tid, heldOr(0));
+                return new Finished(tid, -errno);
+            }
+            case ANSWERED -> {
+                wait.await(tid, x -> x instanceof StopEvent.Interrupted
+                        || (root && x instanceof StopEvent.SyscallStop), Resume.CONTINUE);
+                regs.fetch(tid);
+                before = regs.snapshot();
+                return failBeforeExec(tid, errno, heldOr(0), root);
+            }
+            case STOPPED -> {
+                return failBeforeExec(tid, errno, heldOr(0), root);
+            }
+            case RUNNING -> {
+                // the exec runs: its exec event (then as below) or its failure's exit stop
+                StopEvent e = awaitExecOrExit(tid);
+                if (!(e instanceof StopEvent.Exec x)) {
+                    regs.fetch(tid);
+                    long result = regs.get(Reg.RESULT);
+                    regs.restore(before);
+                    regs.set(Reg.RESULT, result);
+                    regs.push(tid);
+                    restoreMask(tid);
+                    if (!root) {
+                        Ptrace.detach(tid, heldOr(0));
+                    }
+                    return new Finished(tid, result);
+                }
+                tid = x.tid();
+                held = tid;
+                if (newProgram != null) {
+                    newProgram.started(tid, execTid, plan);
+                }
+                restoreMask(tid);
+                Ptrace.detach(tid, heldOr(0));
+                return new Finished(tid, 0);
+            }
+            case EXECED -> {
+                // the fixup put back what it changed; the program starts as the kernel left it
+                restoreMask(tid);
+                Ptrace.detach(tid, heldOr(0));
+                return new Finished(tid, 0);
+            }
+        }
+        throw new IllegalStateException("unreachable");
     }
 
     /**

@@ -68,6 +68,19 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
      * An F interpreter for a tracee that cannot reach ours by path (a chroot, another mount namespace): the file
      * opened at load. For any other tracee the interpreter is opened by path, as it will be exec'd by path.
      */
+    /**
+     * Whether tracee {@code tid} finds our descriptors at /proc/OURPID/fd/N: it shares our root, mounts and PID
+     * namespace, and its credentials are ours (as read for the current exec decision).
+     */
+    public boolean reachesOurProc(int tid) {
+        try {
+            TraceeRoot r = rootOf(tid);
+            return r.reachesOurFiles() && r.sharesOurPids() && traceeCredentials == null;
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
+
     @Override
     public Target fixedInterpreter(int tid, Rule rule) throws ExecFailure {
         Integer fd = fixed.descriptor(rule);

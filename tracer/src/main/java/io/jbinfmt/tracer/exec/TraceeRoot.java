@@ -13,7 +13,9 @@ import java.util.Arrays;
  */
 final class TraceeRoot {
     /** Our own mount namespace ("mnt:[inode]"), to tell a tracee that lives in another one. */
-    private static final byte[] OWN_MOUNTS = ownMounts();
+    private static final byte[] OWN_MOUNTS = ownNamespace("mnt");
+    /** Our own PID namespace: /proc/OURPID names us only for a tracee in it. */
+    private static final byte[] OWN_PIDS = ownNamespace("pid");
 
     private final int tid;
     private final byte[] root;
@@ -95,9 +97,18 @@ final class TraceeRoot {
         }
     }
 
-    private static byte[] ownMounts() {
+    /** Whether the tracee lives in our PID namespace (read now). */
+    boolean sharesOurPids() {
         try {
-            return FileCalls.readlink("/proc/self/ns/mnt".getBytes());
+            return Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/pid").getBytes()), OWN_PIDS);
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
+
+    private static byte[] ownNamespace(String kind) {
+        try {
+            return FileCalls.readlink(("/proc/self/ns/" + kind).getBytes());
         } catch (ErrnoException e) {
             return new byte[0];
         }

@@ -110,7 +110,8 @@ class NotifiedRewriteIT {
             Spawner.Spawned root = Spawner.spawn(arch, plan, arena);
             TraceeMemory memory = new TraceeMemory(arena);
             MemorySegment st = arena.allocate(4);
-            NotifiedRewrite rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, death -> { }, null);
+            NotifiedRewrite rewrites = new NotifiedRewrite(arch, filter.passCookie(), arena, death -> { }, null,
+                    tid -> false, RewriteFaults.NONE);
             List<Long> results = new ArrayList<>();
             try (SeccompNotify notify = new SeccompNotify(root.listener());
                  Poller poller = new Poller(root.listener())) {

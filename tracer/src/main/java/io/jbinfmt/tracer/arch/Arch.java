@@ -74,6 +74,11 @@ public sealed interface Arch permits X86_64 {
     /** sendmsg(2), native ABI: the tracer's end of {@code exec.DescriptorHandoff}. */
     int sendmsg();
 
+    /** capget(2) and capset(2), native ABI: the tracer thread checks a file access with a tracee's capabilities. */
+    int capget();
+
+    int capset();
+
     /**
      * Syscall numbers (native ABI) that drive the kernel engine's PID namespace init: clone(2) (named so as not to
      * clash with Object.clone), wait4, rt_sigaction.

@@ -136,6 +136,16 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int capget() {
+        return 125;
+    }
+
+    @Override
+    public int capset() {
+        return 126;
+    }
+
+    @Override
     public int cloneProcess() {
         return 56;
     }

@@ -121,6 +121,18 @@ public final class FileCalls {
     }
 
     /** pread(fd, buf, buf.byteSize(), offset): the bytes read (0 at end of file). */
+    /** The contents of a small file (up to 8 KiB: a /proc file), read at once. */
+    public static byte[] readSmall(byte[] path) throws ErrnoException {
+        int fd = open(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(8192);
+            long n = pread(fd, buf, 0);
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        } finally {
+            close(fd);
+        }
+    }
+
     public static long pread(int fd, MemorySegment buf, long offset) throws ErrnoException {
         return Syscall.call("pread", Syscall.PREAD64, fd, buf.address(), buf.byteSize(), offset);
     }

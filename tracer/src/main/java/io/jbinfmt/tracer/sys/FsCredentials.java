@@ -4,24 +4,39 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The credentials the kernel checks a process's file accesses with (fsuid, fsgid, supplementary groups), and
+ * The credentials the kernel checks a process's file accesses with (fsuid, fsgid, supplementary groups, the
+ * effective capabilities that may override the file's mode), and
  * a way for the calling thread to check an access as that process would. Credentials are per thread in Linux;
  * the raw syscalls used here (not glibc's wrappers, which change every thread of the process) switch only the
  * calling thread, and only a thread with CAP_SETUID and CAP_SETGID may switch at all.
  */
-public record FsCredentials(int fsuid, int fsgid, int[] groups) {
+public record FsCredentials(int fsuid, int fsgid, int[] groups, long capEff) {
+    private static final long CAPGET = io.jbinfmt.tracer.arch.Arch.host().capget();
+    private static final long CAPSET = io.jbinfmt.tracer.arch.Arch.host().capset();
+    /** _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set. */
+    private static final int CAP_V3 = 0x20080522;
 
-    /** The credentials of thread {@code tid}, from /proc/TID/status. */
-    public static FsCredentials of(int tid) throws IOException {
+    /**
+     * The credentials of thread {@code tid}, from /proc/TID/status (ids as our user namespace sees them). Its
+     * effective capabilities count only when {@code capsCount}: a process in another user namespace holds them
+     * over that namespace's files only, which the tracer cannot tell apart, so they are left out (0).
+     */
+    public static FsCredentials of(int tid, boolean capsCount) throws IOException {
+        String status;
+        try {
+            status = new String(FileCalls.readSmall(("/proc/" + tid + "/status").getBytes()),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (ErrnoException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         int fsuid = -1;
         int fsgid = -1;
         int[] groups = new int[0];
-        for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
+        long capEff = 0;
+        for (String line : status.split("\n")) {
             if (line.startsWith("Uid:")) {
                 fsuid = Integer.parseInt(line.substring(4).trim().split("\\s+")[3]); // real effective saved fs
             } else if (line.startsWith("Gid:")) {
@@ -30,12 +45,14 @@ public record FsCredentials(int fsuid, int fsgid, int[] groups) {
                 String list = line.substring(7).trim();
                 groups = list.isEmpty() ? new int[0]
                         : Arrays.stream(list.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+            } else if (line.startsWith("CapEff:") && capsCount) {
+                capEff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
             }
         }
         if (fsuid < 0 || fsgid < 0) {
             throw new IOException("/proc/" + tid + "/status has no Uid/Gid lines");
         }
-        return new FsCredentials(fsuid, fsgid, groups);
+        return new FsCredentials(fsuid, fsgid, groups, capEff);
     }
 
     /** The calling thread's own. */
@@ -47,8 +64,32 @@ public record FsCredentials(int fsuid, int fsgid, int[] groups) {
             MemorySegment list = arena.allocate(ValueLayout.JAVA_INT, Math.max(n, 1));
             n = (int) Syscall.raw(Syscall.GETGROUPS, n, list.address(), 0, 0);
             return new FsCredentials(fsuid, fsgid, n <= 0 ? new int[0]
-                    : list.asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT));
+                    : list.asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT), capabilities(arena, -1));
         }
+    }
+
+    /**
+     * capget of the calling thread, or capset of its effective set to {@code effective} (-1: read only); returns
+     * the effective set as it was. Lowering the effective set, and raising it again from the permitted one, needs
+     * no privilege, and changes this thread only.
+     */
+    private static long capabilities(Arena arena, long effective) {
+        MemorySegment header = arena.allocate(8);
+        header.set(ValueLayout.JAVA_INT, 0, CAP_V3);
+        header.set(ValueLayout.JAVA_INT, 4, 0); // this thread
+        MemorySegment data = arena.allocate(24); // {effective, permitted, inheritable} x 2 words
+        Syscall.raw(CAPGET, header.address(), data.address(), 0, 0);
+        long was = Integer.toUnsignedLong(data.get(ValueLayout.JAVA_INT, 0))
+                | Integer.toUnsignedLong(data.get(ValueLayout.JAVA_INT, 12)) << 32;
+        if (effective != -1) {
+            long permitted = Integer.toUnsignedLong(data.get(ValueLayout.JAVA_INT, 4))
+                    | Integer.toUnsignedLong(data.get(ValueLayout.JAVA_INT, 16)) << 32;
+            long e = effective & permitted;
+            data.set(ValueLayout.JAVA_INT, 0, (int) e);
+            data.set(ValueLayout.JAVA_INT, 12, (int) (e >>> 32));
+            Syscall.raw(CAPSET, header.address(), data.address(), 0, 0);
+        }
+        return was;
     }
 
     /**
@@ -72,10 +113,14 @@ public record FsCredentials(int fsuid, int fsgid, int[] groups) {
         }
         Syscall.raw(Syscall.SETFSGID, c.fsgid, 0, 0, 0);
         Syscall.raw(Syscall.SETFSUID, c.fsuid, 0, 0, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            capabilities(arena, c.capEff); // after setfsuid, which changes the file capabilities itself
+        }
     }
 
     /** Whether a process with these credentials is checked exactly as one with {@code other}. */
     public boolean sameAs(FsCredentials other) {
-        return fsuid == other.fsuid && fsgid == other.fsgid && Arrays.equals(groups, other.groups);
+        return fsuid == other.fsuid && fsgid == other.fsgid && Arrays.equals(groups, other.groups)
+                && capEff == other.capEff;
     }
 }

@@ -35,7 +35,7 @@ public final class KernelRefusal {
         public static Facts read(boolean root) {
             String release;
             try {
-                release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+                release = HostRefusal.sysctl(Path.of("/proc/sys/kernel/osrelease"));
             } catch (IOException e) {
                 release = "unknown";
             }
@@ -47,7 +47,7 @@ public final class KernelRefusal {
 
         private static int readInt(String path) {
             try {
-                return Integer.parseInt(Files.readString(Path.of(path)).trim());
+                return Integer.parseInt(HostRefusal.sysctl(Path.of(path)));
             } catch (IOException | NumberFormatException e) {
                 return -1;
             }

@@ -3,12 +3,27 @@ package io.jbinfmt.tracer.process;
 import io.jbinfmt.tracer.sys.Errno;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The kernel engine's refusals, one line each, naming the cause the facts point to. */
 class KernelRefusalTest {
     static String explain(HostRefusal.Refused r, int errno, boolean root, int max, int clone, int apparmor) {
         return KernelRefusal.explain(r, "call", errno, new KernelRefusal.Facts(root, max, clone, apparmor, 0, "6.1.0"));
+    }
+
+    /** The facts are this host's whole sysctl values (a one-byte first read once gave "9" for 96367). */
+    @Test
+    void theFactsAreTheWholeSysctlValues() throws Exception {
+        Process cat = new ProcessBuilder("cat", "/proc/sys/user/max_user_namespaces",
+                "/proc/sys/kernel/osrelease").start();
+        List<String> values = new String(cat.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, cat.waitFor());
+        KernelRefusal.Facts facts = KernelRefusal.Facts.read(true);
+        assertEquals(Integer.parseInt(values.get(0)), facts.maxUserNamespaces());
+        assertEquals(values.get(1), facts.release());
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /**
  * Why the kernel refused the kernel engine's private binfmt_misc, in one line a user can act on: the same errno
  * (EPERM above all) comes from a sysctl, a security module or an old kernel, so the facts around it pick the
- * cause. {@link #explain} is pure; {@link Facts#read} reads the facts from /proc.
+ * cause. {@link #explain} and {@link #explainMap} are pure; {@link Facts#read} reads the facts from /proc.
  */
 public final class KernelRefusal {
     /** binfmt_misc can be mounted in a user namespace from this release on. */

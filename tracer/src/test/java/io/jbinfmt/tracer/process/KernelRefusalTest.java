@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The kernel engine's refusals, one line each, naming the cause the facts point to. */
 class KernelRefusalTest {
     static String explain(HostRefusal.Refused r, int errno, boolean root, int max, int clone, int apparmor) {
-        return KernelRefusal.explain(r, "call", errno, new KernelRefusal.Facts(root, max, clone, apparmor, 0, "6.1.0", -1, 4096, null));
+        return KernelRefusal.explain(r, "call", errno, new KernelRefusal.Facts(root, max, clone, apparmor, 0, "6.1.0",
+                -1, 4096, null));
     }
 
     /** The facts are this host's whole sysctl values (a one-byte first read once gave "9" for 96367). */

@@ -38,21 +38,34 @@ class KernelEngineIT {
                 "KernelEngineIT: names its engine, run once (in the default failsafe run)");
         EngineUnderTest.assumeKernelEngineRuns("KernelEngineIT", List.of());
         EngineUnderTest.assumeKernelEngineRuns("KernelEngineIT", NOBODY);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody runs in it
-        Path interp = tmp.resolve("interp.sh");
+        writeFixtures(tmp);
+    }
+
+    /**
+     * In {@code dir}, which nobody may enter: interp.sh (prints its arguments), prog.tst (data the rule "tst" sends
+     * to it) and shared/, which anyone may write.
+     */
+    static void writeFixtures(Path dir) throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path interp = dir.resolve("interp.sh");
         Files.writeString(interp, "#!/bin/sh\necho \"interp: $*\"\n");
         Files.setPosixFilePermissions(interp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.writeString(tmp.resolve("prog.tst"), "data\n");
-        Files.setPosixFilePermissions(tmp.resolve("prog.tst"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectory(tmp.resolve("shared"));
-        Files.setPosixFilePermissions(tmp.resolve("shared"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.writeString(dir.resolve("prog.tst"), "data\n");
+        Files.setPosixFilePermissions(dir.resolve("prog.tst"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(dir.resolve("shared"), PosixFilePermissions.fromString("rwxrwxrwx"));
     }
 
     static Process start(List<String> prefix, String... args) throws Exception {
+        return start(tmp, prefix, args);
+    }
+
+    /** jbinfmt {@code args} after {@code prefix}, in {@code dir}; its stderr is the test's. */
+    static Process start(Path dir, List<String> prefix, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(LauncherIT.LAUNCHER.toString());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         p.getOutputStream().close();
         return p;
@@ -77,10 +90,20 @@ class KernelEngineIT {
     }
 
     static LauncherIT.Result run(List<String> prefix, String... args) throws Exception {
+        return run(tmp, prefix, args);
+    }
+
+    /** jbinfmt {@code args} after {@code prefix}, in {@code dir}, to its end. */
+    static LauncherIT.Result run(Path dir, List<String> prefix, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(LauncherIT.LAUNCHER.toString());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).start();
+        return runIn(dir, cmd);
+    }
+
+    /** {@code cmd} in {@code dir}, with no input, to its end. */
+    static LauncherIT.Result runIn(Path dir, List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
         p.getOutputStream().close();
         String err = new String(p.getErrorStream().readAllBytes());
         String out = new String(p.getInputStream().readAllBytes());
@@ -135,9 +158,14 @@ class KernelEngineIT {
 
     @Test
     void asNobodyADaemonDiesWithAKilledJbinfmt() throws Exception {
+        assertADaemonDiesWithAKilledJbinfmt(tmp, NOBODY);
+    }
+
+    /** A daemon the command started under {@code prefix} outlives the command, and dies with jbinfmt's kill -9. */
+    static void assertADaemonDiesWithAKilledJbinfmt(Path dir, List<String> prefix) throws Exception {
         long n = System.nanoTime() % 1_000_000_000L;
         String marker = "jbinfmt-daemon-" + (n + 1); // only the daemon's own command line has it, expanded
-        Process p = start(NOBODY, "--engine", "kernel", "--", "sh", "-c",
+        Process p = start(dir, prefix, "--engine", "kernel", "--", "sh", "-c",
                 "sh -c 'sleep 300; :' jbinfmt-daemon-$((" + n + " + 1)) </dev/null >/dev/null 2>&1 & echo started");
         List<Long> daemon = List.of();
         try {

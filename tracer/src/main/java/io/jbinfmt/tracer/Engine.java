@@ -18,7 +18,8 @@ public enum Engine {
      * The rules are registered in a private binfmt_misc, in new user and mount namespaces made for the command
      * (Linux 6.7+, user namespaces allowed): the kernel itself runs every exec, at its own cost, and nothing is
      * traced after the command's exec, so no exec is seen (no listener, no stop observer). The command runs in a
-     * user namespace: as root, mapped to the host's ids; as a user, as itself with no capabilities. Never chosen by
+     * user namespace: as root, with exactly the ids of jbinfmt's own namespace, each as itself (on the host, the
+     * host's; in a user namespace, its ranges); as a user, as itself with no capabilities. Never chosen by
      * {@link #AUTO}.
      */
     KERNEL;

@@ -9,6 +9,7 @@ import io.jbinfmt.tracer.event.StopEvent;
 import io.jbinfmt.tracer.event.TreeEnd;
 import io.jbinfmt.tracer.exec.InterpreterWrappers;
 import io.jbinfmt.tracer.process.CommandResolver;
+import io.jbinfmt.tracer.process.IdMap;
 import io.jbinfmt.tracer.process.PrivateBinfmt;
 import io.jbinfmt.tracer.process.Environment;
 import io.jbinfmt.tracer.process.SpawnPlan;
@@ -151,8 +152,8 @@ public final class Session implements AutoCloseable {
             throw new SpawnException("--engine kernel: cannot write the rules' wrapper scripts: " + e, 0);
         }
         String how = "asked for; the rules are in a private binfmt_misc, in user and mount namespaces of the "
-                + "command's (" + (ProcessCalls.geteuid() == 0 ? "as root, mapped to the host's ids"
-                : "as this user, with no capabilities") + "); the kernel runs every exec, jbinfmt sees none";
+                + "command's (" + (ProcessCalls.geteuid() == 0 ? rootIds() : "as this user, with no capabilities")
+                + "); the kernel runs every exec, jbinfmt sees none";
         try {
             cgroup = TreeCgroup.open();
             engine = new Engine.Choice(Engine.KERNEL, how + "; the tree lives in " + cgroup.directory()
@@ -162,6 +163,17 @@ public final class Session implements AutoCloseable {
                     + "), so the tree lives in a PID namespace of its own (pid 1 is jbinfmt's init, the command pid 2, "
                     + "with a fresh /proc), killed with that init if jbinfmt dies");
         }
+    }
+
+    /** Root's ids under the kernel engine: the host's, or exactly those of the user namespace jbinfmt runs in. */
+    private static String rootIds() {
+        IdMap uids = PrivateBinfmt.enclosingMap("uid_map");
+        IdMap gids = PrivateBinfmt.enclosingMap("gid_map");
+        if (uids.isWhole() && gids.isWhole()) {
+            return "as root, mapped to the host's ids";
+        }
+        return "as root, with the ids of jbinfmt's own user namespace and no others (its uid_map: "
+                + uids.summary() + "; its gid_map: " + gids.summary() + ")";
     }
 
     private void trace(SessionOptions options, byte[] path, List<byte[]> argv, List<byte[]> env) {

@@ -24,6 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KernelEngineIT {
+    /** The attempts a command makes to change the rules, each one's status printed (shared with cli's tests). */
+    static final Path CHANGE_THE_RULES = Path.of("src/test/sh/change-the-rules.sh");
+
     @TempDir
     Path tmp;
 
@@ -81,16 +84,7 @@ class KernelEngineIT {
 
     @Test
     void theCommandCannotChangeTheRules() throws Exception {
-        String out = run("""
-                b=/proc/sys/fs/binfmt_misc
-                printf ':tst:E::tst::/bin/false:' > $b/register 2>/dev/null; echo "register $?"
-                echo -1 > $b/tst 2>/dev/null; echo "remove $?"
-                mount -o remount,rw $b 2>/dev/null; echo "remount-rw $?"
-                mount -o remount,bind,rw $b 2>/dev/null; echo "bind-remount-rw $?"
-                umount $b 2>/dev/null; echo "umount $?"
-                awk '$5 == "/proc/sys/fs/binfmt_misc" { print $6 }' /proc/self/mountinfo
-                ./prog.tst still
-                """);
+        String out = run(Files.readString(CHANGE_THE_RULES));
         assertEquals("register 2\nremove 2\nremount-rw 32\nbind-remount-rw 32\numount 32\n"
                 + "ro,nosuid,nodev,noexec,relatime\ninterp: ./prog.tst still\n", out);
     }

@@ -53,7 +53,7 @@ public final class HostRefusal {
 
         private static int readInt(Path p) {
             try {
-                return Integer.parseInt(Files.readString(p).trim());
+                return Integer.parseInt(sysctl(p));
             } catch (IOException | NumberFormatException e) {
                 return -1;
             }
@@ -70,6 +70,18 @@ public final class HostRefusal {
                 // no such field on this kernel: unknown
             }
             return -1;
+        }
+    }
+
+    /**
+     * A sysctl's value, trimmed, read in one read(2): an integer sysctl reads nothing at an offset past 0, and
+     * Files.readString reads a file that stats as empty one byte first (it got "9" for 96367).
+     */
+    static String sysctl(Path p) throws IOException {
+        try (var in = Files.newInputStream(p)) {
+            byte[] b = new byte[256];
+            int n = in.read(b);
+            return n < 0 ? "" : new String(b, 0, n).trim();
         }
     }
 

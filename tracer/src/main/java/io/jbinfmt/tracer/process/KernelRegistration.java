@@ -50,10 +50,15 @@ final class KernelRegistration {
                 child.call(arch.unshare(), CLONE_NEWUSER | CLONE_NEWNS));
         if (plan.unprivileged()) {
             // before gid_map, or an unprivileged gid_map is refused; the command can then never drop groups
-            writeMap(pid, "setgroups", "deny", root);
+            try {
+                writeFile(pid, "setgroups", "deny");
+            } catch (ErrnoException e) {
+                throw KernelRefusal.exception(HostRefusal.Refused.ID_MAP, "write /proc/PID/setgroups", e.errno(),
+                        false);
+            }
         }
-        writeMap(pid, "uid_map", plan.outerUidMap(), root);
-        writeMap(pid, "gid_map", plan.outerGidMap(), root);
+        writeOuterMap(pid, plan.uids(), root);
+        writeOuterMap(pid, plan.gids(), root);
         if (plan.pidNamespace() == null) {
             register(arch, pid, child, plan, syscallPc, arena); // the tree's cgroup kills it if jbinfmt dies
             return null;
@@ -113,17 +118,25 @@ final class KernelRegistration {
             throws ErrnoException, SpawnException {
         refusedUnless(HostRefusal.Refused.USER_NAMESPACE, "unshare(CLONE_NEWUSER), the inner namespace", arch, false,
                 child.call(arch.unshare(), CLONE_NEWUSER));
-        writeOwnMap(arch, child, plan.selfUidMap(), plan.innerUidMap(), "uid_map");
-        writeOwnMap(arch, child, plan.selfGidMap(), plan.innerGidMap(), "gid_map");
+        writeInnerMap(arch, child, plan.selfUidMap(), plan.innerUidMap(), plan.uids(), "", false);
+        writeInnerMap(arch, child, plan.selfGidMap(), plan.innerGidMap(), plan.gids(), "", false);
     }
 
-    private static void writeOwnMap(Arch arch, SyscallInjector child, MemorySegment path, MemorySegment line,
-                                    String name) throws ErrnoException, SpawnException {
-        long fd = child.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, path.address(), O_WRONLY_CLOEXEC);
-        refusedUnless(HostRefusal.Refused.ID_MAP, "open the inner " + name, arch, false, fd);
-        long written = child.call(arch.write(), fd, line.address(), line.byteSize());
-        child.call(arch.close(), fd);
-        refusedUnless(HostRefusal.Refused.ID_MAP, "write the inner " + name, arch, false, written);
+    /**
+     * {@code calls} (the child itself, or root's helper, named by {@code who}) writes the inner namespace's map of
+     * {@code ids} to {@code path}. A refusal names the range or limit the map broke where it broke one.
+     */
+    private static void writeInnerMap(Arch arch, SyscallInjector calls, MemorySegment path, MemorySegment text,
+                                      NamespaceIds ids, String who, boolean root) throws ErrnoException,
+            SpawnException {
+        long fd = calls.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, path.address(), O_WRONLY_CLOEXEC);
+        refusedUnless(HostRefusal.Refused.ID_MAP, who + "open the inner " + ids.file(), arch, root, fd);
+        long written = calls.call(arch.write(), fd, text.address(), text.byteSize());
+        calls.call(arch.close(), fd);
+        if (arch.isError(written)) {
+            throw KernelRefusal.mapException(who + "write the inner " + ids.file(), (int) -written, root, ids.file(),
+                    ids.inner(), ids.outer());
+        }
     }
 
     /**
@@ -137,9 +150,6 @@ final class KernelRegistration {
         MemorySegment userNs = FileCalls.cString(arena, ("/proc/" + pid + "/ns/user").getBytes());
         MemorySegment uidMap = FileCalls.cString(arena, ("/proc/" + pid + "/uid_map").getBytes());
         MemorySegment gidMap = FileCalls.cString(arena, ("/proc/" + pid + "/gid_map").getBytes());
-        byte[] identity = plan.outerUidMap().getBytes();
-        MemorySegment map = arena.allocate(identity.length);
-        map.copyFrom(MemorySegment.ofArray(identity));
         int helper = ProcessCalls.clone(ProcessCalls.pauseAddress(), plan.helperStack(), Signals.SIGCHLD);
         try {
             SyscallInjector h = Spawner.seizePaused(arch, helper, Ptrace.O_TRACESYSGOOD | Ptrace.O_EXITKILL, syscallPc,
@@ -150,21 +160,28 @@ final class KernelRegistration {
             check("the helper's setns into the first user namespace", arch, h.call(arch.setns(), ns, CLONE_NEWUSER));
             refusedUnless(HostRefusal.Refused.USER_NAMESPACE, "unshare(CLONE_NEWUSER|CLONE_NEWNS), the inner "
                     + "namespace", arch, true, child.call(arch.unshare(), CLONE_NEWUSER | CLONE_NEWNS));
-            for (MemorySegment path : new MemorySegment[]{uidMap, gidMap}) {
-                long fd = h.call(arch.nativeAbi().calls().openat(), FileCalls.AT_FDCWD, path.address(),
-                        O_WRONLY_CLOEXEC);
-                refusedUnless(HostRefusal.Refused.ID_MAP, "the helper's open of the inner map", arch, true, fd);
-                long written = h.call(arch.write(), fd, map.address(), map.byteSize());
-                h.call(arch.close(), fd);
-                refusedUnless(HostRefusal.Refused.ID_MAP, "the helper's write of the inner map", arch, true, written);
-            }
+            writeInnerMap(arch, h, uidMap, plan.innerUidMap(), plan.uids(), "the helper's ", true);
+            writeInnerMap(arch, h, gidMap, plan.innerGidMap(), plan.gids(), "the helper's ", true);
         } finally {
             Spawner.killAndReap(helper);
         }
     }
 
-    /** Writes /proc/PID/{@code file} from this process: the first namespace's maps (we live in its parent). */
-    private static void writeMap(int pid, String file, String text, boolean root) throws SpawnException {
+    /**
+     * Writes the first namespace's map of {@code ids} to /proc/PID/uid_map (or gid_map) from this process (we live in
+     * its parent); a refusal names the range or limit the map broke where it broke one.
+     */
+    private static void writeOuterMap(int pid, NamespaceIds ids, boolean root) throws SpawnException {
+        try {
+            writeFile(pid, ids.file(), ids.outer().text());
+        } catch (ErrnoException e) {
+            throw KernelRefusal.mapException("write /proc/PID/" + ids.file(), e.errno(), root, ids.file(), ids.outer(),
+                    ids.enclosing());
+        }
+    }
+
+    /** Writes /proc/PID/{@code file} in one write(2), as a map or setgroups must be written. */
+    private static void writeFile(int pid, String file, String text) throws ErrnoException {
         byte[] b = text.getBytes();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(b.length);
@@ -176,8 +193,6 @@ final class KernelRegistration {
             } finally {
                 FileCalls.close(fd);
             }
-        } catch (ErrnoException e) {
-            throw KernelRefusal.exception(HostRefusal.Refused.ID_MAP, "write /proc/PID/" + file, e.errno(), root);
         }
     }
 

@@ -18,8 +18,9 @@ import java.util.List;
  * every path, map and register line the child's injected calls point at. {@link KernelRegistration} runs it.
  * Two sequences (docs/kernel-engine-notes.md, measured on Linux 6.18):
  * <ul>
- * <li>root: a user+mount namespace with the identity map (written by us), binfmt_misc mounted and the rules
- * registered there, the mount made read-only; then a second user+mount namespace, whose identity map a helper
+ * <li>root: a user+mount namespace mapping exactly the ranges of jbinfmt's own namespace, each id to itself
+ * (written by us: every id on the host, 0 alone under {@code unshare -r}), binfmt_misc mounted and the rules
+ * registered there, the mount made read-only; then a second user+mount namespace with the same map, which a helper
  * process writes from inside the first, so that the command is not the owner of the read-only mount: it cannot
  * remount it read-write or unmount it;</li>
  * <li>unprivileged: an outer user+mount namespace mapping 0 to our uid (a user cannot own {@code register}
@@ -30,21 +31,21 @@ import java.util.List;
  * the first user namespace is made ({@link PidNamespaceInit}).
  *
  * @param unprivileged   which sequence
- * @param outerUidMap    the first namespace's uid_map, as we write it ("0 0 4294967295" or "0 UID 1")
- * @param outerGidMap    its gid_map
+ * @param uids           the uid maps of both namespaces, and jbinfmt's own they are made from
+ * @param gids           the gid maps
  * @param mountPoint     /proc/sys/fs/binfmt_misc
  * @param fsType         "binfmt_misc", as the mount's source and type
  * @param register       the instance's register file
  * @param rules          the register lines, in registration order, each with its length
  * @param ruleNames      their names, for errors
- * @param innerUidMap    unprivileged: the inner map line the child writes ("UID 0 1"); else null
- * @param innerGidMap    unprivileged: the inner gid_map line; else null
+ * @param innerUidMap    the inner namespace's uid_map text (written by the child, or by root's helper)
+ * @param innerGidMap    its gid_map text
  * @param selfUidMap     /proc/self/uid_map (unprivileged), else null
  * @param selfGidMap     /proc/self/gid_map (unprivileged), else null
  * @param helperStack    root: the top of the stack the helper process is cloned on, else null
  * @param pidNamespace   where no cgroup holds the tree: what the PID namespace's init is given; else null
  */
-public record PrivateBinfmt(boolean unprivileged, String outerUidMap, String outerGidMap, MemorySegment mountPoint,
+public record PrivateBinfmt(boolean unprivileged, NamespaceIds uids, NamespaceIds gids, MemorySegment mountPoint,
                             MemorySegment fsType, MemorySegment register, List<MemorySegment> rules,
                             List<String> ruleNames, MemorySegment innerUidMap, MemorySegment innerGidMap,
                             MemorySegment selfUidMap, MemorySegment selfGidMap, MemorySegment helperStack,
@@ -58,8 +59,8 @@ public record PrivateBinfmt(boolean unprivileged, String outerUidMap, String out
      * namespace of the command's if {@code pidNamespace} (no cgroup holds the tree).
      */
     public static PrivateBinfmt prepare(Arena arena, List<KernelRuleForm> forms, boolean pidNamespace) {
-        int uid = ProcessCalls.geteuid();
-        int gid = effectiveGid();
+        long uid = Integer.toUnsignedLong(ProcessCalls.geteuid());
+        long gid = effectiveGid();
         boolean unprivileged = uid != 0;
         List<MemorySegment> lines = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -67,25 +68,33 @@ public record PrivateBinfmt(boolean unprivileged, String outerUidMap, String out
             lines.add(bytes(arena, f.kernel().toRegisterString()));
             names.add(f.rule().name());
         }
-        return new PrivateBinfmt(unprivileged,
-                unprivileged ? "0 " + uid + " 1" : "0 0 4294967295",
-                unprivileged ? "0 " + gid + " 1" : "0 0 4294967295",
+        NamespaceIds uids = NamespaceIds.of("uid", enclosingMap("uid_map"), unprivileged, uid);
+        NamespaceIds gids = NamespaceIds.of("gid", enclosingMap("gid_map"), unprivileged, gid);
+        return new PrivateBinfmt(unprivileged, uids, gids,
                 text(arena, MOUNT_POINT), text(arena, "binfmt_misc"), text(arena, MOUNT_POINT + "/register"),
                 List.copyOf(lines), List.copyOf(names),
-                unprivileged ? bytes(arena, (uid + " 0 1").getBytes()) : null,
-                unprivileged ? bytes(arena, (gid + " 0 1").getBytes()) : null,
+                bytes(arena, uids.inner().text().getBytes()), bytes(arena, gids.inner().text().getBytes()),
                 unprivileged ? text(arena, "/proc/self/uid_map") : null,
                 unprivileged ? text(arena, "/proc/self/gid_map") : null,
                 unprivileged ? null : arena.allocate(STACK_SIZE, 16).asSlice(STACK_SIZE),
                 pidNamespace ? PidNamespaceInit.Plan.prepare(arena) : null);
     }
 
+    /** The map of the user namespace jbinfmt runs in: what the kernel engine's maps may use. */
+    public static IdMap enclosingMap(String file) {
+        try {
+            return IdMap.parse(Files.readString(Path.of("/proc/self/" + file)));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read our user namespace's " + file + " from /proc/self", e);
+        }
+    }
+
     /** The effective gid, from /proc/self/status (getegid is not among the generated syscall numbers). */
-    private static int effectiveGid() {
+    static long effectiveGid() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Gid:")) {
-                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+                    return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
                 }
             }
         } catch (IOException | RuntimeException e) {

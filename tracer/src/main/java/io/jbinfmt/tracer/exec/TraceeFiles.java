@@ -65,10 +65,6 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     }
 
     /**
-     * An F interpreter for a tracee that cannot reach ours by path (a chroot, another mount namespace): the file
-     * opened at load. For any other tracee the interpreter is opened by path, as it will be exec'd by path.
-     */
-    /**
      * Whether tracee {@code tid} finds our descriptors at /proc/OURPID/fd/N: it shares our root, mounts and PID
      * namespace, and its credentials are ours (as read for the current exec decision).
      */
@@ -81,25 +77,31 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
         }
     }
 
+    /**
+     * An F interpreter: the file opened when the rules were loaded, as the kernel opened it at registration, so
+     * that one moved, replaced or deleted since is still the one that runs. No access check: the kernel does not
+     * check an F interpreter again after registration.
+     */
     @Override
     public Target fixedInterpreter(int tid, Rule rule) throws ExecFailure {
         Integer fd = fixed.descriptor(rule);
-        if (fd == null || sharesOurFiles(tid)) {
+        if (fd == null) {
             return interpreter(tid, rule.interpreter());
         }
-        // no access check: the kernel does not check an F interpreter again after registration
         return OpenExec.open(("/proc/self/fd/" + fd).getBytes(), -1, PathBytes.basename(rule.interpreter()), null,
                 null);
     }
 
     /**
-     * /proc/OURPID/fd/N, the held file, for a tracee that cannot reach the interpreter by path; its path for any
-     * other (which keeps working for a tracee whose credentials would not let it into our /proc/PID/fd).
+     * The path tracee {@code tid} execs an F interpreter by: /proc/OURPID/fd/N, the held file, wherever the tracee
+     * can open that (our PID namespace, root and mounts, our credentials) or cannot reach the interpreter's own path
+     * (a chroot, another mount namespace: there it needs /proc and our credentials); else (a tracee that dropped its
+     * ids, or in another PID namespace) its path, which names the held file until it is moved or replaced.
      */
     @Override
     public byte[] fixedInterpreterPath(int tid, Rule rule) {
         Integer fd = fixed.descriptor(rule);
-        if (fd == null || sharesOurFiles(tid)) {
+        if (fd == null || (!reachesOurProc(tid) && sharesOurFiles(tid))) {
             return rule.interpreter();
         }
         return fixed.throughOurProc(fd);

@@ -10,6 +10,7 @@
  *   mountns SRC DST MODE ARGS...  in a new mount namespace, SRC bind-mounted on DST, then MODE ARGS...
  * and these prefixes, which change who execs, then go on with MODE ARGS... (they compose, like chroot/mountns):
  *   setid UID GID                 no supplementary groups, then setgid(GID), setuid(UID)
+ *   setid-group UID GID GROUP     the same with GROUP as the one supplementary group
  *   seteuid-and-back UID          seteuid(UID), seteuid(0): the ids are back, the process is left non-dumpable
  *   capdrop                       every capability dropped from the bounding, effective, permitted, inheritable
  *                                 and ambient sets (uid 0 stays)
@@ -95,6 +96,11 @@ int main(int argc, char **argv) {
     if (argc > 4 && !strcmp(argv[1], "setid")) {
         if (setgroups(0, NULL) != 0 || setgid(atoi(argv[3])) != 0 || setuid(atoi(argv[2])) != 0) return fail();
         return then(argc, argv, 3);
+    }
+    if (argc > 5 && !strcmp(argv[1], "setid-group")) {
+        gid_t group = atoi(argv[4]);
+        if (setgroups(1, &group) != 0 || setgid(atoi(argv[3])) != 0 || setuid(atoi(argv[2])) != 0) return fail();
+        return then(argc, argv, 4);
     }
     if (argc > 3 && !strcmp(argv[1], "seteuid-and-back")) {
         if (seteuid(atoi(argv[2])) != 0 || seteuid(0) != 0) return fail();

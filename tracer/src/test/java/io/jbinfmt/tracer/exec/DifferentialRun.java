@@ -29,10 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 record DifferentialRun(Path execer, Map<String, Path> programs) {
 
-    /** A file a case needs: text with placeholders filled in, or a symlink; {@code mode}/{@code owner} if not -1. */
-    record FileSpec(String name, String content, boolean executable, String linkTo, int mode, int owner) {
+    /** A file a case needs: text with placeholders filled in, or a symlink; mode, uid and gid set unless -1. */
+    record FileSpec(String name, String content, boolean executable, String linkTo, int mode, int uid, int gid) {
         FileSpec(String name, String content, boolean executable, String linkTo) {
-            this(name, content, executable, linkTo, -1, -1);
+            this(name, content, executable, linkTo, -1, -1, -1);
         }
 
         static FileSpec exe(String name, String content) {
@@ -66,12 +66,17 @@ record DifferentialRun(Path execer, Map<String, Path> programs) {
 
         /** This file with mode {@code octal} (set-user-ID bits included) once made. */
         FileSpec mode(int octal) {
-            return new FileSpec(name, content, executable, linkTo, octal, owner);
+            return new FileSpec(name, content, executable, linkTo, octal, uid, gid);
         }
 
         /** This file owned by user and group {@code id} once made. */
         FileSpec ownedBy(int id) {
-            return new FileSpec(name, content, executable, linkTo, mode, id);
+            return ownedBy(id, id);
+        }
+
+        /** This file owned by user {@code user} and group {@code group} once made. */
+        FileSpec ownedBy(int user, int group) {
+            return new FileSpec(name, content, executable, linkTo, mode, user, group);
         }
     }
 
@@ -120,9 +125,9 @@ record DifferentialRun(Path execer, Map<String, Path> programs) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(f.executable() ? "rwxr-xr-x" : "rw-r--r--"));
             }
             // owner first: chown clears the set-user-ID bit
-            if (f.owner() >= 0) {
-                Files.setAttribute(p, "unix:uid", f.owner());
-                Files.setAttribute(p, "unix:gid", f.owner());
+            if (f.uid() >= 0) {
+                Files.setAttribute(p, "unix:uid", f.uid());
+                Files.setAttribute(p, "unix:gid", f.gid());
             }
             if (f.mode() >= 0) {
                 Files.setAttribute(p, "unix:mode", f.mode());

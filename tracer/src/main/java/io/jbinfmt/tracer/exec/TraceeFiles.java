@@ -139,7 +139,7 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
                     : FileCalls.mode(FileCalls.AT_FDCWD, file.where(), FileCalls.AT_SYMLINK_NOFOLLOW))) {
                 return null; // ELOOP, the kernel's to report
             }
-            return OpenExec.open(file.where(), file.heldFd(), name, traceeCredentials, credentials.ours());
+            return open(file, name);
         } catch (ErrnoException | ExecFailure e) {
             return null; // not found, not executable, ...: the kernel fails it the same way without us
         }
@@ -151,11 +151,31 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
             throw new ExecFailure(Errno.ENOENT.code, "empty interpreter path");
         }
         try (TraceeRoot.Located file = rootOf(tid).locate(path, false)) {
-            return OpenExec.open(file.where(), file.heldFd(), PathBytes.basename(path), traceeCredentials,
-                    credentials.ours());
+            return open(file, PathBytes.basename(path));
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), new String(path) + ": " + Errno.describe(e.errno()));
         }
+    }
+
+    /** OpenExec with the tracee's credentials; a path through its /proc magic links is walked from ours. */
+    private Target open(TraceeRoot.Located file, byte[] name) throws ErrnoException, ExecFailure {
+        if (traceeCredentials == null || file.heldFd() >= 0) {
+            return OpenExec.open(file.where(), file.heldFd(), name, traceeCredentials, credentials.ours());
+        }
+        try (ProcLinkPrefix ours = ProcLinkPrefix.of(file.where())) {
+            return OpenExec.open(ours.where(), -1, name, traceeCredentials, credentials.ours());
+        }
+    }
+
+    @Override
+    public boolean readableBy(int tid, Target target) {
+        try {
+            rootOf(tid);
+        } catch (ErrnoException e) {
+            return true;
+        }
+        return traceeCredentials == null || traceeCredentials.access(target.fd(), new byte[0], FileCalls.R_OK,
+                FileCalls.AT_EMPTY_PATH, credentials.ours()) == 0;
     }
 
     @Override

@@ -17,6 +17,8 @@
  *   capbset HEX                   keeps in the bounding set only the capabilities HEX names (the kernel oracle
  *                                 runs with the host's bounding set this way)
  *   nodump                        prctl(PR_SET_DUMPABLE, 0)
+ *   rename FROM TO                rename(2) a file first (an F rule's interpreter moved or replaced since loading)
+ *   unlink PATH                   unlink(2) a file first (an F rule's interpreter deleted)
  *   nnp                           prctl(PR_SET_NO_NEW_PRIVS, 1)
  *   userns                        a user namespace of its own, where it is root ("0 EUID 1", setgroups denied),
  *                                 as bubblewrap and rootless container tools start */
@@ -112,6 +114,14 @@ int main(int argc, char **argv) {
     }
     if (argc > 3 && !strcmp(argv[1], "capbset")) {
         if (bounding_set(strtoull(argv[2], NULL, 16)) != 0) return fail();
+        return then(argc, argv, 2);
+    }
+    if (argc > 4 && !strcmp(argv[1], "rename")) {
+        if (rename(argv[2], argv[3]) != 0) return fail();
+        return then(argc, argv, 3);
+    }
+    if (argc > 3 && !strcmp(argv[1], "unlink")) {
+        if (unlink(argv[2]) != 0) return fail();
         return then(argc, argv, 2);
     }
     if (argc > 2 && !strcmp(argv[1], "nodump")) {

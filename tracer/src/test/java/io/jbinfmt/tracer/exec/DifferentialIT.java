@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,6 +254,18 @@ class DifferentialIT {
                 List.of(":pm:M::PMAGIC::@PROBESTATIC@:F"), List.of(FileSpec.exe("bin", PM), FileSpec.dir("proc")),
                 List.of("mountns", "/proc", "@DIR@/proc", "chroot", "@DIR@", "/", "exec", "/bin", "bin"),
                 "argv[0]=@PROBESTATIC@"));
+        // An F rule's interpreter changed after the rules were loaded: the kernel runs the file it opened then.
+        String fixed = ":pm:M::PMAGIC::@DIR@/interp:F";
+        c.add(new Case("F: the interpreter moved since the rules were loaded", List.of(fixed),
+                List.of(FileSpec.copy("interp", "@PROBE@"), FileSpec.exe("bin", PM)),
+                List.of("rename", "interp", "moved", "exec", "./bin", "bin", "a"), "argv[0]=@DIR@/interp"));
+        c.add(new Case("F: the interpreter replaced since the rules were loaded", List.of(fixed),
+                List.of(FileSpec.copy("interp", "@PROBE@"), FileSpec.exe("other", "#!/bin/sh\necho replaced\n"),
+                        FileSpec.exe("bin", PM)),
+                List.of("rename", "other", "interp", "exec", "./bin", "bin", "a"), "argv[0]=@DIR@/interp"));
+        c.add(new Case("F: the interpreter deleted since the rules were loaded", List.of(fixed),
+                List.of(FileSpec.copy("interp", "@PROBE@"), FileSpec.exe("bin", PM)),
+                List.of("unlink", "interp", "exec", "./bin", "bin", "a"), "argv[0]=@DIR@/interp"));
         // A tracee in its own mount namespace, where the program exists only under a bind mount.
         c.add(new Case("another mount namespace: an absolute path", List.of(pm),
                 List.of(FileSpec.dir("src"), FileSpec.exe("src/bin", PM), FileSpec.dir("dst")),
@@ -374,8 +387,19 @@ class DifferentialIT {
         return underJbinfmt(k, dir, SessionOptions.defaults().engine());
     }
 
-    /** Case {@code k} run by jbinfmt under {@code engine}. */
+    /**
+     * Case {@code k} run by jbinfmt under {@code engine}. A case that moves or deletes a file before its exec (an F
+     * interpreter) finds its directory as the kernel's run left it: it is made again first.
+     */
     static Observation underJbinfmt(Case k, Path dir, io.jbinfmt.tracer.Engine engine) throws Exception {
+        if (List.of("rename", "unlink").contains(k.command().getFirst())) {
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+            run.makeFiles(dir, k.files());
+        }
         return run.underJbinfmt(k.name(), new DifferentialRun.Exec(k.rules(), k.command(), dir), engine);
     }
 }

@@ -251,7 +251,7 @@ public final class Session implements AutoCloseable {
                         System.err, options.faults())) {
                     end = loop.run();
                     if (root.guard() != null) {
-                        end = withGuardsReport(end, root.guard());
+                        end = withGuardsReport(end, root.guard(), pid);
                     }
                 } finally {
                     releaseGuard();
@@ -313,11 +313,20 @@ public final class Session implements AutoCloseable {
 
     /**
      * The tree has ended (every process with the filter has exited): the command's end as its parent, the guard,
-     * reaped it (the loop saw it only while the command was still ours), and the guard's own end.
+     * reaped it (the loop saw it only while the command was still ours), and the guard's own end. A guard killed by
+     * someone else reports nothing: the run is disturbed, and the command's status lost (given as SIGKILL).
      */
-    private static TreeEnd withGuardsReport(TreeEnd end, TreeGuard guard) {
+    private static TreeEnd withGuardsReport(TreeEnd end, TreeGuard guard, int command) {
         StopEvent reported = guard.awaitEnd();
-        return reported == null ? end : new TreeEnd(reported, end.spawnErrno(), end.disturbances(), end.refused());
+        if (reported != null) {
+            return new TreeEnd(reported, end.spawnErrno(), end.disturbances(), end.refused());
+        }
+        if (end.rootEnd() != null || end.spawnErrno() != 0 || end.refused() != null) {
+            return end;
+        }
+        System.err.println("jbinfmt: the command's parent, jbinfmt-guard (pid " + guard.pid() + "), was killed: the "
+                + "command's status is lost, and its tree was no longer tied to jbinfmt's life");
+        return new TreeEnd(new StopEvent.Killed(command, Signals.SIGKILL, false), 0, end.disturbances() + 1, null);
     }
 
     private void releaseGuard() {

@@ -230,8 +230,18 @@ public final class Session implements AutoCloseable {
                     guardPlan = prepareGuard(arena);
                 }
                 TreeGuard.Plan g = guardPlan;
-                root = spawnRoot(options, filter, path, argv, env, arena, arch,
-                        plan -> g == null ? plan : plan.withGuard(g));
+                try {
+                    root = spawnRoot(options, filter, path, argv, env, arena, arch,
+                            plan -> g == null ? plan : plan.withGuard(g));
+                } catch (SpawnException e) {
+                    if (g != null) {
+                        g.settle(false);
+                    }
+                    throw e;
+                }
+                if (g != null) {
+                    g.settle(root.guard() != null);
+                }
                 guard = root.guard();
                 if (notify) {
                     settleNotify(options.engine(), root);

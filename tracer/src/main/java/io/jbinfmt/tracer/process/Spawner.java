@@ -160,8 +160,7 @@ public final class Spawner {
                 guarded.kill();
             } else if (guard != null) {
                 killAndReap(command); // traced still: ours to reap first, then the guard's, which then ends
-                guard.awaitEnd();
-                guard.close();
+                guard.awaitEnd(); // its lifeline is the plan's, closed by the caller
             } else if (init != null) {
                 init.kill(); // the root is reaped already; the command dies with the namespace
             } else {

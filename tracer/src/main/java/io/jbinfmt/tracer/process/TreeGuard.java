@@ -62,7 +62,7 @@ public final class TreeGuard implements AutoCloseable {
      */
     public record Plan(int lifeline, int guardEnd, int program, MemorySegment emptyPath, MemorySegment argv,
                        MemorySegment envp, List<long[]> closeRanges) {
-        /** Makes the socket pair and lays out the guard's exec; the caller closes it if the spawn never happens. */
+        /** Makes the socket pair and lays out the guard's exec; the caller {@link #settle}s it after the spawn. */
         public static Plan prepare(Arena arena) throws Unavailable {
             int program = programFd(arena);
             int[] pair;
@@ -77,10 +77,15 @@ public final class TreeGuard implements AutoCloseable {
                     SpawnPlan.closeRanges(Set.of(pair[1], program)));
         }
 
-        /** Closes our descriptors of a guard that was never made. */
-        public void discard() {
-            FileCalls.close(lifeline);
+        /**
+         * After the spawn, whatever it made: closes our copy of the guard's end, and our end too unless a guard runs
+         * ({@code running}: then the {@link TreeGuard} owns it). The plan's descriptors are the caller's alone.
+         */
+        public void settle(boolean running) {
             FileCalls.close(guardEnd);
+            if (!running) {
+                FileCalls.close(lifeline);
+            }
         }
     }
 
@@ -190,7 +195,6 @@ public final class TreeGuard implements AutoCloseable {
                     plan.emptyPath().address(), plan.argv().address(), plan.envp().address(),
                     FileCalls.AT_EMPTY_PATH));
             Ptrace.detach(guard, 0);
-            FileCalls.close(plan.guardEnd());
             int held = guardCalls.pendingSignal() != Signals.SIGCHLD ? guardCalls.pendingSignal() : 0;
             return new TreeGuard(guard, plan.lifeline(), command, held, arena);
         }
@@ -198,7 +202,6 @@ public final class TreeGuard implements AutoCloseable {
         /** The tree runs without a guard after all (the ptrace engine): the guard is killed, the command kept. */
         void abandon() {
             Spawner.killAndReap(guard);
-            plan.discard();
         }
 
         /** Set-up failed: the guard and the command are killed (the command first: it is the guard's child). */

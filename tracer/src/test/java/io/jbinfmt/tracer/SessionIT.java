@@ -371,6 +371,26 @@ class SessionIT {
         assertTrue(st == '?' || st == 'Z', "the daemon outlived the closed session: state " + st);
     }
 
+    /** A spawn that fails (here: a redirect that cannot be opened) leaves none of its descriptors open. */
+    @Test
+    void aFailedSpawnLeavesNoDescriptorOpen() throws Exception {
+        SessionOptions bad = SessionOptions.defaults().withRedirects(List.of(
+                new Redirect(1, tmp.resolve("no/such/dir/out").toString().getBytes(), Redirect.Mode.WRITE)));
+        assertThrows(SpawnException.class, () -> Session.start(bad, argv("true"))); // warm-up: lazily made state
+        long before = openDescriptors();
+        for (int i = 0; i < 20; i++) {
+            assertThrows(SpawnException.class, () -> Session.start(bad, argv("true")));
+        }
+        assertEquals(ExitStatus.exited(0), run("true"));
+        assertEquals(before, openDescriptors());
+    }
+
+    static long openDescriptors() throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     static int awaitPid(Path file) throws Exception {
         for (int i = 0; i < 500; i++) {
             if (Files.exists(file)) {

@@ -106,8 +106,9 @@ class GuardedTreeIT {
     }
 
     /**
-     * A double-forked daemon (setsid) dies with a SIGKILLed jbinfmt, and so does every process when jbinfmt's whole
-     * process group is SIGKILLed (timeout -s KILL does that), which must not reach the guard; the guard is gone too.
+     * A double-forked daemon (setsid) dies with a SIGKILLed jbinfmt, and so does every process when `timeout -s KILL`
+     * kills jbinfmt's whole process group (its own: timeout makes one), which must not reach the guard before it has
+     * done its work; the guard is gone too.
      */
     @ParameterizedTest
     @EnumSource(Who.class)
@@ -115,7 +116,7 @@ class GuardedTreeIT {
         for (boolean wholeGroup : new boolean[]{false, true}) {
             Path daemonPid = dir.resolve("daemon-" + wholeGroup);
             Path childPid = dir.resolve("child-" + wholeGroup);
-            List<String> cmd = new ArrayList<>(wholeGroup ? List.of("setsid") : List.of());
+            List<String> cmd = new ArrayList<>(wholeGroup ? List.of("timeout", "-s", "KILL", "4") : List.of());
             cmd.addAll(who.command(true, "--engine", "notify", "--no-defaults", "--", "sh", "-c",
                     "(setsid sh -c 'echo $$ > " + daemonPid + "; exec sleep 300' </dev/null >/dev/null 2>&1 &); "
                             + "sh -c 'echo $$ > " + childPid + "; exec sleep 301' & "
@@ -127,8 +128,10 @@ class GuardedTreeIT {
             long guard = LauncherIT.awaitPid(dir.resolve("guard-" + wholeGroup));
             assertTrue(LauncherIT.alive(daemon) && LauncherIT.alive(child) && LauncherIT.alive(guard));
             assertEquals("jbinfmt-guard\n", Files.readString(Path.of("/proc/" + guard + "/comm")));
-            new ProcessBuilder("kill", "-KILL", "--", (wholeGroup ? "-" : "") + p.pid()).start().waitFor();
-            p.waitFor();
+            if (!wholeGroup) {
+                new ProcessBuilder("kill", "-KILL", "--", Long.toString(p.pid())).start().waitFor();
+            }
+            assertEquals(128 + 9, p.waitFor(), "killed by SIGKILL");
             for (long pid : new long[]{daemon, child, guard}) {
                 for (int i = 0; i < 500 && LauncherIT.alive(pid); i++) {
                     Thread.sleep(10);

@@ -7,7 +7,19 @@
  *   cloexec3 PATH ARG0 ARGS...    execve with fd 3 open and close-on-exec
  *   many N PATH                   execve(PATH, [PATH, 1..N])
  *   chroot DIR CWD MODE ARGS...   chroot(DIR), chdir(CWD), then MODE ARGS... as above
- *   mountns SRC DST MODE ARGS...  in a new mount namespace, SRC bind-mounted on DST, then MODE ARGS... */
+ *   mountns SRC DST MODE ARGS...  in a new mount namespace, SRC bind-mounted on DST, then MODE ARGS...
+ * and these prefixes, which change who execs, then go on with MODE ARGS... (they compose, like chroot/mountns):
+ *   setid UID GID                 no supplementary groups, then setgid(GID), setuid(UID)
+ *   setid-group UID GID GROUP     the same with GROUP as the one supplementary group
+ *   seteuid-and-back UID          seteuid(UID), seteuid(0): the ids are back, the process is left non-dumpable
+ *   capdrop                       every capability dropped from the bounding, effective, permitted, inheritable
+ *                                 and ambient sets (uid 0 stays)
+ *   capbset HEX                   keeps in the bounding set only the capabilities HEX names (the kernel oracle
+ *                                 runs with the host's bounding set this way)
+ *   nodump                        prctl(PR_SET_DUMPABLE, 0)
+ *   nnp                           prctl(PR_SET_NO_NEW_PRIVS, 1)
+ *   userns                        a user namespace of its own, where it is root ("0 EUID 1", setgroups denied),
+ *                                 as bubblewrap and rootless container tools start */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -28,17 +43,97 @@ static int fail(void) {
     return 111;
 }
 
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int last_cap(void) {
+    int last = CAP_LAST_CAP;
+    while (prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) last++; /* a kernel newer than these headers */
+    return last;
+}
+
+/* keeps in the bounding set the capabilities whose bits are set in keep; all are dropped for keep == 0 */
+static int bounding_set(unsigned long long keep) {
+    for (int c = 0; c <= last_cap(); c++) {
+        if (c < 64 && (keep >> c & 1)) continue;
+        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) return -1;
+    }
+    return 0;
+}
+
+static int drop_all_capabilities(void) {
+    if (bounding_set(0) != 0 || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) return -1;
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct none[2] = {{0, 0, 0}, {0, 0, 0}};
+    return syscall(SYS_capset, &h, none);
+}
+
+static int own_user_namespace(void) {
+    char map[64];
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    if (unshare(CLONE_NEWUSER) != 0 || write_file("/proc/self/setgroups", "deny") != 0) return -1;
+    snprintf(map, sizeof map, "0 %u 1", uid);
+    if (write_file("/proc/self/uid_map", map) != 0) return -1;
+    snprintf(map, sizeof map, "0 %u 1", gid);
+    return write_file("/proc/self/gid_map", map);
+}
+
+int main(int argc, char **argv);
+
+/* argv[1] is a prefix taking n arguments: it is done, go on with what follows them */
+static int then(int argc, char **argv, int n) {
+    argv[n] = argv[0];
+    return main(argc - n, argv + n);
+}
+
 int main(int argc, char **argv) {
+    if (argc > 4 && !strcmp(argv[1], "setid")) {
+        if (setgroups(0, NULL) != 0 || setgid(atoi(argv[3])) != 0 || setuid(atoi(argv[2])) != 0) return fail();
+        return then(argc, argv, 3);
+    }
+    if (argc > 5 && !strcmp(argv[1], "setid-group")) {
+        gid_t group = atoi(argv[4]);
+        if (setgroups(1, &group) != 0 || setgid(atoi(argv[3])) != 0 || setuid(atoi(argv[2])) != 0) return fail();
+        return then(argc, argv, 4);
+    }
+    if (argc > 3 && !strcmp(argv[1], "seteuid-and-back")) {
+        if (seteuid(atoi(argv[2])) != 0 || seteuid(0) != 0) return fail();
+        return then(argc, argv, 2);
+    }
+    if (argc > 2 && !strcmp(argv[1], "capdrop")) {
+        if (drop_all_capabilities() != 0) return fail();
+        return then(argc, argv, 1);
+    }
+    if (argc > 3 && !strcmp(argv[1], "capbset")) {
+        if (bounding_set(strtoull(argv[2], NULL, 16)) != 0) return fail();
+        return then(argc, argv, 2);
+    }
+    if (argc > 2 && !strcmp(argv[1], "nodump")) {
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return fail();
+        return then(argc, argv, 1);
+    }
+    if (argc > 2 && !strcmp(argv[1], "nnp")) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return fail();
+        return then(argc, argv, 1);
+    }
+    if (argc > 2 && !strcmp(argv[1], "userns")) {
+        if (own_user_namespace() != 0) return fail();
+        return then(argc, argv, 1);
+    }
     if (argc > 4 && !strcmp(argv[1], "chroot")) {
         if (chroot(argv[2]) != 0 || chdir(argv[3]) != 0) return fail();
-        argv[3] = argv[0];
-        return main(argc - 3, argv + 3);
+        return then(argc, argv, 3);
     }
     if (argc > 4 && !strcmp(argv[1], "mountns")) {
         if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
             || mount(argv[2], argv[3], NULL, MS_BIND | MS_REC, NULL) != 0) return fail();
-        argv[3] = argv[0];
-        return main(argc - 3, argv + 3);
+        return then(argc, argv, 3);
     }
     if (argc < 3) return 100;
     const char *mode = argv[1];

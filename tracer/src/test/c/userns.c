@@ -1,6 +1,7 @@
-/* Runs argv[1..] as root of a new user and mount namespace that maps uid/gid 0 and 65534 (nobody) to
- * themselves, so that the kernel oracle can also run programs as nobody (unshare(1) needs newuidmap and
- * /etc/subuid entries for a second range; as real root, writing the maps directly is allowed). */
+/* Runs argv[1..] as root of a new user and mount namespace that maps uid/gid 0..65535 (root, nobody and every
+ * id the tests change to) to themselves, so that the kernel oracle can also run programs as other users
+ * (unshare(1) needs newuidmap and /etc/subuid entries for that; as real root, writing the maps directly is
+ * allowed). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
@@ -24,7 +25,7 @@ static int write_file(pid_t pid, const char *name, const char *text) {
 int main(int argc, char **argv) {
     if (argc < 2) return 100;
     int sync[2];
-    if (pipe(sync) != 0) return 101;
+    if (pipe2(sync, O_CLOEXEC) != 0) return 101; /* not left open in the program it runs */
     pid_t child = fork();
     if (child < 0) return 102;
     if (child == 0) {
@@ -39,11 +40,11 @@ int main(int argc, char **argv) {
     }
     close(sync[0]);
     usleep(50000); /* let the child unshare; the maps can only be written once it has */
-    for (int tries = 0; write_file(child, "uid_map", "0 0 1\n65534 65534 1\n") != 0; tries++) {
+    for (int tries = 0; write_file(child, "uid_map", "0 0 65536\n") != 0; tries++) {
         if (tries > 100) { perror("uid_map"); kill(child, SIGKILL); return 106; }
         usleep(10000);
     }
-    if (write_file(child, "gid_map", "0 0 1\n65534 65534 1\n") != 0) { perror("gid_map"); return 107; }
+    if (write_file(child, "gid_map", "0 0 65536\n") != 0) { perror("gid_map"); return 107; }
     if (write(sync[1], "x", 1) != 1) return 108;
     int status;
     if (waitpid(child, &status, 0) != child) return 109;

@@ -88,6 +88,36 @@ class CliIT {
     }
 
     @Test
+    void aProgramThatDroppedToNobodyGetsItsOpenBinaryDescriptor() throws Exception {
+        // issue 20's reproduction: root drops to nobody, then execs a file an OP rule takes; the kernel prints
+        // "./f.jbo ./f.jbo hi" (O hands the interpreter the file the exec opened). jbinfmt used to fail to open the
+        // descriptor from the new program and hang (notify) or kill it (ptrace).
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path f = Files.writeString(tmp.resolve("f.jbo"), "JBOCRED\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        LauncherIT.Result r = LauncherIT.run(null, "--no-defaults", "--rule", ":jbo:M::JBOCRED::/bin/echo:OP", "--",
+                "sh", "-c", "cd " + tmp + " && exec setpriv --reuid=65534 --regid=65534 --clear-groups ./f.jbo hi");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("./f.jbo ./f.jbo hi\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void aFailureInTheMiddleOfARewriteGivesTheProgramOneErrnoAndTheRunGoesOn() throws Exception {
+        // at the argv write, under whichever engine this pass runs: the first exec fails with ENOEXEC (sh then runs
+        // the file as a script: "JBX: not found", 127), the second is rewritten, the run ends 123
+        Path f = Files.writeString(tmp.resolve("p.jbx"), "JBX\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        LauncherIT.Result r = LauncherIT.runWithEnv(Map.of("JBINFMT_JAVA_OPTS", "-Djbinfmt.debug.failAt=argv-write:1"),
+                null, "--no-defaults", "--rule", ":jbx:M::JBX::/bin/echo:", "--", "sh", "-c",
+                "cd " + tmp + " && ./p.jbx one 2>/dev/null; echo rc=$?; ./p.jbx two");
+        assertEquals(ExitCodes.DISTURBED, r.status(), r.err());
+        assertEquals("rc=127\n./p.jbx two\n", r.out());
+        assertTrue(r.err().matches("(?s)jbinfmt: tracer error at .*the exec fails with ENOEXEC.*fault injected.*"
+                + "the command's status was 0; exiting 123\n"), r.err());
+    }
+
+    @Test
     void systemReadsDebiansQemuRules() throws Exception {
         Path root = Path.of(System.getenv().getOrDefault("JBINFMT_QEMU_BINFMT_ROOT", "/opt/jbinfmt-ci/qemu-user-binfmt"));
         assertTrue(Files.isDirectory(root.resolve("usr/share/binfmts")),

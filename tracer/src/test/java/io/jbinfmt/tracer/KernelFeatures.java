@@ -60,8 +60,11 @@ public final class KernelFeatures {
                     p.destroyForcibly();
                     return new Feature(false, "a minimal i386 program did not finish");
                 }
+                // Java's launcher execs through execvp, which hands a file the kernel refuses with ENOEXEC to
+                // /bin/sh: an ELF it cannot parse exits 2 there
                 return p.exitValue() == 42 ? new Feature(true, null)
-                        : new Feature(false, "a minimal i386 program exited " + p.exitValue() + ", not 42");
+                        : new Feature(false, "this kernel cannot run i386 programs (a minimal one did not run: exit "
+                        + p.exitValue() + ", not 42): 32-bit emulation is off" + ia32Setting());
             } catch (IOException e) {
                 return new Feature(false, "this kernel cannot run i386 programs (" + rootCause(e)
                         + "): 32-bit emulation is off" + ia32Setting());

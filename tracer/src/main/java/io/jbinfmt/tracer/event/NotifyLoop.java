@@ -263,9 +263,10 @@ public final class NotifyLoop implements AutoCloseable {
             // cleaned up already: the exec failed with one errno, or its new program runs untouched
             done = e.finished();
             disturbances++;
-            diagnostics.println("jbinfmt: tracer error at the exec of " + n.pid() + " (" + (done.result() == 0
-                    ? "the program runs without its touch-ups" : "the exec fails with "
-                    + Errno.name((int) -done.result())) + "): " + describe(e.getCause()));
+            String outcome = done.tid() < 0 ? "it died meanwhile" : done.result() == 0
+                    ? "the program runs without its touch-ups" : "the exec fails with " + Errno.name((int) -done.result());
+            diagnostics.println("jbinfmt: tracer error at the exec of " + n.pid() + " (" + outcome + "): "
+                    + describe(e.getCause()));
         } catch (ExecFailure e) {
             // another tracer holds the thread: it gets what the kernel answers for a format it cannot run, and
             // the log (-v) says why

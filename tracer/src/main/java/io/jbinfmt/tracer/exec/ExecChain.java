@@ -116,7 +116,7 @@ public final class ExecChain {
                     }
                     executable = current;
                     if (plan instanceof ExecPlan.Rewrite r && rule != null) {
-                        plan = r.withOpenBinary(executable);
+                        plan = r.withOpenBinary(executable, !targets.readableBy(request.tid(), executable));
                     }
                 }
                 current = next;
@@ -188,7 +188,7 @@ public final class ExecChain {
             }
         }
         return new ExecPlan.Rewrite(path, List.copyOf(argv), List.copyOf(env), preserve, null, comm,
-                filename, List.copyOf(applied), -1, List.copyOf(callerArgv));
+                filename, List.copyOf(applied), -1, List.copyOf(callerArgv), false);
     }
 
     /** e_machine of an ELF header (either byte order), or -1 when {@code header} is no ELF. */

@@ -31,32 +31,35 @@ public sealed interface ExecPlan {
      * @param pathElfMachine the ELF e_machine of {@code path} when it is an ELF file that ends the chain (the
      *                       kernel loads it without passing on the name it was exec'd by), else -1 (a script)
      * @param callerArgv     the argv the exec was called with (for logs: what ran, whatever ran it)
+     * @param nonDumpable    the exec'ing process may not read {@code openBinary}: the kernel makes the new
+     *                       program non-dumpable then (would_dump), and so must we
      */
     record Rewrite(byte[] path, List<byte[]> argv, List<byte[]> env, boolean preserveArgv0, Target openBinary, byte[] comm,
-                   byte[] filename, List<Rule> applied, int pathElfMachine, List<byte[]> callerArgv)
+                   byte[] filename, List<Rule> applied, int pathElfMachine, List<byte[]> callerArgv,
+                   boolean nonDumpable)
             implements ExecPlan {
         /** The same exec, of the same file by another name {@code path}, under which the kernel names it {@code comm}. */
         public Rewrite execdAs(byte[] path, byte[] comm) {
             return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine,
-                    callerArgv);
+                    callerArgv, nonDumpable);
         }
 
         /** The same, with {@code argv} and {@code env}. */
         Rewrite withArgv(List<byte[]> argv, List<byte[]> env) {
             return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine,
-                    callerArgv);
+                    callerArgv, nonDumpable);
         }
 
-        /** The same, with the executable's file passed on to the interpreter. */
-        Rewrite withOpenBinary(Target openBinary) {
+        /** The same, with the executable's file passed on to the interpreter ({@code unreadable} by the caller). */
+        Rewrite withOpenBinary(Target openBinary, boolean unreadable) {
             return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, pathElfMachine,
-                    callerArgv);
+                    callerArgv, unreadable);
         }
 
         /** The same, knowing that {@code path} is an ELF file of machine {@code machine}. */
         Rewrite withPathElfMachine(int machine) {
             return new Rewrite(path, argv, env, preserveArgv0, openBinary, comm, filename, applied, machine,
-                    callerArgv);
+                    callerArgv, nonDumpable);
         }
     }
 }

@@ -27,6 +27,11 @@ public interface ExecTargets {
         return rule.interpreter();
     }
 
+    /** Whether tracee {@code tid} may read {@code target} (the kernel's would_dump asks). By default, yes. */
+    default boolean readableBy(int tid, Target target) {
+        return true;
+    }
+
     /** Whether descriptor {@code fd} of {@code tid} is close-on-exec. */
     boolean closeOnExec(int tid, int fd);
 

@@ -12,8 +12,7 @@ import java.util.Map;
 
 /**
  * F rules' interpreters, opened (O_PATH) when the rules are loaded, as the kernel opens them at registration,
- * and held for the session: a tracee that cannot reach them by path (a chroot, another mount namespace) execs
- * them as /proc/OURPID/fd/N.
+ * and held for the session: tracees exec them as /proc/OURPID/fd/N ({@link TraceeFiles#fixedInterpreterPath}).
  */
 final class FixedInterpreters implements AutoCloseable {
     private final Map<Rule, Integer> held = new IdentityHashMap<>();

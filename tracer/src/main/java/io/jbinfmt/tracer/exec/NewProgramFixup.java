@@ -22,6 +22,7 @@ import java.util.function.IntPredicate;
  */
 final class NewProgramFixup {
     private static final int PR_SET_NAME = 15;
+    private static final int PR_SET_DUMPABLE = 4;
     private static final int TASK_COMM_LEN = 16;
     private static final int CLOCK_MONOTONIC = 1;
 
@@ -146,6 +147,9 @@ final class NewProgramFixup {
                 }
                 block.addExecFd(handoff.install(inject, image, tid, scratchAt, plan.openBinary().fd(),
                         reachesOurProc.test(tid)));
+            }
+            if (plan.nonDumpable()) {
+                inject.call(calls.prctl(), PR_SET_DUMPABLE, 0, 0, 0, 0); // as the kernel's would_dump (suid_dumpable 0)
             }
             if (plan.comm() != null) {
                 byte[] comm = plan.comm().length >= TASK_COMM_LEN

@@ -123,7 +123,16 @@ public final class NotifiedRewrite {
                 if (e instanceof ErrnoException x && x.isGone()) {
                     throw x;
                 }
-                Finished f = recover(notify, n, ours, plan, e);
+                Finished f;
+                try {
+                    f = recover(notify, n, ours, plan, e);
+                } catch (ErrnoException r) {
+                    if (!r.isGone()) {
+                        throw r;
+                    }
+                    reapDead(held); // it died while we cleaned up (a failed exec's program may exit at once)
+                    f = new Finished(-1, 0);
+                }
                 throw new RewriteFailed(f, e);
             }
         } catch (ErrnoException e) {

@@ -65,10 +65,6 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     }
 
     /**
-     * An F interpreter for a tracee that cannot reach ours by path (a chroot, another mount namespace): the file
-     * opened at load. For any other tracee the interpreter is opened by path, as it will be exec'd by path.
-     */
-    /**
      * Whether tracee {@code tid} finds our descriptors at /proc/OURPID/fd/N: it shares our root, mounts and PID
      * namespace, and its credentials are ours (as read for the current exec decision).
      */
@@ -81,25 +77,31 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
         }
     }
 
+    /**
+     * An F interpreter: the file opened when the rules were loaded, as the kernel opened it at registration, so
+     * that one moved, replaced or deleted since is still the one that runs. No access check: the kernel does not
+     * check an F interpreter again after registration.
+     */
     @Override
     public Target fixedInterpreter(int tid, Rule rule) throws ExecFailure {
         Integer fd = fixed.descriptor(rule);
-        if (fd == null || sharesOurFiles(tid)) {
+        if (fd == null) {
             return interpreter(tid, rule.interpreter());
         }
-        // no access check: the kernel does not check an F interpreter again after registration
         return OpenExec.open(("/proc/self/fd/" + fd).getBytes(), -1, PathBytes.basename(rule.interpreter()), null,
                 null);
     }
 
     /**
-     * /proc/OURPID/fd/N, the held file, for a tracee that cannot reach the interpreter by path; its path for any
-     * other (which keeps working for a tracee whose credentials would not let it into our /proc/PID/fd).
+     * The path tracee {@code tid} execs an F interpreter by: /proc/OURPID/fd/N, the held file, wherever the tracee
+     * can open that (our PID namespace, root and mounts, our credentials) or cannot reach the interpreter's own path
+     * (a chroot, another mount namespace: there it needs /proc and our credentials); else (a tracee that dropped its
+     * ids, or in another PID namespace) its path, which names the held file until it is moved or replaced.
      */
     @Override
     public byte[] fixedInterpreterPath(int tid, Rule rule) {
         Integer fd = fixed.descriptor(rule);
-        if (fd == null || sharesOurFiles(tid)) {
+        if (fd == null || (!reachesOurProc(tid) && sharesOurFiles(tid))) {
             return rule.interpreter();
         }
         return fixed.throughOurProc(fd);
@@ -137,7 +139,7 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
                     : FileCalls.mode(FileCalls.AT_FDCWD, file.where(), FileCalls.AT_SYMLINK_NOFOLLOW))) {
                 return null; // ELOOP, the kernel's to report
             }
-            return OpenExec.open(file.where(), file.heldFd(), name, traceeCredentials, credentials.ours());
+            return open(file, name);
         } catch (ErrnoException | ExecFailure e) {
             return null; // not found, not executable, ...: the kernel fails it the same way without us
         }
@@ -149,11 +151,31 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
             throw new ExecFailure(Errno.ENOENT.code, "empty interpreter path");
         }
         try (TraceeRoot.Located file = rootOf(tid).locate(path, false)) {
-            return OpenExec.open(file.where(), file.heldFd(), PathBytes.basename(path), traceeCredentials,
-                    credentials.ours());
+            return open(file, PathBytes.basename(path));
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), new String(path) + ": " + Errno.describe(e.errno()));
         }
+    }
+
+    /** OpenExec with the tracee's credentials; a path through its /proc magic links is walked from ours. */
+    private Target open(TraceeRoot.Located file, byte[] name) throws ErrnoException, ExecFailure {
+        if (traceeCredentials == null || file.heldFd() >= 0) {
+            return OpenExec.open(file.where(), file.heldFd(), name, traceeCredentials, credentials.ours());
+        }
+        try (ProcLinkPrefix ours = ProcLinkPrefix.of(file.where())) {
+            return OpenExec.open(ours.where(), -1, name, traceeCredentials, credentials.ours());
+        }
+    }
+
+    @Override
+    public boolean readableBy(int tid, Target target) {
+        try {
+            rootOf(tid);
+        } catch (ErrnoException e) {
+            return true;
+        }
+        return traceeCredentials == null || traceeCredentials.access(target.fd(), new byte[0], FileCalls.R_OK,
+                FileCalls.AT_EMPTY_PATH, credentials.ours()) == 0;
     }
 
     @Override

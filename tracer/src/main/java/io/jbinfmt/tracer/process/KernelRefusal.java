@@ -193,8 +193,10 @@ public final class KernelRefusal {
                 if (facts.seccompMode() == 2) {
                     yield filtered;
                 }
-                yield "user namespaces are refused to this process (a security module, or a container without "
-                        + "CAP_SYS_ADMIN); use --engine notify or ptrace";
+                // a chroot too: the kernel refuses a chrooted process a new user namespace
+                yield "user namespaces are refused to this process (a security module, a container without "
+                        + "CAP_SYS_ADMIN, or a chroot: a chrooted process may not create one); use --engine notify or "
+                        + "ptrace";
             }
             case ID_MAP -> !facts.root() && facts.apparmorRestrict() == 1 ? apparmor
                     : "the new user namespace's identity map was refused (a security module?); use --engine notify "

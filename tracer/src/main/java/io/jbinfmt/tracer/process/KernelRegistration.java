@@ -31,6 +31,7 @@ import static io.jbinfmt.tracer.sys.NamespaceFlags.MS_REMOUNT;
  * parent and tracer.
  */
 final class KernelRegistration {
+    private static final int PR_CAPBSET_DROP = 24;
     private static final long O_WRONLY_CLOEXEC = FileCalls.O_WRONLY | FileCalls.O_CLOEXEC;
     private static final long O_RDONLY_CLOEXEC = FileCalls.O_RDONLY | FileCalls.O_CLOEXEC;
     /** The mount's flags, repeated in the read-only remount: a bare MS_REMOUNT|MS_BIND|MS_RDONLY clears them. */
@@ -107,6 +108,9 @@ final class KernelRegistration {
             innerUnprivileged(arch, calls, plan);
         } else {
             innerWithHelper(arch, pid, calls, plan, syscallPc, arena);
+        }
+        for (int cap : plan.boundingDrops()) { // as root of the inner namespace, which may
+            check("prctl(PR_CAPBSET_DROP, " + cap + ")", arch, calls.call(arch.prctl(), PR_CAPBSET_DROP, cap, 0, 0, 0));
         }
     }
 

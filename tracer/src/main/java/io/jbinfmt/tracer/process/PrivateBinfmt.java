@@ -44,12 +44,15 @@ import java.util.List;
  * @param selfGidMap     /proc/self/gid_map (unprivileged), else null
  * @param helperStack    root: the top of the stack the helper process is cloned on, else null
  * @param pidNamespace   where no cgroup holds the tree: what the PID namespace's init is given; else null
+ * @param boundingDrops  the capabilities jbinfmt's own bounding set lacks: dropped from the inner namespace's
+ *                       (a new user namespace starts with every one), so the command gets no capability it would
+ *                       not have without jbinfmt
  */
 public record PrivateBinfmt(boolean unprivileged, NamespaceIds uids, NamespaceIds gids, MemorySegment mountPoint,
                             MemorySegment fsType, MemorySegment register, List<MemorySegment> rules,
                             List<String> ruleNames, MemorySegment innerUidMap, MemorySegment innerGidMap,
                             MemorySegment selfUidMap, MemorySegment selfGidMap, MemorySegment helperStack,
-                            PidNamespaceInit.Plan pidNamespace) {
+                            PidNamespaceInit.Plan pidNamespace, List<Integer> boundingDrops) {
 
     static final String MOUNT_POINT = "/proc/sys/fs/binfmt_misc";
     private static final long STACK_SIZE = 64 * 1024;
@@ -77,7 +80,29 @@ public record PrivateBinfmt(boolean unprivileged, NamespaceIds uids, NamespaceId
                 unprivileged ? text(arena, "/proc/self/uid_map") : null,
                 unprivileged ? text(arena, "/proc/self/gid_map") : null,
                 unprivileged ? null : arena.allocate(STACK_SIZE, 16).asSlice(STACK_SIZE),
-                pidNamespace ? PidNamespaceInit.Plan.prepare(arena) : null);
+                pidNamespace ? PidNamespaceInit.Plan.prepare(arena) : null, missingFromOurBoundingSet());
+    }
+
+    /** The capabilities (up to the kernel's last) missing from our bounding set, from /proc/self/status. */
+    static List<Integer> missingFromOurBoundingSet() {
+        try {
+            int last = Integer.parseInt(new String(FileCalls.readSmall("/proc/sys/kernel/cap_last_cap".getBytes())).trim());
+            long bounding = -1;
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapBnd:")) {
+                    bounding = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                }
+            }
+            List<Integer> drops = new ArrayList<>();
+            for (int cap = 0; cap <= last && cap < 64; cap++) {
+                if ((bounding >>> cap & 1) == 0) {
+                    drops.add(cap);
+                }
+            }
+            return List.copyOf(drops);
+        } catch (IOException | RuntimeException | io.jbinfmt.tracer.sys.ErrnoException e) {
+            return List.of(); // a kernel that does not say: nothing dropped
+        }
     }
 
     /** The map of the user namespace jbinfmt runs in: what the kernel engine's maps may use. */

@@ -18,6 +18,7 @@ public final class FileCalls {
     public static final int AT_EACCESS = Libc.AT_EACCESS();
     public static final int AT_EMPTY_PATH = Libc.AT_EMPTY_PATH();
     public static final int X_OK = Libc.X_OK();
+    public static final int R_OK = 4;
     public static final int O_RDONLY = Libc.O_RDONLY();
     public static final int O_CLOEXEC = Libc.O_CLOEXEC();
     public static final int O_RDWR = Libc.O_RDWR();

@@ -1,14 +1,10 @@
 package io.jbinfmt.tracer.exec;
 
-import io.jbinfmt.tracer.ExitStatus;
 import io.jbinfmt.tracer.KernelFeatures;
-import io.jbinfmt.tracer.Session;
 import io.jbinfmt.tracer.SessionOptions;
 import io.jbinfmt.tracer.TestPrograms;
-import io.jbinfmt.tracer.rules.Rule;
-import io.jbinfmt.tracer.rules.RuleParser;
-import io.jbinfmt.tracer.rules.RuleSet;
-import io.jbinfmt.tracer.rules.RuleSource;
+import io.jbinfmt.tracer.exec.DifferentialRun.FileSpec;
+import io.jbinfmt.tracer.exec.DifferentialRun.Observation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,10 +13,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * jbinfmt against the kernel: each case registers the same rules in a private kernel binfmt_misc and in jbinfmt,
  * runs the same exec (through the execer helper) from the same directory and environment, and compares what
- * comes out: the probe interpreter's report (argv, AT_FLAGS, AT_EXECFD, comm, cwd, descriptors), or the errno the
- * exec'ing program got, and the exit status.
+ * comes out: the probe interpreter's report (argv, AT_FLAGS, AT_EXECFD, comm, cwd, descriptors, and the identity
+ * it runs with), or the errno the exec'ing program got, and the exit status. The machinery is {@link DifferentialRun}.
  * <p>
  * Cases that need an i386 program to run (an i386 exec'ing program or interpreter) are compared with the kernel on
  * every machine; where the kernel cannot run i386 programs (32-bit emulation off), what they test as written is
@@ -54,43 +47,12 @@ class DifferentialIT {
     static Path execer32;
     static Path probe32;
     static Path probeStatic;
+    static DifferentialRun run;
     static final Map<String, Observation> KERNEL = new java.util.HashMap<>();
     static final AtomicInteger AS_WRITTEN = new AtomicInteger();
     static final AtomicInteger NOT_APPLICABLE = new AtomicInteger();
     /** What an exec of an i386 program, or through an i386 interpreter, gives where the kernel cannot run one. */
     static final String NO_I386_EXPECT = "errno=ENOEXEC";
-
-    /** A file a case needs: text with @PROBE@/@DIR@ filled in, or a symlink. */
-    record FileSpec(String name, String content, boolean executable, String linkTo) {
-        static FileSpec exe(String name, String content) {
-            return new FileSpec(name, content, true, null);
-        }
-
-        static FileSpec plain(String name, String content) {
-            return new FileSpec(name, content, false, null);
-        }
-
-        static FileSpec dir(String name) {
-            return new FileSpec(name, null, false, null);
-        }
-
-        static FileSpec link(String name, String target) {
-            return new FileSpec(name, null, false, target);
-        }
-
-        static FileSpec executeOnly(String name, String content) {
-            return new FileSpec(name, content, true, "|--x");
-        }
-
-        /** A copy of the file {@code source} names (after filling in), executable. */
-        static FileSpec copy(String name, String source) {
-            return new FileSpec(name, source, true, "|copy");
-        }
-
-        static FileSpec fifo(String name) {
-            return new FileSpec(name, null, true, "|fifo");
-        }
-    }
 
     /** One differential case; {@code expect} must appear in the kernel's output, so the case tests something. */
     record Case(String name, List<String> rules, List<FileSpec> files, List<String> command, String expect) {
@@ -99,9 +61,6 @@ class DifferentialIT {
             return Stream.of(rules.stream(), command.stream(), files.stream().map(FileSpec::content))
                     .flatMap(x -> x).anyMatch(t -> t != null && t.matches("(?s).*@(EXEC32|EXECER32|PROBE32)@.*"));
         }
-    }
-
-    record Observation(String output, int status) {
     }
 
     static final String PM = "PMAGIC-binary-content\n";
@@ -340,21 +299,11 @@ class DifferentialIT {
     }
 
     static String fill(String s, Path dir) {
-        return s.replace("@PROBE@", probe.toString()).replace("@DIR@", dir.toString())
-                .replace("@EXEC32@", exec32.toString()).replace("@EXECER32@", execer32.toString())
-                .replace("@PROBE32@", probe32.toString()).replace("@PROBESTATIC@", probeStatic.toString());
+        return run.fill(s, dir);
     }
 
     static Path dirOf(int i) {
         return base.resolve("case" + i);
-    }
-
-    static List<String> environment(Path dir) {
-        return List.of("PATH=" + dir + "/bin:/usr/bin:/bin", "HOME=/", "LC_ALL=C");
-    }
-
-    static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     @BeforeAll
@@ -368,73 +317,18 @@ class DifferentialIT {
         execer32 = TestPrograms.getI386Glibc("execer");
         probe32 = TestPrograms.getI386Glibc("probe");
         probeStatic = TestPrograms.getStatic("probe");
+        run = new DifferentialRun(execer, Map.of("PROBE", probe, "EXEC32", exec32, "EXECER32", execer32,
+                "PROBE32", probe32, "PROBESTATIC", probeStatic));
         List<Case> cases = cases();
-        StringBuilder script = new StringBuilder("""
-                b=/proc/sys/fs/binfmt_misc
-                mount -t binfmt_misc binfmt_misc $b || exit 99
-                """);
+        List<DifferentialRun.Exec> execs = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
-            Case k = cases.get(i);
-            Path dir = dirOf(i);
-            makeFiles(dir, k.files());
-            script.append("echo -1 > $b/status\n");
-            for (String rule : k.rules()) {
-                String line = fill(rule, dir);
-                String name = line.substring(1, line.indexOf(line.charAt(0), 1));
-                // as systemd-binfmt does: a rule of the same name is removed first
-                script.append("[ -e $b/").append(name).append(" ] && echo -1 > $b/").append(name).append('\n');
-                script.append("printf '%s' ").append(quote(line)).append(" > $b/register || echo REGISTER-FAILED\n");
-            }
-            script.append("( cd ").append(quote(dir.toString())).append(" && PATH=").append(quote(dir + "/bin:/usr/bin:/bin"))
-                    .append(" && exec ").append(quote(execer.toString()));
-            for (String a : k.command()) {
-                script.append(' ').append(quote(fill(a, dir)));
-            }
-            script.append(" > kernel.out 2>&1 ); echo $? > ").append(quote(dir.resolve("kernel.rc").toString()))
-                    .append('\n');
+            run.makeFiles(dirOf(i), cases.get(i).files());
+            execs.add(new DifferentialRun.Exec(cases.get(i).rules(), cases.get(i).command(), dirOf(i)));
         }
-        script.append("echo -1 > $b/status\n");
-        Path sh = base.resolve("kernel.sh");
-        Files.writeString(sh, script);
-        ProcessBuilder pb = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "/bin/sh", sh.toString())
-                .redirectErrorStream(true);
-        pb.environment().clear();
-        pb.environment().put("PATH", "/usr/bin:/bin");
-        pb.environment().put("HOME", "/");
-        pb.environment().put("LC_ALL", "C");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        int rc = p.waitFor();
-        assertEquals(0, rc, "the kernel oracle did not run (needs Linux 6.7+ user namespaces): " + out);
-        assertTrue(!out.contains("REGISTER-FAILED"), "the kernel refused a rule: " + out);
+        List<Observation> seen = run.underTheKernel(execs, base,
+                List.of("unshare", "--user", "--map-root-user", "--mount"));
         for (int i = 0; i < cases.size(); i++) {
-            Path dir = dirOf(i);
-            KERNEL.put(cases.get(i).name(), new Observation(Files.readString(dir.resolve("kernel.out"),
-                    StandardCharsets.ISO_8859_1), Integer.parseInt(Files.readString(dir.resolve("kernel.rc")).trim())));
-        }
-    }
-
-    static void makeFiles(Path dir, List<FileSpec> files) throws Exception {
-        Files.createDirectories(dir);
-        for (FileSpec f : files) {
-            Path p = dir.resolve(f.name());
-            if ("|fifo".equals(f.linkTo())) {
-                Process mk = new ProcessBuilder("mkfifo", "-m", "755", p.toString()).inheritIO().start();
-                assertEquals(0, mk.waitFor(), "mkfifo");
-            } else if ("|copy".equals(f.linkTo())) {
-                Files.copy(Path.of(fill(f.content(), dir)), p);
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            } else if ("|--x".equals(f.linkTo())) {
-                Files.writeString(p, fill(f.content(), dir));
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("--x--x--x"));
-            } else if (f.linkTo() != null) {
-                Files.createSymbolicLink(p, Path.of(f.linkTo()));
-            } else if (f.content() == null) {
-                Files.createDirectories(p);
-            } else {
-                Files.writeString(p, fill(f.content(), dir));
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(f.executable() ? "rwxr-xr-x" : "rw-r--r--"));
-            }
+            KERNEL.put(cases.get(i).name(), seen.get(i));
         }
     }
 
@@ -482,25 +376,6 @@ class DifferentialIT {
 
     /** Case {@code k} run by jbinfmt under {@code engine}. */
     static Observation underJbinfmt(Case k, Path dir, io.jbinfmt.tracer.Engine engine) throws Exception {
-        List<Rule> rules = new ArrayList<>();
-        for (String line : k.rules()) {
-            rules.add(RuleParser.parse(fill(line, dir).getBytes(StandardCharsets.ISO_8859_1), new RuleSource(k.name(), 0)));
-        }
-        List<byte[]> command = new ArrayList<>();
-        for (String a : List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" > jb.out 2>&1", execer.toString())) {
-            command.add(a.getBytes());
-        }
-        for (String a : k.command()) {
-            command.add(fill(a, dir).getBytes());
-        }
-        List<byte[]> env = environment(dir).stream().map(String::getBytes).toList();
-        SessionOptions options = SessionOptions.defaults().withEngine(engine).withRules(RuleSet.registered(rules))
-                .withEnvironment(env).withDirectory(dir.toString().getBytes());
-        try (Session s = Session.start(options, command)) {
-            ExitStatus status = s.waitFor();
-            assertTrue(!s.disturbed(), "the tracer logged errors");
-            return new Observation(Files.readString(dir.resolve("jb.out"), StandardCharsets.ISO_8859_1),
-                    status.shellStatus());
-        }
+        return run.underJbinfmt(k.name(), new DifferentialRun.Exec(k.rules(), k.command(), dir), engine);
     }
 }

@@ -30,7 +30,7 @@ class InterpreterAliasesTest {
     static ExecPlan.Rewrite plan(String path, String comm, int machine) {
         return new ExecPlan.Rewrite(path.getBytes(), List.of(path.getBytes(), "./prog".getBytes()), List.of(), false,
                 null, comm == null ? null : comm.getBytes(), "./prog".getBytes(), List.<Rule>of(), machine,
-                List.of("./prog".getBytes()));
+                List.of("./prog".getBytes()), false);
     }
 
     @Test

@@ -41,8 +41,8 @@ class KernelDifferentialIT {
             DifferentialIT.Case k = cases.get(i);
             Path dir = DifferentialIT.dirOf(i);
             tests.add(DynamicTest.dynamicTest(k.name(), () -> {
-                DifferentialIT.Observation kernel = DifferentialIT.KERNEL.get(k.name());
-                DifferentialIT.Observation ours = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                DifferentialRun.Observation kernel = DifferentialIT.KERNEL.get(k.name());
+                DifferentialRun.Observation ours = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
                         () -> DifferentialIT.underJbinfmt(k, dir, Engine.KERNEL), "the kernel engine hung");
                 assertEquals(kernel.output(), ours.output(), "output differs");
                 assertEquals(kernel.status(), ours.status(), "exit status differs");

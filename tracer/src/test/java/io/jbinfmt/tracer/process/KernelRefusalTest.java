@@ -33,6 +33,8 @@ class KernelRefusalTest {
                 .contains("user.max_user_namespaces is reached for this user or an enclosing namespace (it is 0"));
         assertTrue(explain(HostRefusal.Refused.USER_NAMESPACE, Errno.EPERM.code, false, 100, 0, -1)
                 .contains("kernel.unprivileged_userns_clone=0"));
+        assertTrue(explain(HostRefusal.Refused.USER_NAMESPACE, Errno.EPERM.code, true, 100, -1, -1)
+                .contains("or a chroot: a chrooted process may not create one"));
         assertTrue(explain(HostRefusal.Refused.BINFMT_MISC, Errno.ENODEV.code, true, 100, -1, -1)
                 .contains("only since Linux 6.7 (this kernel: 6.1.0)"));
         assertTrue(explain(HostRefusal.Refused.BINFMT_MISC, Errno.EPERM.code, false, 100, -1, 1)

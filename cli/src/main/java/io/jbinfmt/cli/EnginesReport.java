@@ -48,9 +48,10 @@ final class EnginesReport {
                     + "strace and gdb may trace what they start, not attach to other processes (-p), as without "
                     + "jbinfmt";
             case 2 -> "yama: kernel.yama.ptrace_scope is 2 (only with CAP_SYS_PTRACE): " + (root
-                    ? "as root every engine works, as at 1" : "as a user ptrace and notify are refused (both use "
-                    + "ptrace), kernel works; give jbinfmt CAP_SYS_PTRACE or set kernel.yama.ptrace_scope=1");
-            case 3 -> "yama: kernel.yama.ptrace_scope is 3 (no ptrace at all): only the kernel engine can run";
+                    ? "as root every engine works, as at 1" : "as a user no engine runs (each sets the command up "
+                    + "by ptrace); give jbinfmt CAP_SYS_PTRACE or set kernel.yama.ptrace_scope=1");
+            case 3 -> "yama: kernel.yama.ptrace_scope is 3 (no ptrace at all): no engine runs (each sets the command "
+                    + "up by ptrace)";
             default -> null;
         };
     }

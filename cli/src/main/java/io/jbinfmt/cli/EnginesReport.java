@@ -27,7 +27,33 @@ final class EnginesReport {
                         + strip(v.why()));
             }
         }
+        String yama = yama(io.jbinfmt.tracer.process.HostRefusal.Facts.read(false).yamaScope(),
+                io.jbinfmt.tracer.sys.ProcessCalls.geteuid() == 0);
+        if (yama != null) {
+            out.println(yama);
+        }
         return any ? 0 : ExitCodes.USAGE;
+    }
+
+    /**
+     * What Yama's ptrace_scope ({@code scope}; -1: no Yama) lets work, or null when it restricts nothing (0, none).
+     * At 1 a process may ptrace only its descendants: jbinfmt's rewrites reach every process of the tree because
+     * orphans are reparented to the notify engine's guard, a child subreaper under jbinfmt.
+     */
+    static String yama(int scope, boolean root) {
+        return switch (scope) {
+            case 1 -> "yama: kernel.yama.ptrace_scope is 1 (only descendants may be traced): every engine works; "
+                    + "under notify, daemons the command leaves stay descendants of jbinfmt (their parent is "
+                    + "jbinfmt-guard, a child subreaper), so their foreign execs are rewritten too; in the tree, "
+                    + "strace and gdb may trace what they start, not attach to other processes (-p), as without "
+                    + "jbinfmt";
+            case 2 -> "yama: kernel.yama.ptrace_scope is 2 (only with CAP_SYS_PTRACE): " + (root
+                    ? "as root every engine works, as at 1" : "as a user no engine runs (each sets the command up "
+                    + "by ptrace); give jbinfmt CAP_SYS_PTRACE or set kernel.yama.ptrace_scope=1");
+            case 3 -> "yama: kernel.yama.ptrace_scope is 3 (no ptrace at all): no engine runs (each sets the command "
+                    + "up by ptrace)";
+            default -> null;
+        };
     }
 
     /** The reason without the "asked for; " every engine's choice starts with when named. */

@@ -9,6 +9,11 @@ import io.jbinfmt.tracer.sys.Errno;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -22,14 +27,41 @@ final class ExecLog implements ExecListener {
 
     private final PrintStream out;
     private final Format format;
+    /** Completed once what must come first (-v's engine line) is printed. */
+    private final Future<?> header;
+    private volatile boolean headed;
 
     ExecLog(PrintStream out, Format format) {
+        this(out, format, CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * {@code header}: the first line waits (a second at most) for it: the tracer thread logs the command's exec
+     * while the caller of {@code Session.start} may still be printing the engine line.
+     */
+    ExecLog(PrintStream out, Format format, Future<?> header) {
         this.out = out;
         this.format = format;
+        this.header = header;
+    }
+
+    private void awaitHeader() {
+        if (headed) {
+            return;
+        }
+        try {
+            header.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // print anyway
+        }
+        headed = true;
     }
 
     @Override
     public void onExec(ExecRequest request, ExecPlan plan) {
+        awaitHeader();
         out.println(format == Format.JSON ? json(request, plan, System.currentTimeMillis()) : text(request, plan));
     }
 
@@ -40,6 +72,7 @@ final class ExecLog implements ExecListener {
 
     @Override
     public void onOutcome(ProcessOutcome o) {
+        awaitHeader();
         out.println(format == Format.JSON ? json(o, System.currentTimeMillis()) : text(o));
     }
 

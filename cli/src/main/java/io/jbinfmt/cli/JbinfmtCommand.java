@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code jbinfmt [OPTIONS] [--] COMMAND [ARGS...]}: run a command tree with binfmt_misc rules applied to every exec. */
 @Command(name = "jbinfmt",
@@ -98,12 +99,12 @@ public final class JbinfmtCommand implements Callable<Integer> {
 
     @Option(names = "--engine", paramLabel = "ENGINE", description = "How execs are intercepted: notify (seccomp "
             + "user notification: only a rewritten exec is ptrace'd, so forks, threads and signals cost nothing and "
-            + "programs in the tree may use ptrace, like strace and gdb; needs Linux 6.0+ and a writable cgroup v2), "
-            + "ptrace (every process is traced; works wherever ptrace does), kernel (the rules in a private "
-            + "binfmt_misc in user namespaces of the command's: the kernel's own speed and semantics, no --log or "
-            + "--stats; Linux 6.7+) or auto (notify where this host allows it, else ptrace; never kernel; -v says "
-            + "which and why; `jbinfmt check --engines` what this host offers). Default: $JBINFMT_ENGINE, else "
-            + "auto.")
+            + "programs in the tree may use ptrace, like strace and gdb; needs Linux 6.0+; for any user: a guard "
+            + "process holds the tree), ptrace (every process is traced; works wherever ptrace does), kernel (the "
+            + "rules in a private binfmt_misc in user namespaces of the command's: the kernel's own speed and "
+            + "semantics, no --log or --stats; Linux 6.7+) or auto (notify where this host allows it, else ptrace; "
+            + "never kernel; -v says which and why; `jbinfmt check --engines` what this host offers). Default: "
+            + "$JBINFMT_ENGINE, else auto.")
     String engine;
 
     @Option(names = "--stats", description = "At exit, print to stderr how many execs were seen and rewritten "
@@ -192,7 +193,8 @@ public final class JbinfmtCommand implements Callable<Integer> {
             log = System.err;
         }
         ExecStats counts = stats ? new ExecStats() : null;
-        ExecListener listener = combine(log == null ? null : new ExecLog(log, format), counts);
+        CompletableFuture<Void> engineLine = new CompletableFuture<>();
+        ExecListener listener = combine(log == null ? null : new ExecLog(log, format, engineLine), counts);
 
         List<byte[]> argv = commandBytes();
         SignalForwarding signals = SignalForwarding.install();
@@ -210,12 +212,14 @@ public final class JbinfmtCommand implements Callable<Integer> {
                     .withObserver(fault == null ? null : fault.asObserver())
                     .withFaults(fault == null ? null : fault.asRewriteFaults()), argv);
         } catch (SpawnException e) {
+            engineLine.complete(null);
             return spawnFailed(e);
         }
         if (verbose) {
             Engine.Choice c = session.engine();
             System.err.println("jbinfmt: engine " + c.engine().spelling() + ": " + c.why());
         }
+        engineLine.complete(null); // the exec log's first line waited for it
         StartupTiming.mark("command started");
         try (session) {
             signals.attach(session);

@@ -18,15 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The two engines through bin/jbinfmt: which one runs and why (-v), that a killed jbinfmt takes its whole tree
- * down under each (the notify engine through its cgroup, the ptrace engine through PTRACE_O_EXITKILL), where the
- * notify engine is or is not available (root in a user namespace here; unprivileged and rootless-container cases
- * in NonRootIT), jbinfmt under jbinfmt, and programs that use ptrace themselves: strace, gdb and LeakSanitizer, which
- * behave under the notify engine as without jbinfmt.
+ * The engines through bin/jbinfmt: which one runs and why (-v), that a killed jbinfmt takes its whole tree
+ * down under each (the notify engine through its guard, or its cgroup where asked to use one, the ptrace engine
+ * through PTRACE_O_EXITKILL), where the notify engine is available (root in a user namespace here; unprivileged and
+ * rootless-container cases in GuardedTreeIT), jbinfmt under jbinfmt, and programs that use ptrace themselves:
+ * strace, gdb and LeakSanitizer, which behave under the notify engine as without jbinfmt.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EnginesIT {
-    static final Pattern CGROUP = Pattern.compile("the tree lives in (\\S+),");
+    /** The tree's cgroup (the kernel engine's, the notify engine's without its guard), or the one for CPU times. */
+    static final Pattern CGROUP = Pattern.compile("(?:the tree lives in|CPU time from cgroups in) (/[^\\s,;]+)");
+    /** The notify engine's tree held by a cgroup and its watchdog rather than by its guard. */
+    static final Map<String, String> CGROUP_TREE = Map.of("JBINFMT_JAVA_OPTS", "-Djbinfmt.notify.tree=cgroup");
 
     @TempDir
     Path tmp;
@@ -34,8 +37,8 @@ class EnginesIT {
     private static String notifyRefusal;
 
     /**
-     * The notify engine needs a writable cgroup v2 and Linux 6.0+, facts of the host: where it cannot run, its tests
-     * check that `--engine notify` says why in one line (125), say so, and are not applicable.
+     * The notify engine needs Linux 6.0+ (and its guard, or a writable cgroup v2), facts of the host: where it cannot
+     * run, its tests check that `--engine notify` says why in one line (125), say so, and are not applicable.
      */
     static void requireNotify() throws Exception {
         if (notifyRefusal == null) {
@@ -62,8 +65,13 @@ class EnginesIT {
         requireNotify();
         LauncherIT.Result notify = LauncherIT.run(null, "-v", "--engine", "notify", "--no-defaults", "--", "true");
         assertEquals(0, notify.status(), notify.err());
-        assertTrue(firstLine(notify.err()).matches("jbinfmt: engine notify: asked for; the tree lives in "
-                + "/\\S+/jbinfmt-\\d+-\\d+, killed through cgroup.kill if jbinfmt dies"), notify.err());
+        assertTrue(firstLine(notify.err()).matches("jbinfmt: engine notify: asked for; the tree is held by "
+                + "jbinfmt-guard, the command's parent and a child subreaper, which kills it if jbinfmt dies; "
+                + "rewritten processes' CPU time from cgroups in /\\S+/jbinfmt-\\d+-\\d+"), notify.err());
+        LauncherIT.Result cgroup = LauncherIT.runWithEnv(CGROUP_TREE, null, "-v", "--engine", "notify",
+                "--no-defaults", "--", "true");
+        assertTrue(firstLine(cgroup.err()).matches("jbinfmt: engine notify: asked for; the tree lives in "
+                + "/\\S+/jbinfmt-\\d+-\\d+, killed through cgroup.kill if jbinfmt dies"), cgroup.err());
         LauncherIT.Result ptrace = LauncherIT.run(null, "-v", "--engine=ptrace", "--no-defaults", "--", "true");
         assertEquals("jbinfmt: engine ptrace: asked for", firstLine(ptrace.err()));
         LauncherIT.Result fromEnv = LauncherIT.runWithEnv(Map.of("JBINFMT_ENGINE", "ptrace"), null, "-v",
@@ -80,12 +88,13 @@ class EnginesIT {
      * notify engine's watchdog with it.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"notify", "ptrace", "notify, whole group", "kernel"})
+    @ValueSource(strings = {"notify", "ptrace", "notify, whole group", "kernel", "notify-cgroup",
+        "notify-cgroup, whole group"})
     void aKilledJbinfmtTakesEvenADaemonDown(String how) throws Exception {
         if (!how.startsWith("ptrace")) { // kernel: as root here, where the notify engine's cgroup can be had
             requireNotify();
         }
-        String engine = how.split(",")[0];
+        String engine = how.split(",")[0].replace("-cgroup", "");
         boolean wholeGroup = how.endsWith("group");
         Path pidFile = tmp.resolve("pid");
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(LauncherIT.LAUNCHER.toString(),
@@ -94,7 +103,11 @@ class EnginesIT {
         if (wholeGroup) {
             cmd.addFirst("setsid"); // a group of its own, to kill whole (setsid execs, so its pid is the group's)
         }
-        Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("err").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(tmp.resolve("err").toFile());
+        if (how.startsWith("notify-cgroup")) {
+            pb.environment().putAll(CGROUP_TREE);
+        }
+        Process p = pb.start();
         long daemon = LauncherIT.awaitPid(pidFile);
         Thread.sleep(100); // it has exec'd sleep (or is about to)
         new ProcessBuilder("kill", "-KILL", "--", (wholeGroup ? "-" : "") + p.pid()).start().waitFor();
@@ -110,7 +123,7 @@ class EnginesIT {
             for (int i = 0; i < 500 && Files.exists(group); i++) {
                 Thread.sleep(10);
             }
-            assertFalse(Files.exists(group), "the watchdog removes the tree's cgroup " + group);
+            assertFalse(Files.exists(group), "the watchdog removes the cgroup " + group);
         }
     }
 
@@ -127,7 +140,8 @@ class EnginesIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), err);
         assertEquals("in\n", out);
-        assertTrue(firstLine(err).startsWith("jbinfmt: engine notify: this host allows it; the tree lives in "), err);
+        assertTrue(firstLine(err).startsWith("jbinfmt: engine notify: this host allows it; the tree is held by "
+                + "jbinfmt-guard"), err);
     }
 
     /** Under either outer engine the inner jbinfmt cannot see its tree's execs, and says so in one line. */

@@ -10,8 +10,9 @@ public enum Engine {
     PTRACE,
     /**
      * Execs go to a seccomp user-notification listener; only a rewritten exec's thread is ptrace'd, until its exec
-     * is done. Forks, threads and signals cost nothing, and programs in the tree may use ptrace. Needs Linux 6.0+
-     * and a writable cgroup v2 (the tree is killed through it if jbinfmt dies).
+     * is done. Forks, threads and signals cost nothing, and programs in the tree may use ptrace. Needs Linux 6.0+;
+     * any user: the tree is held by a guard process, the command's parent and a child subreaper, which kills it if
+     * jbinfmt dies (or, where the guard cannot run, by a cgroup).
      */
     NOTIFY,
     /**

@@ -17,6 +17,7 @@ import io.jbinfmt.tracer.process.Spawner;
 import io.jbinfmt.tracer.process.Tracee;
 import io.jbinfmt.tracer.process.TraceeTable;
 import io.jbinfmt.tracer.process.TreeCgroup;
+import io.jbinfmt.tracer.process.TreeGuard;
 import io.jbinfmt.tracer.rules.KernelRuleForm;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.Errno;
@@ -45,6 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Session implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
+    /**
+     * {@code -Djbinfmt.notify.tree=cgroup}: the notify engine holds the tree by a cgroup and its watchdog, not by
+     * the guard, where a cgroup can be had (to compare the two; the guard is the default).
+     */
+    private static final String TREE_PROPERTY = "jbinfmt.notify.tree";
 
     private final TraceeTable table = new TraceeTable();
     private final CompletableFuture<Integer> spawned = new CompletableFuture<>();
@@ -53,8 +59,16 @@ public final class Session implements AutoCloseable {
     private volatile int disturbances;
     private volatile int tracerTid = -1;
     private volatile long tracerCpuNanos;
-    /** The notify engine's cgroup, null under the ptrace engine (set before the tracer starts, cleared by it). */
+    /**
+     * The notify engine's cgroup, where it holds the tree (no guard) or gives rewritten processes their CPU time
+     * (outcomes asked for); the kernel engine's where one can be had; else null (set before the tracer starts,
+     * cleared by it).
+     */
     private volatile TreeCgroup cgroup;
+    /** Whether the notify engine's tree is held by a {@link TreeGuard} (decided before the tracer starts). */
+    private volatile boolean guarded;
+    /** The running guard, from the spawn to the tree's end; else null. */
+    private volatile TreeGuard guard;
     private volatile Engine.Choice engine;
     /** The kernel engine's rules, as the kernel gets them (wrappers removed at the end); null under the others. */
     private volatile InterpreterWrappers wrappers;
@@ -99,8 +113,9 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Picks the engine before the spawn: notify needs its cgroup (and no stop observer, which only the ptrace engine
-     * has stops for). Whether the kernel takes the notifying filter is known only at the spawn.
+     * Picks the engine before the spawn: notify needs its guard, or else a cgroup, to hold the tree (and no stop
+     * observer, which only the ptrace engine has stops for). Whether the kernel takes the notifying filter is known
+     * only at the spawn.
      */
     private void chooseEngine(SessionOptions options) throws SpawnException {
         Engine wanted = options.engine();
@@ -119,13 +134,35 @@ public final class Session implements AutoCloseable {
             engine = new Engine.Choice(Engine.PTRACE, "a stop observer is set (only this engine has stops)");
             return;
         }
+        String asked = wanted == Engine.NOTIFY ? "asked for" : "this host allows it";
+        String noGuard = null;
+        if (!"cgroup".equals(System.getProperty(TREE_PROPERTY))) {
+            try {
+                TreeGuard.check();
+                guarded = true;
+                String cpu = "";
+                if (options.listener() != null && options.listener().wantsOutcomes()) {
+                    try {
+                        cgroup = TreeCgroup.open(); // only for the CPU time of rewritten processes
+                        cpu = "; rewritten processes' CPU time from cgroups in " + cgroup.directory();
+                    } catch (TreeCgroup.Unavailable u) {
+                        cpu = "; no CPU time for rewritten processes (" + u.getMessage() + ")";
+                    }
+                }
+                engine = new Engine.Choice(Engine.NOTIFY, asked + "; the tree is held by jbinfmt-guard, the "
+                        + "command's parent and a child subreaper, which kills it if jbinfmt dies" + cpu);
+                return;
+            } catch (TreeGuard.Unavailable u) {
+                noGuard = u.getMessage();
+            }
+        }
         try {
             cgroup = TreeCgroup.open();
-            engine = new Engine.Choice(Engine.NOTIFY, (wanted == Engine.NOTIFY ? "asked for" : "this host allows it")
-                    + "; the tree lives in " + cgroup.directory() + ", killed through cgroup.kill if jbinfmt dies");
+            engine = new Engine.Choice(Engine.NOTIFY, asked + "; the tree lives in " + cgroup.directory()
+                    + ", killed through cgroup.kill if jbinfmt dies");
         } catch (TreeCgroup.Unavailable u) {
-            String why = "the notify engine needs a cgroup of its own to take the tree down with jbinfmt: "
-                    + u.getMessage();
+            String why = "the notify engine needs its guard or a cgroup of its own to take the tree down with "
+                    + "jbinfmt: " + (noGuard != null ? noGuard + "; " : "") + u.getMessage();
             if (wanted == Engine.NOTIFY) {
                 throw new SpawnException("--engine notify: " + why, 0);
             }
@@ -184,11 +221,29 @@ public final class Session implements AutoCloseable {
                 traceKernel(options, path, argv, env, arch, arena);
                 return;
             }
-            ExecFilter filter = cgroup != null ? ExecFilter.notifying(arch) : new ExecFilter(arch);
+            boolean notify = engine.engine() == Engine.NOTIFY;
+            ExecFilter filter = notify ? ExecFilter.notifying(arch) : new ExecFilter(arch);
             Spawner.Spawned root;
+            TreeGuard.Plan guardPlan = null;
             try {
-                root = spawnRoot(options, filter, path, argv, env, arena, arch, plan -> plan);
-                if (cgroup != null) {
+                if (guarded) {
+                    guardPlan = prepareGuard(arena);
+                }
+                TreeGuard.Plan g = guardPlan;
+                try {
+                    root = spawnRoot(options, filter, path, argv, env, arena, arch,
+                            plan -> g == null ? plan : plan.withGuard(g));
+                } catch (SpawnException e) {
+                    if (g != null) {
+                        g.settle(false);
+                    }
+                    throw e;
+                }
+                if (g != null) {
+                    g.settle(root.guard() != null);
+                }
+                guard = root.guard();
+                if (notify) {
                     settleNotify(options.engine(), root);
                 }
             } catch (SpawnException e) {
@@ -205,7 +260,11 @@ public final class Session implements AutoCloseable {
                         root.listener(), pid, root.heldSignal(), group == null ? null : group.directory(), arena,
                         System.err, options.faults())) {
                     end = loop.run();
+                    if (root.guard() != null) {
+                        end = withGuardsReport(end, root.guard(), pid);
+                    }
                 } finally {
+                    releaseGuard();
                     releaseCgroup();
                 }
             } else {
@@ -224,6 +283,7 @@ public final class Session implements AutoCloseable {
             }
             complete(end, path);
         } catch (Throwable t) {
+            releaseGuard();
             releaseCgroup();
             spawned.completeExceptionally(t);
             finished.completeExceptionally(t);
@@ -249,6 +309,41 @@ public final class Session implements AutoCloseable {
             for (int[] r : redirects) {
                 FileCalls.close(r[0]); // the child has its copy now
             }
+        }
+    }
+
+    /** The guard's lifeline; a failure to make it is the host's refusal of the notify engine (so said). */
+    private static TreeGuard.Plan prepareGuard(Arena arena) throws SpawnException {
+        try {
+            return TreeGuard.Plan.prepare(arena);
+        } catch (TreeGuard.Unavailable u) {
+            throw new SpawnException("the notify engine: " + u.getMessage(), 0);
+        }
+    }
+
+    /**
+     * The tree has ended (every process with the filter has exited): the command's end as its parent, the guard,
+     * reaped it (the loop saw it only while the command was still ours), and the guard's own end. A guard killed by
+     * someone else reports nothing: the run is disturbed, and the command's status lost (given as SIGKILL).
+     */
+    private static TreeEnd withGuardsReport(TreeEnd end, TreeGuard guard, int command) {
+        StopEvent reported = guard.awaitEnd();
+        if (reported != null) {
+            return new TreeEnd(reported, end.spawnErrno(), end.disturbances(), end.refused());
+        }
+        if (end.rootEnd() != null || end.spawnErrno() != 0 || end.refused() != null) {
+            return end;
+        }
+        System.err.println("jbinfmt: the command's parent, jbinfmt-guard (pid " + guard.pid() + "), was killed: the "
+                + "command's status is lost, and its tree was no longer tied to jbinfmt's life");
+        return new TreeEnd(new StopEvent.Killed(command, Signals.SIGKILL, false), 0, end.disturbances() + 1, null);
+    }
+
+    private void releaseGuard() {
+        TreeGuard g = guard;
+        if (g != null) {
+            guard = null;
+            g.close();
         }
     }
 
@@ -325,6 +420,7 @@ public final class Session implements AutoCloseable {
                     : "this kernel refused seccomp user notification with a killable wait ("
                     + Errno.describe(root.notifyRefused()) + "; Linux 6.0 or later needed)";
             releaseCgroup();
+            guarded = false;
             if (wanted == Engine.NOTIFY) {
                 Spawner.killAndReap(root.pid());
                 throw new SpawnException("--engine notify: " + why, 0);
@@ -332,9 +428,17 @@ public final class Session implements AutoCloseable {
             engine = new Engine.Choice(Engine.PTRACE, why);
             return;
         }
+        if (cgroup == null) {
+            return; // the guard holds the tree
+        }
         try {
             cgroup.adopt(root.pid());
         } catch (TreeCgroup.Unavailable u) {
+            if (root.guard() != null) {
+                cgroup.close(); // it was for CPU times only
+                cgroup = null;
+                return;
+            }
             Spawner.killAndReap(root.pid());
             throw new SpawnException("the notify engine: " + u.getMessage(), 0);
         }
@@ -449,6 +553,10 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         TreeCgroup c = cgroup;
+        TreeGuard g = guard;
+        if (!finished.isDone() && g != null) {
+            g.kill(); // the guard kills the whole tree; the listener then hangs up and the loop ends
+        }
         if (!finished.isDone() && c != null) {
             c.kill(); // the whole tree at once; the listener then hangs up and the loop ends
         } else if (!finished.isDone() && namespaceInit > 0 && tracerOf(namespaceInit) == tracerTid) {

@@ -345,6 +345,52 @@ class SessionIT {
         assertFalse(Files.exists(Path.of("/proc/" + pid + "/status")) && state(pid) != 'Z');
     }
 
+    /**
+     * close() on a tree whose command has left a double-forked daemon: the daemon dies too (under notify, the guard
+     * it was reparented to kills it; under ptrace, it is a tracee), and the session ends with the command's death.
+     */
+    @Test
+    void closeKillsADaemonTheCommandLeftBehind() throws Exception {
+        Path pidFile = tmp.resolve("daemon");
+        Session s = Session.start(SessionOptions.defaults(), argv("sh", "-c", "(setsid sh -c 'echo $$ > " + pidFile
+                + "; exec sleep 30' </dev/null >/dev/null 2>&1 &); exec sleep 31"));
+        int daemon = awaitPid(pidFile);
+        if (s.engine().engine() == Engine.NOTIFY) {
+            String status = Files.readString(Path.of("/proc/" + daemon + "/status"));
+            int parent = Integer.parseInt(status.lines().filter(l -> l.startsWith("PPid:")).findFirst().orElseThrow()
+                    .substring(5).trim());
+            assertEquals("jbinfmt-guard\n", Files.readString(Path.of("/proc/" + parent + "/comm")),
+                    "an orphan of the tree is reparented to the guard");
+        }
+        s.close();
+        assertEquals(ExitStatus.killed(Signals.SIGKILL, false), s.waitFor());
+        for (int i = 0; i < 500 && state(daemon) != '?' && state(daemon) != 'Z'; i++) {
+            Thread.sleep(10);
+        }
+        char st = state(daemon);
+        assertTrue(st == '?' || st == 'Z', "the daemon outlived the closed session: state " + st);
+    }
+
+    /** A spawn that fails (here: a redirect that cannot be opened) leaves none of its descriptors open. */
+    @Test
+    void aFailedSpawnLeavesNoDescriptorOpen() throws Exception {
+        SessionOptions bad = SessionOptions.defaults().withRedirects(List.of(
+                new Redirect(1, tmp.resolve("no/such/dir/out").toString().getBytes(), Redirect.Mode.WRITE)));
+        assertThrows(SpawnException.class, () -> Session.start(bad, argv("true"))); // warm-up: lazily made state
+        long before = openDescriptors();
+        for (int i = 0; i < 20; i++) {
+            assertThrows(SpawnException.class, () -> Session.start(bad, argv("true")));
+        }
+        assertEquals(ExitStatus.exited(0), run("true"));
+        assertEquals(before, openDescriptors());
+    }
+
+    static long openDescriptors() throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     static int awaitPid(Path file) throws Exception {
         for (int i = 0; i < 500; i++) {
             if (Files.exists(file)) {

@@ -27,7 +27,7 @@ class TracedProcessBuilderIT {
         try {
             started = new TracedProcessBuilder("sh", "-c", "exit 5").engine(engine).start();
         } catch (SpawnException e) {
-            // a writable cgroup v2 and Linux 6.0+ are facts of the host: where they lack, notify says why
+            // Linux 6.0+ (and the guard, or a writable cgroup v2): facts of the host; where they lack, notify says why
             org.junit.jupiter.api.Assumptions.assumeFalse(engine == Engine.NOTIFY
                     && e.getMessage().startsWith("--engine notify: ") && e.errno() == 0,
                     "TracedProcessBuilderIT: the notify engine cannot run here, not applicable: " + e.getMessage());

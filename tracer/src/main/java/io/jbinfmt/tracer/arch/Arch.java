@@ -69,6 +69,23 @@ public sealed interface Arch permits X86_64 {
 
     int write();
 
+    /** read(2), native ABI: the tracer reads the notify engine's guard's report with it. */
+    int read();
+
+    /**
+     * The notify engine's guard ({@code process/TreeGuard}): memfd_create, socketpair and shutdown for the tracer,
+     * fcntl and setpgid injected into the guard; native ABI, not among the generated SYS_* constants.
+     */
+    int memfdCreate();
+
+    int socketpair();
+
+    int shutdown();
+
+    int fcntl();
+
+    int setpgid();
+
     int close();
 
     /** sendmsg(2), native ABI: the tracer's end of {@code exec.DescriptorHandoff}. */

@@ -126,6 +126,36 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int read() {
+        return 0;
+    }
+
+    @Override
+    public int memfdCreate() {
+        return 319;
+    }
+
+    @Override
+    public int socketpair() {
+        return 53;
+    }
+
+    @Override
+    public int shutdown() {
+        return 48;
+    }
+
+    @Override
+    public int fcntl() {
+        return 72;
+    }
+
+    @Override
+    public int setpgid() {
+        return 109;
+    }
+
+    @Override
     public int close() {
         return 3;
     }

@@ -41,7 +41,7 @@ final class NotifiedOutcomes implements AutoCloseable {
     private final PrintStream diagnostics;
 
     NotifiedOutcomes(Path tree, ExecListener listener, Poller poller, Arena arena, PrintStream diagnostics) {
-        this.groups = new ProcessCgroups(tree);
+        this.groups = tree == null ? null : new ProcessCgroups(tree); // no cgroup: no CPU times
         this.listener = listener;
         this.poller = poller;
         this.info = arena.allocate(64, 8);
@@ -58,9 +58,9 @@ final class NotifiedOutcomes implements AutoCloseable {
             listener.onOutcome(before); // same process, same pidfd and group: its CPU goes on counting there
             return;
         }
-        Path group;
+        Path group = null;
         try {
-            group = groups.adopt(pid);
+            group = groups == null ? null : groups.adopt(pid);
         } catch (IOException e) {
             group = null; // its CPU time goes unmeasured, its end is still seen
             diagnostics.println("jbinfmt: cannot give process " + pid + " a cgroup for its CPU time: " + e);
@@ -138,6 +138,8 @@ final class NotifiedOutcomes implements AutoCloseable {
             FileCalls.close(w.pidfd);
         }
         byPidfd.clear();
-        groups.close();
+        if (groups != null) {
+            groups.close();
+        }
     }
 }

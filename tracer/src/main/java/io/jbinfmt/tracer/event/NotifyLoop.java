@@ -69,6 +69,8 @@ public final class NotifyLoop implements AutoCloseable {
     private int rootHeldSignal;
     private boolean rootLetGo;
     private StopEvent rootEnd;
+    /** The root is not ours to reap (its parent is the notify engine's guard) and we no longer trace it. */
+    private boolean rootNotOurs;
     private int spawnErrno;
     private int disturbances;
 
@@ -108,7 +110,7 @@ public final class NotifyLoop implements AutoCloseable {
         boolean rootWatched = true;
         while (true) {
             drainDeaths();
-            if (rootWatched && rootEnd != null) {
+            if (rootWatched && (rootEnd != null || rootNotOurs)) {
                 poller.remove(rootPidfd);
                 rootWatched = false;
             }
@@ -168,7 +170,8 @@ public final class NotifyLoop implements AutoCloseable {
         } catch (ErrnoException e) {
             if (e.errno() != Errno.ECHILD.code) {
                 throw e;
-            } // reaped while we drove it: its death is in reapedElsewhere
+            } // reaped while we drove it: its death is in reapedElsewhere; or the guard's child, let go
+            rootNotOurs = true;
         }
     }
 

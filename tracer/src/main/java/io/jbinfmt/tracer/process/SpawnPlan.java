@@ -31,11 +31,12 @@ import java.util.TreeSet;
  * @param tracingFilter with a notifying filter: the tracing one, installed instead when the tree has a listener
  *                    already (EBUSY: jbinfmt under jbinfmt, a container that intercepts syscalls); else null
  * @param binfmt      the kernel engine's namespace set-up (then {@code filter} is null: no filter), or null
+ * @param guard       the notify engine's guard: the clone becomes the guard, the command its child; or null
  */
 public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegment path, MemorySegment argv,
                         MemorySegment envp, MemorySegment emptySigset, boolean noNewPrivs, MemorySegment directory,
                         List<int[]> redirects, List<long[]> closeRanges, boolean notifying,
-                        MemorySegment tracingFilter, PrivateBinfmt binfmt) {
+                        MemorySegment tracingFilter, PrivateBinfmt binfmt, TreeGuard.Plan guard) {
 
     private static final long STACK_SIZE = 64 * 1024;
 
@@ -61,13 +62,19 @@ public record SpawnPlan(MemorySegment stackTop, MemorySegment filter, MemorySegm
                 closeRanges(keep(passFds, redirects)),
                 filter != null && filter.notifies(),
                 filter != null && filter.notifies() ? Bpf.toSockFprog(filter.tracing().program(), arena) : null,
-                null);
+                null, null);
     }
 
     /** This plan, with the kernel engine's set-up run before the exec. */
     public SpawnPlan withBinfmt(PrivateBinfmt binfmt) {
         return new SpawnPlan(stackTop, filter, path, argv, envp, emptySigset, noNewPrivs, directory, redirects,
-                closeRanges, notifying, tracingFilter, binfmt);
+                closeRanges, notifying, tracingFilter, binfmt, guard);
+    }
+
+    /** This plan, the command made by a {@link TreeGuard} that the clone becomes. */
+    public SpawnPlan withGuard(TreeGuard.Plan guard) {
+        return new SpawnPlan(stackTop, filter, path, argv, envp, emptySigset, noNewPrivs, directory, redirects,
+                closeRanges, notifying, tracingFilter, binfmt, guard);
     }
 
     private static Set<Integer> keep(Set<Integer> passFds, List<int[]> redirects) {

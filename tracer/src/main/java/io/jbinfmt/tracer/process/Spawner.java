@@ -58,8 +58,11 @@ public final class Spawner {
      *                     (0: none)
      * @param init         the kernel engine without a cgroup: the init of the command's PID namespace (the
      *                     command's parent; {@code pid} is the command's pid as we see it); else null
+     * @param guard        the notify engine's guard, the command's parent ({@link TreeGuard}); null under the
+     *                     others, and when the kernel refused the notifying filter
      */
-    public record Spawned(int pid, int listener, int notifyRefused, int heldSignal, PidNamespaceInit init) {
+    public record Spawned(int pid, int listener, int notifyRefused, int heldSignal, PidNamespaceInit init,
+                          TreeGuard guard) {
     }
 
     private static final int SECCOMP_SET_MODE_FILTER = Libc.SECCOMP_SET_MODE_FILTER();
@@ -81,10 +84,19 @@ public final class Spawner {
         }
         boolean root = !plan.noNewPrivs(); // only a non-root tracer needs no_new_privs
         PidNamespaceInit init = null;
+        TreeGuard.Forked guarded = null;
+        TreeGuard guard = null;
+        int command = pid;
         try {
-            SyscallInjector inject = seizePaused(arch, pid, plan.filter() == null || plan.notifying()
+            SyscallInjector inject = seizePaused(arch, pid, plan.guard() != null
+                    ? NOTIFY_ROOT_OPTIONS | Ptrace.O_TRACEFORK : plan.filter() == null || plan.notifying()
                     ? NOTIFY_ROOT_OPTIONS : OPTIONS, syscallPc, arena, root);
-            int command = pid;
+            if (plan.guard() != null) {
+                // the root becomes the guard; the command is its child
+                guarded = TreeGuard.fork(arch, pid, inject, plan.guard(), syscallPc, arena);
+                command = guarded.command();
+                inject = guarded.commandCalls();
+            }
             if (plan.binfmt() != null) {
                 // the kernel engine: no filter; the rules go to a private binfmt_misc, the exec is the kernel's
                 init = KernelRegistration.setUp(arch, pid, inject, plan.binfmt(), syscallPc, arena);
@@ -106,12 +118,22 @@ public final class Spawner {
                     && (installed == -Errno.EBUSY.code || installed == -Errno.EINVAL.code) ? (int) -installed : 0;
             if (notifyRefused != 0) {
                 // a listener up the tree already (one per filter chain), or an older kernel: trace instead
-                Ptrace.setOptions(pid, OPTIONS);
+                Ptrace.setOptions(command, OPTIONS);
                 installed = inject.call(arch.seccomp(), SECCOMP_SET_MODE_FILTER, 0, plan.tracingFilter().address());
             }
             refusedUnless(HostRefusal.Refused.SECCOMP, arch, root, installed);
             boolean notifying = plan.notifying() && notifyRefused == 0;
             int listener = notifying ? takeListener(command, (int) installed) : -1;
+            if (guarded != null) {
+                TreeGuard.Forked g = guarded;
+                guarded = null;
+                if (notifying) {
+                    guard = g.release(arena);
+                } else {
+                    g.abandon(); // the ptrace engine's EXITKILL holds the tree; the command is the root now
+                    pid = command;
+                }
+            }
             if (plan.directory() != null) {
                 check("chdir", arch, inject.call(arch.chdir(), plan.directory().address()));
             }
@@ -130,10 +152,16 @@ public final class Spawner {
             // after it shows whether the command could be exec'd
             inject.startTraced(arch.nativeAbi().execve(), plan.path().address(), plan.argv().address(),
                     plan.envp().address());
-            int held = inject.pendingSignal() != 0 || init == null ? inject.pendingSignal() : init.heldSignal();
-            return new Spawned(command, listener, notifyRefused, held, init);
+            int held = inject.pendingSignal() != 0 ? inject.pendingSignal()
+                    : init != null ? init.heldSignal() : guard != null ? guard.heldSignal() : 0;
+            return new Spawned(command, listener, notifyRefused, held, init, guard);
         } catch (ErrnoException | SpawnException | RuntimeException e) {
-            if (init != null) {
+            if (guarded != null) {
+                guarded.kill();
+            } else if (guard != null) {
+                killAndReap(command); // traced still: ours to reap first, then the guard's, which then ends
+                guard.awaitEnd(); // its lifeline is the plan's, closed by the caller
+            } else if (init != null) {
                 init.kill(); // the root is reaped already; the command dies with the namespace
             } else {
                 killAndReap(pid);

@@ -148,6 +148,40 @@ public final class FileCalls {
         return Syscall.call("write", Syscall.WRITE, fd, buf.address(), buf.byteSize(), 0);
     }
 
+    /** read(fd, buf, buf.byteSize()): the bytes read, 0 at end of file. */
+    public static long read(int fd, MemorySegment buf) throws ErrnoException {
+        return Syscall.call("read", Syscall.READ, fd, buf.address(), buf.byteSize(), 0);
+    }
+
+    /** MFD_CLOEXEC, MFD_EXEC (Linux 6.3: says the file will be exec'd, so vm.memfd_noexec 1 does not seal it). */
+    public static final int MFD_CLOEXEC = 1;
+    public static final int MFD_EXEC = 0x10;
+
+    /** memfd_create(name, flags): an anonymous file's descriptor. */
+    public static int memfd(Arena arena, String name, int flags) throws ErrnoException {
+        return (int) Syscall.call("memfd_create", Syscall.MEMFD_CREATE,
+                cString(arena, name.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).address(), flags, 0, 0);
+    }
+
+    /** A connected pair of Unix stream sockets, both close-on-exec: {fd0, fd1}. */
+    public static int[] socketPair() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            Syscall.call("socketpair", Syscall.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.address());
+            return new int[]{fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        }
+    }
+
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_STREAM = 1;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int SHUT_WR = 1;
+
+    /** shutdown(fd, SHUT_WR): the peer reads end of file, we can still read what it sends. */
+    public static void shutdownWrite(int fd) {
+        Syscall.raw(Syscall.SHUTDOWN, fd, SHUT_WR, 0, 0);
+    }
+
     /** ST_NOSYMFOLLOW (statvfs.h, Linux 5.10): symlinks on this mount are not followed. */
     public static final long ST_NOSYMFOLLOW = 0x2000;
 

@@ -39,6 +39,10 @@ final class Syscall {
     static final long CLOSE = Libc.SYS_close();
     /** Not among the generated SYS_* numbers: the architecture's own. */
     static final long WRITE = io.jbinfmt.tracer.arch.Arch.host().write();
+    static final long READ = io.jbinfmt.tracer.arch.Arch.host().read();
+    static final long MEMFD_CREATE = io.jbinfmt.tracer.arch.Arch.host().memfdCreate();
+    static final long SOCKETPAIR = io.jbinfmt.tracer.arch.Arch.host().socketpair();
+    static final long SHUTDOWN = io.jbinfmt.tracer.arch.Arch.host().shutdown();
     static final long FACCESSAT2 = Libc.SYS_faccessat2();
     static final long NEWFSTATAT = Libc.SYS_newfstatat();
     static final long OPENAT2 = Libc.SYS_openat2();

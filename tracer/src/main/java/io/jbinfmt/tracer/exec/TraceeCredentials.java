@@ -7,12 +7,11 @@ import io.jbinfmt.tracer.sys.FsCredentials;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * Whose credentials an exec's permission checks must use. Run as root, the tracer thread checks a tracee's
- * access with the tracee's own fsuid/fsgid/groups and effective capabilities when they differ from ours; run as anyone else, no tracee can
- * hold other credentials (no_new_privs), so our own checks stand for its.
+ * access with the tracee's own fsuid/fsgid/groups and effective capabilities when they differ from ours; run as
+ * anyone else, no tracee can hold other credentials (no_new_privs), so our own checks stand for its.
  */
 final class TraceeCredentials {
     private final boolean mayTakeOnCredentials = ProcessCalls.geteuid() == 0;
@@ -38,28 +37,10 @@ final class TraceeCredentials {
         // Read every time: the owner of /proc/TID, a cheaper look, is root for any process that is not dumpable
         // (one that changed its ids, or said so), and says nothing of capabilities dropped.
         try {
-            FsCredentials c = FsCredentials.of(tid, sharesOurUserNamespace(tid));
+            FsCredentials c = FsCredentials.of(tid, OwnNamespaces.user(tid));
             return c.sameAs(ours) ? null : c;
         } catch (IOException | RuntimeException e) {
             throw new ErrnoException("credentials of " + tid, Errno.ESRCH.code);
-        }
-    }
-
-    private static boolean sharesOurUserNamespace(int tid) {
-        try {
-            return Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/user").getBytes()), OWN_USERS);
-        } catch (ErrnoException e) {
-            return false;
-        }
-    }
-
-    private static final byte[] OWN_USERS = ownUsers();
-
-    private static byte[] ownUsers() {
-        try {
-            return FileCalls.readlink("/proc/self/ns/user".getBytes());
-        } catch (ErrnoException e) {
-            return new byte[0];
         }
     }
 }

@@ -12,11 +12,6 @@ import java.util.Arrays;
  * crosses the tracee's own mounts and keeps absolute symlinks and ".." inside its root, as the kernel does.
  */
 final class TraceeRoot {
-    /** Our own mount namespace ("mnt:[inode]"), to tell a tracee that lives in another one. */
-    private static final byte[] OWN_MOUNTS = ownNamespace("mnt");
-    /** Our own PID namespace: /proc/OURPID names us only for a tracee in it. */
-    private static final byte[] OWN_PIDS = ownNamespace("pid");
-
     private final int tid;
     private final byte[] root;
     private final boolean ownMounts;
@@ -30,7 +25,7 @@ final class TraceeRoot {
     /** Tracee {@code tid}'s root and mounts as they are now. */
     static TraceeRoot of(int tid) throws ErrnoException {
         return new TraceeRoot(tid, FileCalls.readlink(("/proc/" + tid + "/root").getBytes()),
-                Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/mnt").getBytes()), OWN_MOUNTS));
+                OwnNamespaces.mount(tid));
     }
 
     int tid() {
@@ -97,20 +92,8 @@ final class TraceeRoot {
         }
     }
 
-    /** Whether the tracee lives in our PID namespace (read now). */
+    /** Whether the tracee lives in our PID namespace (read now): /proc/OURPID names us only there. */
     boolean sharesOurPids() {
-        try {
-            return Arrays.equals(FileCalls.readlink(("/proc/" + tid + "/ns/pid").getBytes()), OWN_PIDS);
-        } catch (ErrnoException e) {
-            return false;
-        }
-    }
-
-    private static byte[] ownNamespace(String kind) {
-        try {
-            return FileCalls.readlink(("/proc/self/ns/" + kind).getBytes());
-        } catch (ErrnoException e) {
-            return new byte[0];
-        }
+        return OwnNamespaces.pid(tid);
     }
 }

@@ -60,15 +60,6 @@ public final class FileCalls {
         }
     }
 
-    /** The owner {uid, gid} of {@code path} (following symlinks). */
-    public static int[] owner(byte[] path) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = stat.allocate(arena);
-            Syscall.call("stat", Syscall.NEWFSTATAT, AT_FDCWD, cString(arena, path).address(), st.address(), 0);
-            return new int[]{stat.st_uid(st), stat.st_gid(st)};
-        }
-    }
-
     public static boolean isRegular(int mode) {
         return (mode & Libc.S_IFMT()) == Libc.S_IFREG();
     }

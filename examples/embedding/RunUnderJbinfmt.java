@@ -1,3 +1,4 @@
+import io.jbinfmt.tracer.RecordedExec;
 import io.jbinfmt.tracer.TracedProcess;
 import io.jbinfmt.tracer.TracedProcessBuilder;
 
@@ -29,7 +30,7 @@ public class RunUnderJbinfmt {
         int status = p.waitFor();
         System.out.println("exit status: " + status);
         System.out.print("output: " + Files.readString(output.toPath()));
-        for (TracedProcess.Exec e : p.execs()) {
+        for (RecordedExec e : p.execs()) {
             System.out.println("exec " + new String(e.path()) + ": " + e.decision()
                     + (e.rules().isEmpty() ? "" : " by " + String.join(", ", e.rules())));
         }

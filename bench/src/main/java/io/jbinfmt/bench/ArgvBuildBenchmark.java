@@ -1,12 +1,12 @@
 package io.jbinfmt.bench;
 
 import io.jbinfmt.tracer.arch.Arch;
-import io.jbinfmt.tracer.exec.ExecChain;
-import io.jbinfmt.tracer.exec.ExecFailure;
-import io.jbinfmt.tracer.exec.ExecPlan;
-import io.jbinfmt.tracer.exec.ExecRequest;
-import io.jbinfmt.tracer.exec.ExecTargets;
-import io.jbinfmt.tracer.exec.Target;
+import io.jbinfmt.tracer.policy.ExecChain;
+import io.jbinfmt.tracer.policy.ExecFailure;
+import io.jbinfmt.tracer.policy.ExecPlan;
+import io.jbinfmt.tracer.policy.ExecRequest;
+import io.jbinfmt.tracer.policy.ExecTargets;
+import io.jbinfmt.tracer.policy.Target;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.rules.RuleParser;
 import io.jbinfmt.tracer.rules.RuleSet;

@@ -1,11 +1,11 @@
 package io.jbinfmt.cli;
 
 import io.jbinfmt.tracer.arch.Arch;
-import io.jbinfmt.tracer.exec.ExecChain;
-import io.jbinfmt.tracer.exec.ExecPlan;
-import io.jbinfmt.tracer.exec.ExecRequest;
-import io.jbinfmt.tracer.exec.ScriptLine;
-import io.jbinfmt.tracer.exec.TraceeFiles;
+import io.jbinfmt.tracer.policy.ExecChain;
+import io.jbinfmt.tracer.policy.ExecPlan;
+import io.jbinfmt.tracer.policy.ExecRequest;
+import io.jbinfmt.tracer.policy.ScriptLine;
+import io.jbinfmt.tracer.lookup.TraceeFiles;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.rules.RuleSet;
 import io.jbinfmt.tracer.sys.Errno;

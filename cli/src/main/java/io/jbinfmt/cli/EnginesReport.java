@@ -27,7 +27,7 @@ final class EnginesReport {
                         + strip(v.why()));
             }
         }
-        String yama = yama(io.jbinfmt.tracer.process.HostRefusal.Facts.read(false).yamaScope(),
+        String yama = yama(io.jbinfmt.tracer.spawn.HostRefusal.Facts.read(false).yamaScope(),
                 io.jbinfmt.tracer.sys.ProcessCalls.geteuid() == 0);
         if (yama != null) {
             out.println(yama);

@@ -1,8 +1,8 @@
 package io.jbinfmt.cli;
 
-import io.jbinfmt.tracer.exec.ExecListener;
-import io.jbinfmt.tracer.exec.ExecPlan;
-import io.jbinfmt.tracer.exec.ExecRequest;
+import io.jbinfmt.tracer.policy.ExecListener;
+import io.jbinfmt.tracer.policy.ExecPlan;
+import io.jbinfmt.tracer.policy.ExecRequest;
 import io.jbinfmt.tracer.outcome.ProcessOutcome;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.sys.Errno;

@@ -1,9 +1,9 @@
 package io.jbinfmt.cli;
 
-import io.jbinfmt.tracer.event.StopEvent;
-import io.jbinfmt.tracer.event.StopObserver;
-import io.jbinfmt.tracer.exec.RewriteFaults;
-import io.jbinfmt.tracer.exec.RewriteStep;
+import io.jbinfmt.tracer.ptrace.StopEvent;
+import io.jbinfmt.tracer.ptrace.StopObserver;
+import io.jbinfmt.tracer.rewrite.RewriteFaults;
+import io.jbinfmt.tracer.rewrite.RewriteStep;
 
 import java.util.Arrays;
 

@@ -1,6 +1,6 @@
 package io.jbinfmt.cli;
 
-import io.jbinfmt.tracer.process.Environment;
+import io.jbinfmt.tracer.spawn.Environment;
 
 import java.io.IOException;
 import java.nio.file.Files;

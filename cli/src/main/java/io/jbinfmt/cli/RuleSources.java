@@ -1,6 +1,6 @@
 package io.jbinfmt.cli;
 
-import io.jbinfmt.tracer.exec.FixBinaryCheck;
+import io.jbinfmt.tracer.lookup.FixBinaryCheck;
 import io.jbinfmt.tracer.rules.BinfmtSupportFile;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.rules.RuleFile;

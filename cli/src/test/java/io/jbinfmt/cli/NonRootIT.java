@@ -43,7 +43,7 @@ class NonRootIT {
      */
     @BeforeAll
     static void yamaAllowsUnprivilegedPtrace() throws Exception {
-        int scope = io.jbinfmt.tracer.process.HostRefusal.Facts.read(false).yamaScope(); // -1: no Yama
+        int scope = io.jbinfmt.tracer.spawn.HostRefusal.Facts.read(false).yamaScope(); // -1: no Yama
         if (scope < 2) {
             return;
         }

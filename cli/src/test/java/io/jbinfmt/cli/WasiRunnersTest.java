@@ -1,10 +1,10 @@
 package io.jbinfmt.cli;
 
 import io.jbinfmt.tracer.arch.Arch;
-import io.jbinfmt.tracer.exec.ExecChain;
-import io.jbinfmt.tracer.exec.ExecPlan;
-import io.jbinfmt.tracer.exec.ExecRequest;
-import io.jbinfmt.tracer.exec.TraceeFiles;
+import io.jbinfmt.tracer.policy.ExecChain;
+import io.jbinfmt.tracer.policy.ExecPlan;
+import io.jbinfmt.tracer.policy.ExecRequest;
+import io.jbinfmt.tracer.lookup.TraceeFiles;
 import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.rules.RuleSet;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.jbinfmt.tracer;
 
-import io.jbinfmt.tracer.exec.ExecListener;
-import io.jbinfmt.tracer.exec.ExecPlan;
-import io.jbinfmt.tracer.exec.ExecRequest;
+import io.jbinfmt.tracer.policy.ExecListener;
+import io.jbinfmt.tracer.policy.ExecPlan;
+import io.jbinfmt.tracer.policy.ExecRequest;
 import io.jbinfmt.tracer.outcome.ProcessOutcome;
 import io.jbinfmt.tracer.rules.Rule;
 
@@ -20,7 +20,7 @@ final class ExecRecorder implements ExecListener {
     private final boolean keepOutcomes;
     private final ExecListener next;
     private final List<ProcessOutcome> outcomes = new ArrayList<>();
-    private final List<TracedProcess.Exec> execs = new ArrayList<>();
+    private final List<RecordedExec> execs = new ArrayList<>();
     private final Map<String, Long> perRule = new TreeMap<>();
     private long total;
 
@@ -42,7 +42,7 @@ final class ExecRecorder implements ExecListener {
                 case ExecPlan.Rewrite w -> "rewrite";
             };
             List<byte[]> argv = plan instanceof ExecPlan.Rewrite w ? w.argv() : List.of();
-            execs.add(new TracedProcess.Exec(request.tid(), request.filename(), decision, rules, argv));
+            execs.add(new RecordedExec(request.tid(), request.filename(), decision, rules, argv));
         }
         if (next != null) {
             next.onExec(request, plan);
@@ -68,7 +68,7 @@ final class ExecRecorder implements ExecListener {
         return List.copyOf(outcomes);
     }
 
-    synchronized List<TracedProcess.Exec> execs() {
+    synchronized List<RecordedExec> execs() {
         return List.copyOf(execs);
     }
 

@@ -1,8 +1,8 @@
 package io.jbinfmt.tracer;
 
-import io.jbinfmt.tracer.event.StopObserver;
-import io.jbinfmt.tracer.exec.ExecListener;
-import io.jbinfmt.tracer.exec.RewriteFaults;
+import io.jbinfmt.tracer.ptrace.StopObserver;
+import io.jbinfmt.tracer.policy.ExecListener;
+import io.jbinfmt.tracer.rewrite.RewriteFaults;
 import io.jbinfmt.tracer.rules.RuleSet;
 
 import java.util.List;

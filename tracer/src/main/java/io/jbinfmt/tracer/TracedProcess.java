@@ -7,18 +7,6 @@ import java.util.Map;
 
 /** A command started by {@link TracedProcessBuilder}: wait for it, read its status, and what its tree exec'd. */
 public final class TracedProcess implements AutoCloseable {
-    /**
-     * One exec of the tree.
-     *
-     * @param pid      the thread that exec'd
-     * @param path     the program as the exec named it
-     * @param decision pass, fail or rewrite
-     * @param rules    the rules that applied (rewrite only)
-     * @param argv     the argv that ran instead (rewrite only)
-     */
-    public record Exec(int pid, byte[] path, String decision, List<String> rules, List<byte[]> argv) {
-    }
-
     private final Session session;
     private final ExecRecorder recorder;
     private ExitStatus status;
@@ -51,7 +39,7 @@ public final class TracedProcess implements AutoCloseable {
     }
 
     /** The execs seen so far (empty unless {@link TracedProcessBuilder#recordExecs} was set). */
-    public List<Exec> execs() {
+    public List<RecordedExec> execs() {
         return recorder.execs();
     }
 

@@ -1,6 +1,6 @@
 package io.jbinfmt.tracer;
 
-import io.jbinfmt.tracer.exec.ExecListener;
+import io.jbinfmt.tracer.policy.ExecListener;
 import io.jbinfmt.tracer.rules.RuleFile;
 import io.jbinfmt.tracer.rules.RuleFileException;
 import io.jbinfmt.tracer.rules.RuleSet;

@@ -1,7 +1,7 @@
 package io.jbinfmt.tracer;
 
-import io.jbinfmt.tracer.event.StopEvent;
-import io.jbinfmt.tracer.event.StopObserver;
+import io.jbinfmt.tracer.ptrace.StopEvent;
+import io.jbinfmt.tracer.ptrace.StopObserver;
 import io.jbinfmt.tracer.rules.RuleParser;
 import io.jbinfmt.tracer.rules.RuleSet;
 import io.jbinfmt.tracer.rules.RuleSource;
@@ -121,8 +121,8 @@ class FaultIT {
         Path status = tmp.resolve("status");
         Path x = script("x.rw", "exit 6\n");
         AtomicInteger rewrites = new AtomicInteger();
-        io.jbinfmt.tracer.exec.ExecListener killFirstRewrite = (request, plan) -> {
-            if (plan instanceof io.jbinfmt.tracer.exec.ExecPlan.Rewrite && rewrites.incrementAndGet() == 1) {
+        io.jbinfmt.tracer.policy.ExecListener killFirstRewrite = (request, plan) -> {
+            if (plan instanceof io.jbinfmt.tracer.policy.ExecPlan.Rewrite && rewrites.incrementAndGet() == 1) {
                 try {
                     Signals.kill(request.tid(), Signals.SIGKILL);
                 } catch (ErrnoException e) {
@@ -155,9 +155,9 @@ class FaultIT {
     void killedAtRandomMomentsWhileHeldForARewriteWithOutcomes() throws Exception {
         List<io.jbinfmt.tracer.outcome.ProcessOutcome> outcomes =
                 java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        signalAtRandomMomentsWhileHeld(tmp, new io.jbinfmt.tracer.exec.ExecListener() {
+        signalAtRandomMomentsWhileHeld(tmp, new io.jbinfmt.tracer.policy.ExecListener() {
             @Override
-            public void onExec(io.jbinfmt.tracer.exec.ExecRequest request, io.jbinfmt.tracer.exec.ExecPlan plan) {
+            public void onExec(io.jbinfmt.tracer.policy.ExecRequest request, io.jbinfmt.tracer.policy.ExecPlan plan) {
             }
 
             @Override
@@ -194,7 +194,7 @@ class FaultIT {
      * Sends {@code signal} (SIGSTOP: then SIGCONT) to each child of a shell loop of rewritten execs as soon as /proc
      * shows it traced, {@code wanted} times; the shell counts the children that ended with {@code status}.
      */
-    static void signalAtRandomMomentsWhileHeld(Path tmp, io.jbinfmt.tracer.exec.ExecListener listener, int signal,
+    static void signalAtRandomMomentsWhileHeld(Path tmp, io.jbinfmt.tracer.policy.ExecListener listener, int signal,
                                                int status, int wanted) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "sig");
         Path x = Files.writeString(dir.resolve("x.rw"), "exit 6\n");

@@ -1,7 +1,7 @@
 package io.jbinfmt.tracer;
 
-import io.jbinfmt.tracer.exec.RewriteFaults;
-import io.jbinfmt.tracer.exec.RewriteStep;
+import io.jbinfmt.tracer.rewrite.RewriteFaults;
+import io.jbinfmt.tracer.rewrite.RewriteStep;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;

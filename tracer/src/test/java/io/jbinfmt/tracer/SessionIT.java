@@ -285,7 +285,7 @@ class SessionIT {
     @Test
     void aTraceeKilledWhileStoppedAtItsExecIsNotAnError() throws Exception {
         AtomicInteger execs = new AtomicInteger();
-        io.jbinfmt.tracer.exec.ExecListener killSecondExec = (request, plan) -> {
+        io.jbinfmt.tracer.policy.ExecListener killSecondExec = (request, plan) -> {
             if (execs.incrementAndGet() == 2) {
                 try {
                     Signals.kill(request.tid(), Signals.SIGKILL);

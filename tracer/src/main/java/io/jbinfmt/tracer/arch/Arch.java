@@ -42,7 +42,7 @@ public sealed interface Arch permits X86_64 {
     boolean registersInTracerLayout();
 
     /** The ABI of the program the stopped tracee whose registers these are runs (after an exec: the new one). */
-    ExecAbi imageAbi(Registers regs);
+    ExecAbi imageAbi(RegisterSet regs);
 
     /** Whether the kernel's own ELF loader runs programs of ELF machine {@code elfMachine} on this host. */
     boolean loadsElf(int elfMachine);
@@ -122,7 +122,7 @@ public sealed interface Arch permits X86_64 {
      * Sets {@code regs} so that resuming the tracee executes syscall {@code nr} of {@code abi} with {@code args}
      * via the syscall instruction at {@code pc}, and so that no interrupted syscall is restarted instead.
      */
-    void prepareSyscall(Registers regs, ExecAbi abi, long pc, long nr, long... args);
+    void prepareSyscall(RegisterSet regs, ExecAbi abi, long pc, long nr, long... args);
 
     /** True when a syscall result register value encodes an error (-4095..-1). */
     default boolean isError(long result) {

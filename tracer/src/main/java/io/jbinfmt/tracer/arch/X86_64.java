@@ -4,8 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 
-import io.jbinfmt.tracer.sys.Audit;
-
 /**
  * x86_64: struct user_regs_struct offsets (asm/ptrace.h; checked against the generated layout by a test),
  * syscall numbers from arch/x86/entry/syscalls/syscall_64.tbl, and the i386/x32 ABIs it also runs.
@@ -69,7 +67,7 @@ public final class X86_64 implements Arch {
     }
 
     @Override
-    public ExecAbi imageAbi(Registers regs) {
+    public ExecAbi imageAbi(RegisterSet regs) {
         // a 64-bit process runs in the 64-bit user code segment (0x33), an i386 program in the 32-bit one (0x23)
         return regs.getAt(CS) == USER_CS_64 ? NATIVE : I386;
     }
@@ -217,7 +215,7 @@ public final class X86_64 implements Arch {
     }
 
     @Override
-    public void prepareSyscall(Registers regs, ExecAbi abi, long pc, long nr, long... args) {
+    public void prepareSyscall(RegisterSet regs, ExecAbi abi, long pc, long nr, long... args) {
         regs.set(Reg.PC, pc);
         regs.set(Reg.RESULT, nr);  // both syscall and int 0x80 take the number from rax/eax
         regs.set(Reg.SYSNUM, -1);  // orig_rax = -1: the kernel will not restart an interrupted syscall over ours

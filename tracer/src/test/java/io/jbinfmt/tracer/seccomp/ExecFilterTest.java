@@ -1,7 +1,7 @@
 package io.jbinfmt.tracer.seccomp;
 
 import io.jbinfmt.tracer.arch.Arch;
-import io.jbinfmt.tracer.sys.Audit;
+import io.jbinfmt.tracer.arch.Audit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;

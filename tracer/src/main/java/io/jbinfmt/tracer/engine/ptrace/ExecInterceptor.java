@@ -1,0 +1,296 @@
+package io.jbinfmt.tracer.engine.ptrace;
+
+import io.jbinfmt.tracer.lookup.TraceeFiles;
+import io.jbinfmt.tracer.policy.ExecListener;
+import io.jbinfmt.tracer.policy.ExecPlan;
+import io.jbinfmt.tracer.policy.ExecRequest;
+import io.jbinfmt.tracer.rewrite.ArgvBlock;
+import io.jbinfmt.tracer.rewrite.ArgvPlacement;
+import io.jbinfmt.tracer.rewrite.ExecDecision;
+import io.jbinfmt.tracer.rewrite.ExecDecoder;
+import io.jbinfmt.tracer.rewrite.InterpreterAliases;
+import io.jbinfmt.tracer.rewrite.NewProgramFixup;
+import io.jbinfmt.tracer.rewrite.RewriteFaults;
+import io.jbinfmt.tracer.rewrite.RewriteStarted;
+import io.jbinfmt.tracer.rewrite.RewriteStep;
+import io.jbinfmt.tracer.rewrite.TracerError;
+
+import io.jbinfmt.tracer.arch.Arch;
+import io.jbinfmt.tracer.arch.ExecAbi;
+import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.ptrace.Registers;
+import io.jbinfmt.tracer.ptrace.Resume;
+import io.jbinfmt.tracer.ptrace.StopEvent;
+import io.jbinfmt.tracer.ptrace.ThreadWait;
+import io.jbinfmt.tracer.mem.TraceeMemory;
+import io.jbinfmt.tracer.spawn.Spawner;
+import io.jbinfmt.tracer.rules.RuleSet;
+import io.jbinfmt.tracer.seccomp.ExecFilter;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ProcessCalls;
+import io.jbinfmt.tracer.sys.Ptrace;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+
+/**
+ * Carries out exec decisions in the tracee (the mechanism; {@link io.jbinfmt.tracer.policy.ExecChain} decides). At the seccomp stop it
+ * decodes the exec, asks for a plan, and either lets it run, fails it (syscall skipped, -errno returned), or
+ * rewrites it: the new path and argv are written below the stack pointer and the argument registers repointed.
+ * A rewritten exec is watched to its syscall-exit stop: on failure the registers are put back as they were; on
+ * success {@link NewProgramFixup} touches up the new program before its first instruction. What it keeps about an
+ * exec lives on the {@link Tracee}; each handler returns how the event loop must restart the tracee.
+ */
+public final class ExecInterceptor {
+    private final Arch arch;
+    private final ExecListener listener;
+    private final TraceeFiles files;
+    private final InterpreterAliases aliases;
+    private final Registers regs;
+    private final TraceeMemory memory;
+    private final MemorySegment status;
+    private final ThreadWait wait;
+    private final NewProgramFixup fixup;
+    private final RewriteStarted newProgram;
+    private final RewriteFaults faults;
+    private final ExecDecision decision;
+
+    /**
+     * @param deaths     receives the death of a tracee that died while we waited on it directly (it is reaped then)
+     * @param newProgram told of each rewritten exec that succeeded, at its exit stop (null: none)
+     * @param faults     called before each step of a rewrite (tests inject failures there)
+     */
+    public ExecInterceptor(Arch arch, RuleSet rules, ExecListener listener, Arena arena,
+                           Consumer<StopEvent> deaths, RewriteStarted newProgram, RewriteFaults faults) {
+        this.faults = faults;
+        this.newProgram = newProgram;
+        this.arch = arch;
+        this.listener = listener;
+        this.files = new TraceeFiles(rules);
+        this.aliases = new InterpreterAliases(arch);
+        this.regs = new Registers(arch, arena);
+        this.memory = new TraceeMemory(arena);
+        this.decision = new ExecDecision(rules, listener, files, memory);
+        this.status = arena.allocate(4);
+        this.wait = new ThreadWait(status, deaths);
+        this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths,
+                files::reachesOurProc, faults);
+    }
+
+    /** Whether any exec needs a look at all: with no rules and no listener every exec simply continues. */
+    public boolean active() {
+        return decision.active();
+    }
+
+    /**
+     * At an exec's seccomp stop: {@link Resume#TO_SYSCALL_EXIT} when {@link #onExit} has to see the exec's
+     * outcome (a rewrite), else {@link Resume#CONTINUE}.
+     */
+    public Resume onEntry(Tracee t, ExecFilter.Traced traced) throws ErrnoException {
+        if (!active() || traced == null) {
+            return Resume.CONTINUE;
+        }
+        int tid = t.tid();
+        regs.fetch(tid);
+        ExecDecision.Decided decided = decision.decide(tid, traced, ExecDecoder.args(traced, regs));
+        if (decided == null) {
+            return Resume.CONTINUE;
+        }
+        ExecRequest request = decided.request();
+        ExecPlan plan = decided.plan();
+        if (listener != null) {
+            listener.onExec(request, plan);
+        }
+        return switch (plan) {
+            case ExecPlan.Passthrough p -> Resume.CONTINUE;
+            case ExecPlan.Fail f -> {
+                regs.set(Reg.SYSNUM, -1); // skip the syscall; the tracee sees -errno as its result
+                regs.set(Reg.RESULT, -f.errno());
+                regs.push(tid);
+                yield Resume.CONTINUE;
+            }
+            case ExecPlan.Rewrite r -> rewriteOrFail(t, request, r);
+        };
+    }
+
+    /**
+     * {@link #rewrite}, or, if that fails (not by the tracee's death), the exec fails with the failed call's errno
+     * (ENOEXEC for a bug of ours) and its registers are as they were: the failure is thrown on, as a
+     * {@link RewriteFailure} for the loop to log, and the tracee is to be resumed as it stands.
+     */
+    private Resume rewriteOrFail(Tracee t, ExecRequest request, ExecPlan.Rewrite plan) throws ErrnoException {
+        byte[] before = regs.snapshot();
+        try {
+            return rewrite(t, request, plan, before);
+        } catch (ErrnoException | RuntimeException e) {
+            if (e instanceof ErrnoException x && x.isGone()) {
+                throw x;
+            }
+            int errno = e instanceof ErrnoException x ? x.errno() : Errno.ENOEXEC.code;
+            t.rewrite(null);
+            releaseBinary(plan);
+            regs.restore(before);
+            regs.set(Reg.SYSNUM, -1);
+            regs.set(Reg.RESULT, -errno);
+            regs.push(t.tid());
+            throw new RewriteFailure("the exec fails with " + Errno.name(errno), e);
+        }
+    }
+
+    /** A rewrite step failed and was cleaned up; the message says how the exec ended. */
+    public static final class RewriteFailure extends RuntimeException {
+        RewriteFailure(String outcome, Exception cause) {
+            super(outcome + ": " + TracerError.describe(cause), cause);
+        }
+    }
+
+    private Resume rewrite(Tracee t, ExecRequest request, ExecPlan.Rewrite plan, byte[] before)
+            throws ErrnoException {
+        int tid = request.tid();
+        ExecAbi abi = request.abi();
+        plan = ArgvPlacement.withEnvironment(memory, request, plan);
+        // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
+        plan = aliases.apply(plan, files.sharesOurFiles(tid));
+        int word = abi.wordSize();
+        int blockSize = ArgvBlock.size(plan, word);
+        long area = t.takeScratchPage();
+        long base = area != 0 ? area : ArgvPlacement.belowStack(arch, abi, tid, regs.get(Reg.SP), blockSize);
+        try {
+            if (base < 0) {
+                throw new ErrnoException("no room below the stack pointer in the stack's mapping", Errno.EFAULT.code);
+            }
+            faults.before(RewriteStep.ARGV_WRITE);
+            memory.write(tid, base, ArgvBlock.bytes(plan, base, word));
+        } catch (ErrnoException e) {
+            if (e.isGone() || area != 0) {
+                throw e;
+            }
+            mapScratchAndRestart(t, abi, before, blockSize);
+            releaseBinary(plan);
+            return Resume.delivering(wait.takeHeldSignal());
+        }
+        ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
+        regs.push(tid);
+        if (t.threaded()) {
+            // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
+            Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
+        }
+        faults.before(RewriteStep.RESTART);
+        t.rewrite(new RewriteInFlight(before, plan, t.threaded(), tid));
+        return Resume.TO_SYSCALL_EXIT;
+    }
+
+    /**
+     * The stack had no room below the stack pointer: turn this syscall into an mmap for scratch space, then
+     * rewind the tracee to its syscall instruction so the exec runs again, stops again, and is rewritten into
+     * the new pages.
+     */
+    private void mapScratchAndRestart(Tracee t, ExecAbi abi, byte[] before, int size) throws ErrnoException {
+        int tid = t.tid();
+        long length = ArgvPlacement.pagesFor(size);
+        regs.restore(before);
+        regs.set(Reg.SYSNUM, abi.calls().mmap());
+        regs.setArg(abi, 1, 0);
+        regs.setArg(abi, 2, length);
+        regs.setArg(abi, 3, ArgvPlacement.PROT_READ_WRITE);
+        regs.setArg(abi, 4, ArgvPlacement.MAP_PRIVATE_ANONYMOUS);
+        regs.setArg(abi, 5, -1);
+        regs.setArg(abi, 6, 0);
+        regs.push(tid);
+        Ptrace.syscall(tid, 0);
+        wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
+        regs.fetch(tid);
+        long mapped = regs.get(Reg.RESULT);
+        regs.restore(before);
+        if (arch.isError(mapped)) {
+            regs.set(Reg.SYSNUM, -1);
+            regs.set(Reg.RESULT, -Errno.E2BIG.code);
+        } else {
+            t.scratchPage(mapped);
+            long nr = regs.get(Reg.SYSNUM);
+            // back onto the syscall instruction (for an i386 call through the vDSO, onto its int $0x80 fallback,
+            // as the kernel itself restarts calls)
+            regs.set(Reg.PC, regs.get(Reg.PC) - abi.calls().instruction().length);
+            regs.set(Reg.RESULT, nr); // the syscall instruction takes its number from here again
+        }
+        regs.push(tid);
+    }
+
+    /** Releases what the session held for its execs (the F rules' interpreters). */
+    public void close() {
+        files.close();
+        aliases.close();
+    }
+
+    /** Releases what a tracee that died held for its exec. */
+    public void forget(Tracee t) {
+        RewriteInFlight f = t.rewrite();
+        t.rewrite(null);
+        if (f != null) {
+            releaseBinary(f.plan());
+        }
+    }
+
+    /**
+     * At the syscall-exit stop of a rewritten exec: continue, delivering a signal that arrived while we were
+     * injecting, if any.
+     */
+    public Resume onExit(Tracee t) throws ErrnoException {
+        int tid = t.tid();
+        RewriteInFlight f = t.rewrite();
+        t.rewrite(null);
+        try {
+            if (f.execEvent()) {
+                Ptrace.setOptions(tid, Spawner.OPTIONS);
+            }
+            NewProgramFixup.Settled settled;
+            try {
+                settled = fixup.settle(tid, f.registersBefore(), f.plan());
+            } catch (ErrnoException | RuntimeException e) {
+                if (e instanceof ErrnoException x && x.isGone()) {
+                    throw x;
+                }
+                // only a new program's touch-ups fail, and they put back what they changed: it runs untouched
+                if (newProgram != null) {
+                    newProgram.started(tid, f.execTid(), f.plan());
+                }
+                throw new RewriteFailure("the program runs without its touch-ups", e);
+            }
+            if (settled.result() == 0 && newProgram != null) {
+                newProgram.started(tid, f.execTid(), f.plan());
+            }
+            return Resume.delivering(settled.signal());
+        } finally {
+            releaseBinary(f.plan());
+        }
+    }
+
+    /**
+     * At the exec event of a rewritten exec (seen for threaded processes only): the new program is loaded. A failure
+     * here ends the rewrite; the program runs untouched (the loop resumes it without its exit stop).
+     */
+    public void onExecEvent(Tracee t) {
+        RewriteInFlight f = t.rewrite();
+        if (f == null) {
+            return;
+        }
+        try {
+            faults.before(RewriteStep.EXEC_EVENT);
+        } catch (RuntimeException e) {
+            t.rewrite(null);
+            releaseBinary(f.plan());
+            if (newProgram != null) {
+                newProgram.started(t.tid(), f.execTid(), f.plan());
+            }
+            throw new RewriteFailure("the program runs without its touch-ups", e);
+        }
+    }
+
+    private void releaseBinary(ExecPlan.Rewrite plan) {
+        if (plan.openBinary() != null) {
+            files.release(plan.openBinary());
+        }
+    }
+}

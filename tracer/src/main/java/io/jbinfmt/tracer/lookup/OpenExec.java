@@ -1,0 +1,90 @@
+package io.jbinfmt.tracer.lookup;
+
+import io.jbinfmt.tracer.policy.ExecFailure;
+import io.jbinfmt.tracer.policy.Target;
+
+import io.jbinfmt.tracer.rules.Rule;
+import io.jbinfmt.tracer.sys.Errno;
+import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.FsCredentials;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The kernel's open_exec, done by the tracer: a file is opened only if it is a regular file on an exec mount,
+ * executable by the exec'ing process; its first 256 bytes are read for the rules.
+ */
+final class OpenExec {
+    private OpenExec() {
+    }
+
+    /**
+     * Opens what {@code where} names if the kernel's open_exec would, checked with {@code as} (the tracee's
+     * credentials when they are not ours, along the whole path; null: ours, restored to {@code ours} after).
+     * {@code heldFd}: an O_PATH descriptor {@code where} goes through (checked through it), or -1.
+     */
+    static Target open(byte[] where, int heldFd, byte[] name, FsCredentials as, FsCredentials ours)
+            throws ExecFailure {
+        if (as != null) {
+            int e = heldFd >= 0
+                    ? as.access(heldFd, new byte[0], FileCalls.X_OK, FileCalls.AT_EMPTY_PATH, ours)
+                    : as.access(FileCalls.AT_FDCWD, where, FileCalls.X_OK, 0, ours);
+            if (e != 0) {
+                throw new ExecFailure(e, new String(where) + ": " + Errno.describe(e) + " for uid " + as.fsuid());
+            }
+        }
+        // Never open what is not a regular file: a FIFO would block the tracer, a device could react to it.
+        try {
+            if (!FileCalls.isRegular(FileCalls.mode(FileCalls.AT_FDCWD, where, 0))) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
+            }
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot stat " + new String(where) + ": " + Errno.describe(e.errno()));
+        }
+        int fd;
+        try {
+            // O_NONBLOCK too, in case it was swapped for a FIFO since the stat
+            fd = FileCalls.open(FileCalls.AT_FDCWD, where, FileCalls.O_RDONLY | FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK);
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot open " + new String(where) + ": " + Errno.describe(e.errno()));
+        }
+        try {
+            if (!FileCalls.isRegular(FileCalls.modeOf(fd))) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
+            }
+            if (as == null // else checked above, with the credentials that count
+                    && FileCalls.access(FileCalls.AT_FDCWD, where, FileCalls.X_OK, FileCalls.AT_EACCESS) != 0) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not executable");
+            }
+            if (FileCalls.onNoexecMount(fd)) {
+                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is on a noexec mount");
+            }
+            return new Target(header(fd), fd, name);
+        } catch (ErrnoException e) {
+            FileCalls.close(fd);
+            throw new ExecFailure(e.errno(), new String(where) + ": " + Errno.describe(e.errno()));
+        } catch (ExecFailure e) {
+            FileCalls.close(fd);
+            throw e;
+        }
+    }
+
+    /** The first 256 bytes, zero-filled past the end of the file (the kernel's bprm->buf). */
+    private static byte[] header(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Rule.HEADER_SIZE);
+            long got = 0;
+            while (got < Rule.HEADER_SIZE) {
+                long n = FileCalls.pread(fd, buf.asSlice(got), got);
+                if (n == 0) {
+                    break;
+                }
+                got += n;
+            }
+            return buf.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+}

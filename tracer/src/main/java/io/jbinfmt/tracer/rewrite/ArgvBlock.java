@@ -1,0 +1,83 @@
+package io.jbinfmt.tracer.rewrite;
+
+import io.jbinfmt.tracer.policy.ExecPlan;
+
+import io.jbinfmt.tracer.arch.ExecAbi;
+import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.ptrace.Registers;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The bytes a rewritten exec's new path and argv (and, after a null entry, envp) take in the tracee: the strings,
+ * then the pointer arrays, laid out for a given address. Pure; both engines write it the same way.
+ */
+public final class ArgvBlock {
+    private ArgvBlock() {
+    }
+
+    /** Where the argv pointer array starts, from the block's start. */
+    static int argvOffset(ExecPlan.Rewrite plan) {
+        return align8(stringsLength(plan));
+    }
+
+    /** The block's size in bytes, with pointers of {@code word} bytes. */
+    public static int size(ExecPlan.Rewrite plan, int word) {
+        return argvOffset(plan) + word * (plan.argv().size() + 1);
+    }
+
+    /**
+     * Points a stopped exec's registers at the block written at {@code base}: an execve (an execveat becomes one)
+     * of the plan's path with its argv, and with the envp in the block when the rules set variables, else the
+     * caller's own {@code callersEnvp}. The caller pushes the registers.
+     */
+    public static void pointRegisters(Registers regs, ExecAbi abi, ExecPlan.Rewrite plan, long base, long callersEnvp) {
+        long argvAddr = base + argvOffset(plan);
+        regs.set(Reg.SYSNUM, abi.execve());
+        regs.setArg(abi, 1, base);
+        regs.setArg(abi, 2, argvAddr);
+        regs.setArg(abi, 3, plan.env().isEmpty() ? callersEnvp
+                : argvAddr + (long) abi.wordSize() * (plan.argv().size() - plan.env().size()));
+    }
+
+    private static int stringsLength(ExecPlan.Rewrite plan) {
+        int n = plan.path().length + 1;
+        for (byte[] a : plan.argv()) {
+            n += a == null ? 0 : a.length + 1;
+        }
+        return n;
+    }
+
+    private static int align8(int n) {
+        return (n + 7) & ~7;
+    }
+
+    /**
+     * path\0 argv[0]\0 ... padded to 8, then the argv pointers ({@code word} bytes each) and NULL, for placing at
+     * {@code base}. A null entry in the list ends one pointer array and starts another (argv, then envp when the
+     * rules set variables).
+     */
+    public static byte[] bytes(ExecPlan.Rewrite plan, long base, int word) {
+        int strings = argvOffset(plan);
+        ByteBuffer b = ByteBuffer.allocate(size(plan, word)).order(ByteOrder.nativeOrder());
+        b.put(plan.path()).put((byte) 0);
+        long[] pointers = new long[plan.argv().size()];
+        for (int i = 0; i < pointers.length; i++) {
+            byte[] a = plan.argv().get(i);
+            if (a != null) {
+                pointers[i] = base + b.position();
+                b.put(a).put((byte) 0);
+            }
+        }
+        b.position(strings);
+        for (long p : pointers) {
+            if (word == 8) {
+                b.putLong(p);
+            } else {
+                b.putInt((int) p);
+            }
+        }
+        return b.array(); // the last pointer slot stays zero: the array's NULL
+    }
+}

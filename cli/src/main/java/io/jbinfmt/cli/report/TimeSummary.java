@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.Arrays;
 import java.util.List;
@@ -8,9 +8,9 @@ import java.util.Objects;
  * Total, median and 95th percentile of some processes' times (ms), over those whose time is known, and how many
  * were not; percentiles as {@link #DEFINITION} says. Median and p95 are NaN when no time is known.
  */
-record TimeSummary(int known, int unknown, double total, double median, double p95) {
+public record TimeSummary(int known, int unknown, double total, double median, double p95) {
     /** How --help states the percentile definition. */
-    static final String DEFINITION = "Medians and 95th percentiles interpolate linearly between the closest ranks "
+    public static final String DEFINITION = "Medians and 95th percentiles interpolate linearly between the closest ranks "
             + "(definition 7 of Hyndman and Fan, the default of R and NumPy): the p-th percentile of n sorted "
             + "times x[0..n-1] lies at position p/100*(n-1).";
 

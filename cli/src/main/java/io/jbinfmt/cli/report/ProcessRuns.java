@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,8 +11,8 @@ import java.util.Map;
  * all (none: a log from before they were written, in which every process looks unfinished), which report and
  * diff mention.
  */
-record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecords) {
-    static final ProcessRuns NONE = new ProcessRuns(List.of(), List.of(), 0);
+public record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecords) {
+    public static final ProcessRuns NONE = new ProcessRuns(List.of(), List.of(), 0);
 
     /**
      * Links a log's records: an exit record ends the most recent earlier rewrite exec record of its pid that has
@@ -76,7 +76,7 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecor
     }
 
     /** This log's processes followed by {@code other}'s: each log is linked on its own, pids being per run. */
-    ProcessRuns plus(ProcessRuns other) {
+    public ProcessRuns plus(ProcessRuns other) {
         List<ProcessRun> r = new ArrayList<>(runs);
         r.addAll(other.runs);
         List<String> s = new ArrayList<>(strayExits);

@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,12 +18,12 @@ import java.util.Map;
  * order. Unknown fields and unknown kinds of event are skipped, so newer logs still read; a record without
  * "event" is an exec record, as logs written before exit records existed have none.
  */
-final class OutcomeLog {
+public final class OutcomeLog {
     /** What exit status 125 means for report and diff, in their --help and man page. */
-    static final String BAD_INPUT = "125:bad input: a LOG cannot be read, or a line is not a JSON object or not a "
+    public static final String BAD_INPUT = "125:bad input: a LOG cannot be read, or a line is not a JSON object or not a "
             + "record of this format (named as LOG:LINE: reason)";
     /** Their --json option's description. */
-    static final String JSON_OUTPUT = "Print one JSON document instead of text tables (times in ms; unknown times "
+    public static final String JSON_OUTPUT = "Print one JSON document instead of text tables (times in ms; unknown times "
             + "are null).";
 
     private OutcomeLog() {
@@ -65,7 +65,7 @@ final class OutcomeLog {
     }
 
     /** The processes of one log, linked: what report and diff work on. */
-    static ProcessRuns runs(Path file) throws BadLogException {
+    public static ProcessRuns runs(Path file) throws BadLogException {
         return ProcessRuns.link(read(file));
     }
 

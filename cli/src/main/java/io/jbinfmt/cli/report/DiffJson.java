@@ -43,8 +43,8 @@ public final class DiffJson {
         m.put("path", p.key().path());
         m.put("args", p.key().args());
         m.put("occurrence", p.occurrence());
-        m.put("a", p.a() == null ? null : p.a().outcome().toJson());
-        m.put("b", p.b() == null ? null : p.b().outcome().toJson());
+        m.put("a", p.a() == null ? null : LogJson.outcome(p.a().outcome()));
+        m.put("b", p.b() == null ? null : LogJson.outcome(p.b().outcome()));
         return m;
     }
 

@@ -57,7 +57,7 @@ public final class ReportJson {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("path", r.path());
         m.put("args", r.args());
-        m.putAll(r.outcome().toJson());
+        m.putAll(LogJson.outcome(r.outcome()));
         m.put("wall_ms", r.wallMs());
         m.put("cpu_ms", r.cpuMs());
         m.put("max_rss_kb", r.maxRssKb());

@@ -46,12 +46,12 @@ public final class SampleLogs {
     }
 
     public static ProcessRuns runs(String... lines) {
-        List<LogRecord> records = new ArrayList<>();
+        List<LogLine> records = new ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
             try {
-                LogRecord r = OutcomeLog.parse(lines[i], "test:" + (i + 1));
+                LogRecord r = LogJson.read(lines[i], "test:" + (i + 1));
                 if (r != null) {
-                    records.add(r);
+                    records.add(new LogLine("test:" + (i + 1), r));
                 }
             } catch (BadLogException e) {
                 throw new AssertionError(e);

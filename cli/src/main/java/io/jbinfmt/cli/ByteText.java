@@ -36,31 +36,4 @@ final class ByteText {
             return out.toString();
         }
     }
-
-    /** A JSON string literal for {@code bytes} as {@link #show} renders them. */
-    static String json(byte[] bytes) {
-        return json(show(bytes));
-    }
-
-    static String json(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
-    }
 }

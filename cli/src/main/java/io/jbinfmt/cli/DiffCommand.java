@@ -1,5 +1,11 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.cli.report.BadLogException;
+import io.jbinfmt.cli.report.DiffJson;
+import io.jbinfmt.cli.report.DiffText;
+import io.jbinfmt.cli.report.OutcomeLog;
+import io.jbinfmt.cli.report.ProcessRuns;
+import io.jbinfmt.cli.report.RunDiff;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

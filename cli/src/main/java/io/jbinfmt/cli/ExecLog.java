@@ -1,5 +1,8 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.cli.report.LogJson;
+import io.jbinfmt.cli.report.LogRecord;
+import io.jbinfmt.cli.report.Outcome;
 import io.jbinfmt.tracer.policy.ExecListener;
 import io.jbinfmt.tracer.policy.ExecPlan;
 import io.jbinfmt.tracer.policy.ExecRequest;
@@ -8,6 +11,7 @@ import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.sys.Errno;
 
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -62,7 +66,8 @@ final class ExecLog implements ExecListener {
     @Override
     public void onExec(ExecRequest request, ExecPlan plan) {
         awaitHeader();
-        out.println(format == Format.JSON ? json(request, plan, System.currentTimeMillis()) : text(request, plan));
+        out.println(format == Format.JSON ? LogJson.write(record(request, plan, System.currentTimeMillis()))
+                : text(request, plan));
     }
 
     @Override
@@ -73,7 +78,7 @@ final class ExecLog implements ExecListener {
     @Override
     public void onOutcome(ProcessOutcome o) {
         awaitHeader();
-        out.println(format == Format.JSON ? json(o, System.currentTimeMillis()) : text(o));
+        out.println(format == Format.JSON ? LogJson.write(record(o, System.currentTimeMillis())) : text(o));
     }
 
     static String text(ProcessOutcome o) {
@@ -95,29 +100,22 @@ final class ExecLog implements ExecListener {
         return b.append(": ").append(ByteText.show(o.program())).toString();
     }
 
-    static String json(ProcessOutcome o, long nowMillis) {
-        StringBuilder b = new StringBuilder("{\"event\":\"exit\",\"time_ms\":").append(nowMillis)
-                .append(",\"pid\":").append(o.execTid()) // as the exec record has it (readers link by it)
-                .append(",\"path\":").append(ByteText.json(o.program()))
-                .append(",\"rules\":[").append(o.rules().stream().map(r -> ByteText.json(r.name()))
-                        .collect(Collectors.joining(","))).append(']');
-        switch (o.end()) {
-            case EXITED -> b.append(",\"status\":\"exited\",\"exit_code\":").append(o.exitCode());
-            case KILLED -> b.append(",\"status\":\"killed\",\"signal\":").append(ByteText.json(SignalNames.name(o.signal())))
-                    .append(",\"core\":").append(o.coreDumped());
-            case EXECD -> b.append(",\"status\":\"exec\"");
-            case UNKNOWN -> b.append(",\"status\":\"unknown\"");
-        }
-        b.append(",\"wall_ms\":").append(millis(o.wallNanos() / 1000));
-        b.append(",\"user_ms\":").append(o.cpuKnown() ? millis(o.userMicros()) : "null");
-        b.append(",\"sys_ms\":").append(o.cpuKnown() ? millis(o.sysMicros()) : "null");
-        b.append(",\"max_rss_kb\":").append(o.maxRssKb() >= 0 ? Long.toString(o.maxRssKb()) : "null");
-        return b.append('}').toString();
+    /** The exit record of {@code o}: the id of the thread that exec'd, as the exec record has it (readers link by it). */
+    static LogRecord record(ProcessOutcome o, long nowMillis) {
+        Outcome end = switch (o.end()) {
+            case EXITED -> new Outcome.Exited(o.exitCode());
+            case KILLED -> new Outcome.Killed(SignalNames.name(o.signal()), o.coreDumped());
+            case EXECD -> new Outcome.ExecdAnother();
+            case UNKNOWN -> new Outcome.EndUnknown();
+        };
+        return new LogRecord.Exit(BigDecimal.valueOf(nowMillis), o.execTid(), ByteText.show(o.program()),
+                ruleNameList(o.rules()), end, millis(o.wallNanos() / 1000), o.cpuKnown() ? millis(o.userMicros()) : null,
+                o.cpuKnown() ? millis(o.sysMicros()) : null, o.maxRssKb() >= 0 ? o.maxRssKb() : null);
     }
 
     /** Microseconds as milliseconds with three decimals, exactly (no floating point in the log). */
-    private static String millis(long micros) {
-        return micros / 1000 + "." + String.format("%03d", micros % 1000);
+    private static BigDecimal millis(long micros) {
+        return BigDecimal.valueOf(micros, 3);
     }
 
     static String text(ExecRequest r, ExecPlan plan) {
@@ -132,27 +130,23 @@ final class ExecLog implements ExecListener {
         };
     }
 
-    static String json(ExecRequest r, ExecPlan plan, long nowMillis) {
-        StringBuilder b = new StringBuilder("{\"event\":\"exec\",\"time_ms\":").append(nowMillis)
-                .append(",\"pid\":").append(r.tid())
-                .append(",\"path\":").append(ByteText.json(r.filename()));
-        switch (plan) {
-            case ExecPlan.Passthrough p -> b.append(",\"decision\":\"pass\"");
-            case ExecPlan.Fail f -> b.append(",\"decision\":\"fail\",\"errno\":").append(ByteText.json(Errno.name(f.errno())))
-                    .append(",\"reason\":").append(ByteText.json(f.why()));
-            case ExecPlan.Rewrite w -> {
-                b.append(",\"args\":[")
-                        .append(w.callerArgv().stream().map(ByteText::json).collect(Collectors.joining(",")))
-                        .append("],\"decision\":\"rewrite\",\"rules\":[")
-                        .append(w.applied().stream().map(x -> ByteText.json(x.name())).collect(Collectors.joining(",")))
-                        .append("],\"interpreter\":").append(ByteText.json(w.argv().getFirst()))
-                        .append(",\"argv\":[")
-                        .append(w.argv().stream().map(ByteText::json).collect(Collectors.joining(",")))
-                        .append("],\"preserve_argv0\":").append(w.preserveArgv0())
-                        .append(",\"execfd\":").append(w.openBinary() != null);
-            }
-        }
-        return b.append('}').toString();
+    /** The exec record of {@code r}: paths and arguments shown as text, as {@link ByteText#show} does. */
+    static LogRecord record(ExecRequest r, ExecPlan plan, long nowMillis) {
+        LogRecord.Decision decision = switch (plan) {
+            case ExecPlan.Passthrough p -> new LogRecord.Pass();
+            case ExecPlan.Fail f -> new LogRecord.Fail(Errno.name(f.errno()), f.why());
+            case ExecPlan.Rewrite w -> new LogRecord.Rewrite(shown(w.callerArgv()), ruleNameList(w.applied()),
+                    ByteText.show(w.argv().getFirst()), shown(w.argv()), w.preserveArgv0(), w.openBinary() != null);
+        };
+        return new LogRecord.Exec(BigDecimal.valueOf(nowMillis), r.tid(), ByteText.show(r.filename()), decision);
+    }
+
+    private static List<String> shown(List<byte[]> words) {
+        return words.stream().map(ByteText::show).toList();
+    }
+
+    private static List<String> ruleNameList(List<Rule> rules) {
+        return rules.stream().map(Rule::name).toList();
     }
 
     private static String ruleNames(List<Rule> rules) {

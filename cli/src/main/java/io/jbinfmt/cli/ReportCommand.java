@@ -1,5 +1,13 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.cli.report.BadLogException;
+import io.jbinfmt.cli.report.OutcomeLog;
+import io.jbinfmt.cli.report.ProcessRuns;
+import io.jbinfmt.cli.report.ReportHtml;
+import io.jbinfmt.cli.report.ReportJson;
+import io.jbinfmt.cli.report.ReportText;
+import io.jbinfmt.cli.report.RunReport;
+import io.jbinfmt.cli.report.TimeSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

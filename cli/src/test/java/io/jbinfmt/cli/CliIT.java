@@ -1,5 +1,6 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.cli.report.SampleLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.cli.report.SampleLogs;
 import com.fasterxml.jackson.jr.ob.JSON;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,9 +13,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import static io.jbinfmt.cli.SampleLogs.exec;
-import static io.jbinfmt.cli.SampleLogs.exited;
-import static io.jbinfmt.cli.SampleLogs.killed;
+import static io.jbinfmt.cli.report.SampleLogs.exec;
+import static io.jbinfmt.cli.report.SampleLogs.exited;
+import static io.jbinfmt.cli.report.SampleLogs.killed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.jbinfmt.cli;
 
+import io.jbinfmt.cli.report.SampleLogs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.jbinfmt.cli.SampleLogs.exec;
-import static io.jbinfmt.cli.SampleLogs.exited;
-import static io.jbinfmt.cli.SampleLogs.killed;
+import static io.jbinfmt.cli.report.SampleLogs.exec;
+import static io.jbinfmt.cli.report.SampleLogs.exited;
+import static io.jbinfmt.cli.report.SampleLogs.killed;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +9,7 @@ import java.util.Map;
  * request) with the text report's tables and a bar chart of total wall time per rule. Every string from the log
  * is HTML-escaped: program names are whatever the tree exec'd.
  */
-final class ReportHtml {
+public final class ReportHtml {
     private static final int CHART_WIDTH = 760;
     private static final int BAR_MAX = 560;
     private static final int ROW = 40;
@@ -35,7 +35,7 @@ final class ReportHtml {
     private ReportHtml() {
     }
 
-    static String render(RunReport report, List<String> logs) {
+    public static String render(RunReport report, List<String> logs) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")

@@ -1,15 +1,15 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** {@code jbinfmt diff --json}: the comparison as one JSON document (times in ms, unknowns null). */
-final class DiffJson {
+public final class DiffJson {
     private DiffJson() {
     }
 
-    static String render(RunDiff diff, String logA, String logB, ProcessRuns a, ProcessRuns b) {
+    public static String render(RunDiff diff, String logA, String logB, ProcessRuns a, ProcessRuns b) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("a", side(logA, a));
         doc.put("b", side(logB, b));
@@ -43,8 +43,8 @@ final class DiffJson {
         m.put("path", p.key().path());
         m.put("args", p.key().args());
         m.put("occurrence", p.occurrence());
-        m.put("a", p.a() == null ? null : p.a().outcome().toJson());
-        m.put("b", p.b() == null ? null : p.b().outcome().toJson());
+        m.put("a", p.a() == null ? null : LogJson.outcome(p.a().outcome()));
+        m.put("b", p.b() == null ? null : LogJson.outcome(p.b().outcome()));
         return m;
     }
 

@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,7 +16,7 @@ import java.util.function.Function;
  * and argv, the k-th run of a command line in A with the k-th in B; the matches whose outcomes differ (or that
  * one run lacks); and B/A time ratios over matched pairs, per program and per rule.
  */
-record RunDiff(int processesA, int processesB, List<Pair> pairs, List<Times> perRule, List<Times> perProgram,
+public record RunDiff(int processesA, int processesB, List<Pair> pairs, List<Times> perRule, List<Times> perProgram,
                Map<String, Set<String>> renamedRules) {
 
     /** The {@code occurrence}-th run (from 1) of a command line; {@code a} or {@code b} null if that run lacks it. */
@@ -53,7 +53,7 @@ record RunDiff(int processesA, int processesB, List<Pair> pairs, List<Times> per
         }
     }
 
-    static RunDiff of(ProcessRuns a, ProcessRuns b) {
+    public static RunDiff of(ProcessRuns a, ProcessRuns b) {
         List<Pair> pairs = match(a.runs(), b.runs());
         List<Pair> matched = pairs.stream().filter(Pair::matched).toList();
         Map<String, Set<String>> renamed = new TreeMap<>();
@@ -101,7 +101,7 @@ record RunDiff(int processesA, int processesB, List<Pair> pairs, List<Times> per
         return m.values().stream().sorted(order).toList();
     }
 
-    List<Pair> differences() {
+    public List<Pair> differences() {
         return pairs.stream().filter(Pair::differs).toList();
     }
 

@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 
@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code jbinfmt report --json}: the report as one JSON document, field names as in the log (snake_case, ms). */
-final class ReportJson {
+public final class ReportJson {
     private ReportJson() {
     }
 
-    static String render(RunReport report, List<String> logs) {
+    public static String render(RunReport report, List<String> logs) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("logs", logs);
         doc.put("processes", report.processes());
@@ -57,7 +57,7 @@ final class ReportJson {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("path", r.path());
         m.put("args", r.args());
-        m.putAll(r.outcome().toJson());
+        m.putAll(LogJson.outcome(r.outcome()));
         m.put("wall_ms", r.wallMs());
         m.put("cpu_ms", r.cpuMs());
         m.put("max_rss_kb", r.maxRssKb());

@@ -1,12 +1,12 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.jbinfmt.cli.SampleLogs.exec;
-import static io.jbinfmt.cli.SampleLogs.exited;
-import static io.jbinfmt.cli.SampleLogs.pass;
+import static io.jbinfmt.cli.report.SampleLogs.exec;
+import static io.jbinfmt.cli.report.SampleLogs.exited;
+import static io.jbinfmt.cli.report.SampleLogs.pass;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

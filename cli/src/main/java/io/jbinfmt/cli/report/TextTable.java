@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.ArrayList;
 import java.util.List;

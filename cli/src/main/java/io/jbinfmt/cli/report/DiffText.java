@@ -1,15 +1,15 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** {@code jbinfmt diff}'s default output: what ended otherwise, then B/A time ratios, as aligned text. */
-final class DiffText {
+public final class DiffText {
     private DiffText() {
     }
 
-    static String render(RunDiff diff, String logA, String logB, ProcessRuns a, ProcessRuns b) {
+    public static String render(RunDiff diff, String logA, String logB, ProcessRuns a, ProcessRuns b) {
         StringBuilder out = new StringBuilder();
         out.append("jbinfmt diff: A = ").append(logA).append(" (").append(Figures.count(diff.processesA(),
                         "rewritten process")).append("), B = ").append(logB).append(" (").append(diff.processesB())

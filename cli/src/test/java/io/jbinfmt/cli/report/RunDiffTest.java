@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.jbinfmt.cli.SampleLogs.exec;
-import static io.jbinfmt.cli.SampleLogs.exited;
-import static io.jbinfmt.cli.SampleLogs.killed;
+import static io.jbinfmt.cli.report.SampleLogs.exec;
+import static io.jbinfmt.cli.report.SampleLogs.exited;
+import static io.jbinfmt.cli.report.SampleLogs.killed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,9 +1,9 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.List;
 
 /** {@code jbinfmt report}'s default output: aligned text tables for a terminal or a CI log. */
-final class ReportText {
+public final class ReportText {
     // The tables' titles, which say what each count means; the HTML page uses them too.
     static final String PROCESSES = "Processes (failed = exited non-zero + killed + unfinished)";
     static final String WALL = "Wall time, ms (unknown: unfinished, no exit record)";
@@ -13,7 +13,7 @@ final class ReportText {
     private ReportText() {
     }
 
-    static String render(RunReport report, List<String> logs) {
+    public static String render(RunReport report, List<String> logs) {
         StringBuilder out = new StringBuilder();
         out.append("jbinfmt report: ").append(Figures.count(report.processes(), "rewritten process")).append(" from ")
                 .append(String.join(", ", logs)).append(", in ").append(Figures.count(report.groups().size(), "group"))

@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * with failures, time statistics and the slowest programs of each group; and what to warn about: exit records
  * of no process, and processes but no exit record at all (a log from before jbinfmt wrote them).
  */
-record RunReport(int processes, List<Group> groups, List<String> strayExits, boolean noExitRecords) {
+public record RunReport(int processes, List<Group> groups, List<String> strayExits, boolean noExitRecords) {
     /** How many of the slowest programs each group lists. */
     static final int SLOWEST = 5;
 
@@ -28,7 +28,7 @@ record RunReport(int processes, List<Group> groups, List<String> strayExits, boo
         }
     }
 
-    static RunReport of(ProcessRuns runs) {
+    public static RunReport of(ProcessRuns runs) {
         Map<List<String>, List<ProcessRun>> byGroup = new TreeMap<>(
                 Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
         for (ProcessRun r : runs.runs()) {

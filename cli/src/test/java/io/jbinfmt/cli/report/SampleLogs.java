@@ -1,17 +1,21 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** Hand-written JSON log lines for report and diff tests, in the format the tracer writes. */
-final class SampleLogs {
+public final class SampleLogs {
     private SampleLogs() {
     }
 
     /** A rewrite exec record: {@code args} as exec'd (argv[0] first). */
-    static String exec(int pid, String rule, String interpreter, String path, String... args) {
+    public static String exec(int pid, String rule, String interpreter, String path, String... args) {
         List<String> argv = new ArrayList<>(List.of(interpreter, path));
         argv.addAll(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
         return "{\"event\":\"exec\",\"time_ms\":1764520000123.456,\"pid\":" + pid + ",\"path\":" + q(path)
@@ -21,33 +25,33 @@ final class SampleLogs {
     }
 
     /** An exit record naming no path: it ends the pid's most recent open rewrite. */
-    static String exited(int pid, int code, double wallMs, Double userMs, Double sysMs) {
+    public static String exited(int pid, int code, double wallMs, Double userMs, Double sysMs) {
         return "{\"event\":\"exit\",\"time_ms\":1764520000200.5,\"pid\":" + pid + ",\"status\":\"exited\","
                 + "\"exit_code\":" + code + ",\"wall_ms\":" + wallMs + ",\"user_ms\":" + userMs + ",\"sys_ms\":"
                 + sysMs + ",\"max_rss_kb\":10240}";
     }
 
     /** An exit record as jbinfmt writes it, with its exec's path. */
-    static String exited(int pid, int code, double wallMs, Double userMs, Double sysMs, String path) {
+    public static String exited(int pid, int code, double wallMs, Double userMs, Double sysMs, String path) {
         return exited(pid, code, wallMs, userMs, sysMs).replace(",\"status\"", ",\"path\":" + q(path) + ",\"status\"");
     }
 
-    static String killed(int pid, String signal, double wallMs) {
+    public static String killed(int pid, String signal, double wallMs) {
         return "{\"event\":\"exit\",\"pid\":" + pid + ",\"status\":\"killed\",\"signal\":" + q(signal)
                 + ",\"core\":true,\"wall_ms\":" + wallMs + ",\"user_ms\":1.0,\"sys_ms\":1.0}";
     }
 
-    static String pass(int pid, String path) {
+    public static String pass(int pid, String path) {
         return "{\"pid\":" + pid + ",\"path\":" + q(path) + ",\"decision\":\"pass\"}";
     }
 
-    static ProcessRuns runs(String... lines) {
-        List<LogRecord> records = new ArrayList<>();
+    public static ProcessRuns runs(String... lines) {
+        List<LogLine> records = new ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
             try {
-                LogRecord r = OutcomeLog.parse(lines[i], "test:" + (i + 1));
+                LogRecord r = LogJson.read(lines[i], "test:" + (i + 1));
                 if (r != null) {
-                    records.add(r);
+                    records.add(new LogLine("test:" + (i + 1), r));
                 }
             } catch (BadLogException e) {
                 throw new AssertionError(e);
@@ -57,7 +61,11 @@ final class SampleLogs {
     }
 
     static String q(String s) {
-        return ByteText.json(s);
+        try {
+            return JSON.std.asString(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String list(List<String> items) {

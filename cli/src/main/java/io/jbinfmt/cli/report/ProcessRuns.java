@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,8 +11,8 @@ import java.util.Map;
  * all (none: a log from before they were written, in which every process looks unfinished), which report and
  * diff mention.
  */
-record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecords) {
-    static final ProcessRuns NONE = new ProcessRuns(List.of(), List.of(), 0);
+public record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecords) {
+    public static final ProcessRuns NONE = new ProcessRuns(List.of(), List.of(), 0);
 
     /**
      * Links a log's records: an exit record ends the most recent earlier rewrite exec record of its pid that has
@@ -22,14 +22,14 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecor
      * Where no open exec of the pid names that path (or the exit names none), the most recent open one of the pid
      * is taken. A rewrite with no exit record is {@link Outcome.Unfinished}.
      */
-    static ProcessRuns link(List<LogRecord> records) {
+    static ProcessRuns link(List<LogLine> lines) {
         List<LogRecord.Exec> execs = new ArrayList<>();
         List<LogRecord.Exit> exits = new ArrayList<>();
         Map<Integer, List<Integer>> open = new HashMap<>(); // pid -> its rewrite execs with no exit yet, in order
         List<String> stray = new ArrayList<>();
         int exitRecords = 0;
-        for (LogRecord r : records) {
-            switch (r) {
+        for (LogLine line : lines) {
+            switch (line.record()) {
                 case LogRecord.Exec e when e.rewritten() -> {
                     open.computeIfAbsent(e.pid(), p -> new ArrayList<>()).add(execs.size());
                     execs.add(e);
@@ -49,7 +49,7 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecor
                         pick = candidates.size() - 1;
                     }
                     if (pick < 0) {
-                        stray.add(x.where());
+                        stray.add(line.where());
                     } else {
                         exits.set(candidates.remove(pick), x);
                     }
@@ -60,12 +60,13 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecor
         for (int i = 0; i < execs.size(); i++) {
             LogRecord.Exec e = execs.get(i);
             LogRecord.Exit x = exits.get(i);
-            String rule = String.join(" then ", e.rules());
+            LogRecord.Rewrite w = (LogRecord.Rewrite) e.decision();
+            String rule = String.join(" then ", w.rules());
             runs.add(x == null
-                    ? new ProcessRun(e.path(), e.args(), rule, e.interpreter(), new Outcome.Unfinished(), null, null,
+                    ? new ProcessRun(e.path(), w.args(), rule, w.interpreter(), new Outcome.Unfinished(), null, null,
                     null)
-                    : new ProcessRun(e.path(), e.args(), rule, e.interpreter(), x.outcome(), x.wallMs(), x.cpuMs(),
-                    x.maxRssKb()));
+                    : new ProcessRun(e.path(), w.args(), rule, w.interpreter(), x.outcome(),
+                    x.wallMs() == null ? null : x.wallMs().doubleValue(), x.cpuMs(), x.maxRssKb()));
         }
         return new ProcessRuns(List.copyOf(runs), List.copyOf(stray), exitRecords);
     }
@@ -76,7 +77,7 @@ record ProcessRuns(List<ProcessRun> runs, List<String> strayExits, int exitRecor
     }
 
     /** This log's processes followed by {@code other}'s: each log is linked on its own, pids being per run. */
-    ProcessRuns plus(ProcessRuns other) {
+    public ProcessRuns plus(ProcessRuns other) {
         List<ProcessRun> r = new ArrayList<>(runs);
         r.addAll(other.runs);
         List<String> s = new ArrayList<>(strayExits);

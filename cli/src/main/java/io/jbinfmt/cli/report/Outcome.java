@@ -1,10 +1,7 @@
-package io.jbinfmt.cli;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+package io.jbinfmt.cli.report;
 
 /** How one rewritten process ended, as its exit record says (or {@link Unfinished} when the log has none). */
-sealed interface Outcome {
+public sealed interface Outcome {
     /** It exited with this code. */
     record Exited(int code) implements Outcome {
     }
@@ -56,25 +53,5 @@ sealed interface Outcome {
             case Killed k -> other instanceof Killed o && o.signal().equals(k.signal());
             default -> equals(other);
         };
-    }
-
-    /** The fields of the log's exit record, for JSON output: status, and exit_code or signal and core. */
-    default Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        switch (this) {
-            case Exited e -> {
-                m.put("status", "exited");
-                m.put("exit_code", e.code());
-            }
-            case Killed k -> {
-                m.put("status", "killed");
-                m.put("signal", k.signal());
-                m.put("core", k.core());
-            }
-            case ExecdAnother x -> m.put("status", "exec");
-            case Unfinished u -> m.put("status", "unfinished");
-            case EndUnknown u -> m.put("status", "unknown");
-        }
-        return m;
     }
 }

@@ -1,4 +1,4 @@
-package io.jbinfmt.cli;
+package io.jbinfmt.cli.report;
 
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import static io.jbinfmt.cli.SampleLogs.exec;
-import static io.jbinfmt.cli.SampleLogs.exited;
-import static io.jbinfmt.cli.SampleLogs.killed;
+import static io.jbinfmt.cli.report.SampleLogs.exec;
+import static io.jbinfmt.cli.report.SampleLogs.exited;
+import static io.jbinfmt.cli.report.SampleLogs.killed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,25 +63,6 @@ class RunReportTest {
         assertEquals(2, cpu.unknown());
         assertEquals(12.0, cpu.total());
         assertEquals(6.0, cpu.median());
-    }
-
-    @Test
-    void percentilesInterpolateBetweenClosestRanks() {
-        // p95 of 1..20 lies at 0.95 * 19 = 18.05 -> 19 + 0.05 * (20 - 19)
-        List<Double> times = new ArrayList<>();
-        for (int i = 20; i >= 1; i--) {
-            times.add((double) i);
-        }
-        times.add(null);
-        TimeSummary s = TimeSummary.of(times);
-        assertEquals(10.5, s.median(), 1e-9);
-        assertEquals(19.05, s.p95(), 1e-9);
-        assertEquals(210, s.total(), 1e-9);
-        assertEquals(1, s.unknown());
-        assertEquals(new TimeSummary(1, 0, 4, 4, 4), TimeSummary.of(List.of(4.0)));
-        TimeSummary none = TimeSummary.of(Arrays.asList(null, null));
-        assertEquals(0, none.known());
-        assertTrue(Double.isNaN(none.median()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.seccomp;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.BitSet;
 import java.util.List;
 
 /** Runs a seccomp BPF program over a synthetic struct seccomp_data, as the kernel would (the opcodes we emit). */
@@ -20,6 +21,11 @@ final class BpfInterpreter {
     }
 
     static int run(List<Bpf.Insn> program, ByteBuffer data) {
+        return run(program, data, new BitSet());
+    }
+
+    /** Runs {@code program} and sets in {@code visited} the index of every instruction it executed. */
+    static int run(List<Bpf.Insn> program, ByteBuffer data, BitSet visited) {
         int a = 0;
         int pc = 0;
         for (int steps = 0; steps <= program.size(); steps++) {
@@ -27,6 +33,7 @@ final class BpfInterpreter {
                 throw new IllegalStateException("fell off the end of the program at " + pc);
             }
             Bpf.Insn insn = program.get(pc);
+            visited.set(pc);
             if (insn.code() == Bpf.LD_W_ABS) {
                 if (insn.k() % 4 != 0 || insn.k() + 4 > data.capacity()) {
                     throw new IllegalStateException("bad load offset " + insn.k());

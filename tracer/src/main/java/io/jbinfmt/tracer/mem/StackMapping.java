@@ -22,9 +22,17 @@ public final class StackMapping {
     private StackMapping() {
     }
 
-    /** Whether {@code size} bytes may be written at {@code base}, below tracee {@code tid}'s stack pointer {@code sp}. */
+    /**
+     * Whether {@code size} bytes may be written at {@code base}, below tracee {@code tid}'s stack pointer {@code sp}.
+     * Where the mapping cannot be told (no mapping holds {@code sp}, or the maps cannot be read) they may not: the
+     * caller then maps pages of the tracee's own.
+     */
     public static boolean holds(int tid, long sp, long base, int size) {
-        return size <= SMALL_BLOCK || base >= startOf(tid, sp);
+        if (size <= SMALL_BLOCK) {
+            return true;
+        }
+        long start = startOf(tid, sp);
+        return start >= 0 && base >= start;
     }
 
     /** The start of tracee {@code tid}'s mapping that contains {@code sp}, or -1 when it cannot be told. */

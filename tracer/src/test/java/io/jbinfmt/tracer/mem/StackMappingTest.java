@@ -159,6 +159,14 @@ class StackMappingTest {
         Process gone = new ProcessBuilder("true").start();
         assertEquals(0, gone.waitFor());
         assertEquals(-1, StackMapping.startOf((int) gone.pid(), sp()));
+        assertFalse(StackMapping.holds((int) gone.pid(), sp(), sp() - 65536, 65536),
+                "a block nothing can be told of is not held");
+    }
+
+    @Test
+    void aStackPointerInUnmappedMemoryHoldsNoBlock() {
+        long gap = highestEndAtOrBelow(stackStart); // the end of the mapping below the stack: the gap starts there
+        assertFalse(StackMapping.holds(pid(), gap + 8192, gap, 8192), "sp in the gap below the stack");
     }
 
     private static long highestEndAtOrBelow(long address) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -75,22 +74,7 @@ public final class OwnedDirectory implements AutoCloseable {
      * its lock (POSIX locks belong to the process, and closing any descriptor of the file releases them).
      */
     static void sweepDead(Path parent, String prefix) {
-        String ours = prefix + ProcessCalls.getpid() + "-";
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(parent, prefix + "*")) {
-            for (Path p : old) {
-                String name = p.getFileName().toString();
-                String rest = name.substring(prefix.length());
-                int dash = rest.indexOf('-');
-                if (name.startsWith(ours) || dash <= 0 || !rest.substring(0, dash).chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                if (ownerGone(p, rest.substring(0, dash))) {
-                    removeTree(p);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // nothing to sweep, or not ours to sweep
-        }
+        LeftBehind.sweep(parent, prefix, OwnedDirectory::ownerGone, OwnedDirectory::removeTree);
     }
 
     /** Whether {@code dir}'s owner has ended: its lock is free (a shared lock can be had), or, without an owner file, its pid is gone. */
@@ -102,7 +86,7 @@ public final class OwnedDirectory implements AutoCloseable {
             // made by a jbinfmt from before owner files, or one still making it: a grace period, then its pid
             try {
                 FileTime made = Files.getLastModifiedTime(dir);
-                return made.toInstant().plus(GRACE).isBefore(Instant.now()) && !Files.exists(Path.of("/proc", pid));
+                return made.toInstant().plus(GRACE).isBefore(Instant.now()) && LeftBehind.gone(pid);
             } catch (IOException gone) {
                 return false;
             }

@@ -8,11 +8,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.DirectoryStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +43,6 @@ public final class TreeCgroup implements AutoCloseable {
             + "i=$((i+1)); done";
 
     private static final String SETSID = "/usr/bin/setsid";
-    private static final Pattern OURS = Pattern.compile("jbinfmt-(\\d+)-\\d+");
 
     private final Path dir;
     private final Process watchdog;
@@ -114,17 +110,10 @@ public final class TreeCgroup implements AutoCloseable {
 
     /** Removes the empty groups of jbinfmt processes that are gone (their watchdog was killed with them). */
     private static void removeAbandoned(Path base) {
-        try (DirectoryStream<Path> groups = Files.newDirectoryStream(base, "jbinfmt-*")) {
-            for (Path g : groups) {
-                Matcher m = OURS.matcher(g.getFileName().toString());
-                if (m.matches() && !Files.exists(Path.of("/proc", m.group(1)))) {
-                    ProcessCgroups.removeAll(g);
-                    removeQuietly(g); // fails while populated: then it is not abandoned yet
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not ours to clean, or nothing there
-        }
+        LeftBehind.sweep(base, "jbinfmt-", (group, pid) -> LeftBehind.gone(pid), group -> {
+            ProcessCgroups.removeAll(group);
+            removeQuietly(group); // fails while populated: then it is not abandoned yet
+        });
     }
 
     private static String reason(IOException e) {

@@ -1,15 +1,14 @@
 package io.jbinfmt.tracer.engine.kernel;
 
 import io.jbinfmt.tracer.engine.TreeEnd;
-import io.jbinfmt.tracer.ptrace.Resume;
+import io.jbinfmt.tracer.ptrace.RootExec;
 import io.jbinfmt.tracer.ptrace.StopEvent;
 import io.jbinfmt.tracer.ptrace.ThreadWait;
 import io.jbinfmt.tracer.ptrace.WaitStatusDecoder;
 
-import io.jbinfmt.tracer.arch.Reg;
+import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.ptrace.Registers;
 import io.jbinfmt.tracer.spawn.PidNamespaceInit;
-import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.Ptrace;
 import io.jbinfmt.tracer.sys.Signals;
@@ -53,10 +52,9 @@ public final class KernelTree {
     private TreeEnd follow(int pid, int heldSignal, PidNamespaceInit init) throws ErrnoException {
         StopEvent[] death = new StopEvent[1];
         ThreadWait wait = new ThreadWait(status, d -> death[0] = d);
-        StopEvent e;
+        int errno;
         try {
-            e = wait.await(pid, x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop,
-                    Resume.TO_SYSCALL_EXIT);
+            errno = RootExec.await(Arch.host(), wait, regs, pid);
         } catch (ErrnoException gone) {
             if (!gone.isGone()) {
                 throw gone;
@@ -64,14 +62,12 @@ public final class KernelTree {
             return new TreeEnd(death[0], 0, 0, null); // killed before its exec (a signal from outside)
         }
         int held = wait.takeHeldSignal();
-        if (e instanceof StopEvent.SyscallStop) {
-            regs.fetch(pid);
-            int errno = (int) -regs.get(Reg.RESULT);
+        if (errno != 0) {
             if (init == null) {
                 Signals.kill(pid, Signals.SIGKILL); // still in our set-up code: it never becomes the command
                 awaitEnd(pid);
             }
-            return new TreeEnd(null, errno == 0 ? Errno.ENOEXEC.code : errno, 0, null);
+            return new TreeEnd(null, errno, 0, null);
         }
         Ptrace.detach(pid, held != 0 ? held : heldSignal);
         return new TreeEnd(init == null ? awaitEnd(pid) : init.reap(), 0, 0, null);

@@ -2,12 +2,12 @@ package io.jbinfmt.tracer.engine.notify;
 
 import io.jbinfmt.tracer.engine.TreeEnd;
 import io.jbinfmt.tracer.ptrace.Resume;
+import io.jbinfmt.tracer.ptrace.RootExec;
 import io.jbinfmt.tracer.ptrace.StopEvent;
 import io.jbinfmt.tracer.ptrace.ThreadWait;
 import io.jbinfmt.tracer.ptrace.WaitStatusDecoder;
 
 import io.jbinfmt.tracer.arch.Arch;
-import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.ptrace.Registers;
 import io.jbinfmt.tracer.rewrite.ExecDecision;
 import io.jbinfmt.tracer.policy.ExecFailure;
@@ -294,11 +294,11 @@ public final class NotifyLoop implements AutoCloseable {
      * for good) or what the kernel refused it with.
      */
     private void watchRootExec() throws ErrnoException {
+        int errno;
         try {
-            StopEvent e = rootWait.await(rootPid, x -> x instanceof StopEvent.Exec || x instanceof StopEvent.SyscallStop,
-                    Resume.TO_SYSCALL_EXIT);
-            if (e instanceof StopEvent.Exec) {
-                Ptrace.syscall(rootPid, 0);
+            errno = RootExec.await(Arch.host(), rootWait, regs, rootPid);
+            if (errno == 0) {
+                Ptrace.syscall(rootPid, 0); // on to the exec's exit stop, where it is let go
                 rootWait.await(rootPid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
             }
         } catch (ErrnoException e) {
@@ -308,10 +308,8 @@ public final class NotifyLoop implements AutoCloseable {
             throw e;
         }
         int held = rootWait.takeHeldSignal();
-        regs.fetch(rootPid);
-        long result = regs.get(Reg.RESULT);
-        if (result != 0) {
-            refused((int) -result);
+        if (errno != 0) {
+            refused(errno);
             return;
         }
         rootLetGo = true;

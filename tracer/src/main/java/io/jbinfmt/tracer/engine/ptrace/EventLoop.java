@@ -2,6 +2,7 @@ package io.jbinfmt.tracer.engine.ptrace;
 
 import io.jbinfmt.tracer.engine.TreeEnd;
 import io.jbinfmt.tracer.ptrace.Resume;
+import io.jbinfmt.tracer.ptrace.RootExec;
 import io.jbinfmt.tracer.ptrace.StopEvent;
 import io.jbinfmt.tracer.ptrace.StopObserver;
 import io.jbinfmt.tracer.ptrace.WaitStatusDecoder;
@@ -269,7 +270,7 @@ public final class EventLoop {
             long result = regs.get(Reg.RESULT);
             t.phase(Tracee.Phase.RUNNING);
             if (result != 0) {
-                spawnErrno = arch.isError(result) ? (int) -result : Errno.ENOEXEC.code;
+                spawnErrno = RootExec.errno(arch, result);
                 Signals.kill(t.tid(), Signals.SIGKILL);
             } else if (resume instanceof Resume.Continue c && c.signal() == 0 && rootHeldSignal != 0) {
                 resume = Resume.delivering(rootHeldSignal);

@@ -2,7 +2,6 @@ package io.jbinfmt.cli;
 
 import io.jbinfmt.tracer.rules.QemuTargets;
 import io.jbinfmt.tracer.rules.Rule;
-import io.jbinfmt.tracer.rules.RuleSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.Set;
  * when a WASI runtime is found ({@link WasiRunners}), and Windows programs when wine is ({@link WineRule}).
  */
 final class DefaultRules {
-    static final RuleSource SOURCE = new RuleSource("(built-in defaults)", 0);
 
     private DefaultRules() {
     }
@@ -29,7 +27,7 @@ final class DefaultRules {
             }
             Path qemu = onPath("qemu-" + t.name());
             if (qemu != null) {
-                rules.add(QemuSysroot.withSysroot(QemuTargets.rule(t, qemu.toString().getBytes(), SOURCE),
+                rules.add(QemuSysroot.withSysroot(QemuTargets.rule(t, qemu.toString().getBytes(), BuiltInRules.SOURCE),
                         QemuSysroot.choose(t.name(), QEMU_LD_PREFIX, DefaultRules::isDirectory)));
             }
         }
@@ -47,7 +45,7 @@ final class DefaultRules {
 
     /** The one line {@code jbinfmt rules} prints above a built-in rule: what it runs and with what; else null. */
     static String note(Rule rule) {
-        if (!rule.source().equals(SOURCE)) {
+        if (!rule.source().equals(BuiltInRules.SOURCE)) {
             return null;
         }
         if (rule.name().equals(WineRule.NAME)) {

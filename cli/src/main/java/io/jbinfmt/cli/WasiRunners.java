@@ -89,7 +89,7 @@ final class WasiRunners {
     /** The rule running modules with {@code runtime}, installed at {@code interpreter}. */
     static Rule rule(Runtime runtime, Path interpreter) {
         Rule rule = new Rule(RULE_NAME, Rule.Kind.MAGIC, 0, WASM_MAGIC, null, interpreter.toString().getBytes(),
-                EnumSet.noneOf(RuleFlag.class), DefaultRules.SOURCE);
+                EnumSet.noneOf(RuleFlag.class), BuiltInRules.SOURCE);
         for (String a : runtime.arguments()) {
             rule = rule.withExtraArg(a.getBytes());
         }

@@ -39,6 +39,6 @@ final class WineRule {
     /** The rule running Windows programs with the wine at {@code wine} (Debian's /usr/bin/wine script is fine). */
     static Rule rule(Path wine) {
         return new Rule(NAME, Rule.Kind.MAGIC, 0, MAGIC, null, wine.toString().getBytes(),
-                EnumSet.noneOf(RuleFlag.class), DefaultRules.SOURCE);
+                EnumSet.noneOf(RuleFlag.class), BuiltInRules.SOURCE);
     }
 }

@@ -49,7 +49,7 @@ class QemuSysrootTest {
     void theRootBecomesTheRuleArgumentsDashLDir() {
         QemuTargets.Target aarch64 = QemuTargets.ALL.stream().filter(t -> t.name().equals("aarch64")).findFirst()
                 .orElseThrow();
-        Rule plain = QemuTargets.rule(aarch64, "/usr/bin/qemu-aarch64".getBytes(), DefaultRules.SOURCE);
+        Rule plain = QemuTargets.rule(aarch64, "/usr/bin/qemu-aarch64".getBytes(), BuiltInRules.SOURCE);
         Rule withRoot = QemuSysroot.withSysroot(plain, "/usr/aarch64-linux-gnu");
         assertEquals(List.of("-L", "/usr/aarch64-linux-gnu"), withRoot.extraArgs().stream().map(String::new).toList());
         assertEquals(List.of(), withRoot.extraEnv());
@@ -58,7 +58,7 @@ class QemuSysrootTest {
 
     @Test
     void theNoteSaysWhichSysrootAndWhereItCameFrom() {
-        Rule plain = QemuTargets.rule(target("aarch64"), "/usr/bin/qemu-aarch64".getBytes(), DefaultRules.SOURCE);
+        Rule plain = QemuTargets.rule(target("aarch64"), "/usr/bin/qemu-aarch64".getBytes(), BuiltInRules.SOURCE);
         assertEquals("aarch64 programs through qemu-user; sysroot -L /usr/aarch64-linux-gnu (Debian's cross root)",
                 DefaultRules.note(QemuSysroot.withSysroot(plain, "/usr/aarch64-linux-gnu")));
         assertEquals("aarch64 programs through qemu-user; sysroot -L /opt/sysroot (QEMU_LD_PREFIX)",

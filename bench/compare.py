@@ -3,7 +3,8 @@ order each round (so that no runner always follows the one that filled or flushe
 medians of wall time and of CPU time (user+system of the whole process tree, from wait4). jbinfmt runs under each
 of its engines, each named with --engine (so a host that cannot run notify fails the run instead of timing ptrace
 twice), in the same rounds as every other runner. `jbinfmt (kernel)` is jbinfmt setting up the private binfmt_misc
-itself; `kernel` is the same done by hand with unshare(1), the reference."""
+itself; `kernel` is the same done by hand with unshare(1), the reference. WORKLOADS (comma-separated keys, below) picks workloads; the
+start-up one always runs, as the others are also given net of it."""
 import os, platform, random, statistics, subprocess, sys, tempfile, time
 
 root, out, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -47,28 +48,40 @@ def runners(cmd, rule=None, qemu="/bin/true", native=True):
 
 FORK_EXEC = "2000 fork+exec of /bin/true"
 REWRITE = "2000 execs of a foreign file, rewritten to /bin/true"
+UPSTREAM = (f"a real upstream suite: GMP 6.2.1's `make check`, cross-built for aarch64 (bench/upstream-suite.sh), "
+            f"{os.environ.get('UPSTREAM_TESTS', '?')} test programs (UPSTREAM_DIRS={os.environ.get('UPSTREAM_DIRS') or 'all'}, "
+            f"GMP_CHECK_REPFACTOR={os.environ.get('UPSTREAM_REPS', '1')}), all already built, through qemu-aarch64")
 PIPELINE = ("foreign shell pipeline: `for i in $(seq 100); do hello-aarch64 | md5sum; done`, "
             "hello-aarch64 (static, no busybox) through qemu-aarch64")
 workloads = [
-    ("`find /usr -type f` (syscall-heavy)", runners("find /usr -type f > /dev/null 2>&1; true")),
-    ("200k stat() calls", runners(f"{out}/bin/stat-loop 200000")),
-    (FORK_EXEC, runners(loop("/bin/true", 2000))),
-    (REWRITE, runners(loop(hello, 2000), TO_TRUE, native=False)),
-    ("200 runs of aarch64 hello through qemu-aarch64",
-     runners(loop(f"{hello} > /dev/null", 200), TO_QEMU, qemu="/usr/bin/qemu-aarch64", native=False)),
+    ("find", "`find /usr -type f` (syscall-heavy)", lambda: runners("find /usr -type f > /dev/null 2>&1; true")),
+    ("stat", "200k stat() calls", lambda: runners(f"{out}/bin/stat-loop 200000")),
+    ("fork-exec", FORK_EXEC, lambda: runners(loop("/bin/true", 2000))),
+    ("rewrite", REWRITE, lambda: runners(loop(hello, 2000), TO_TRUE, native=False)),
+    ("hello", "200 runs of aarch64 hello through qemu-aarch64",
+     lambda: runners(loop(f"{hello} > /dev/null", 200), TO_QEMU, qemu="/usr/bin/qemu-aarch64", native=False)),
     # the issue's "foreign busybox shell running `echo x | md5sum` 100 times": no arm64 busybox is installed here, so
     # the host's sh runs the loop and the foreign side of each pipe is the static aarch64 hello, run by the same
     # rule and qemu-aarch64 as the kernel's binfmt_misc uses
-    (PIPELINE,
-     runners(f"for i in $(seq 100); do {hello} | md5sum > /dev/null; done", TO_QEMU,
-             qemu="/usr/bin/qemu-aarch64", native=False)),
-    ("start-up: `/bin/true`", {"native": ["/bin/true"],
+    ("pipeline", PIPELINE,
+     lambda: runners(f"for i in $(seq 100); do {hello} | md5sum > /dev/null; done", TO_QEMU,
+                     qemu="/usr/bin/qemu-aarch64", native=False)),
+    # no native run of an aarch64 suite: its ratios are to the kernel's binfmt_misc, with the same rule
+    ("upstream", UPSTREAM,
+     lambda: runners(f"{root}/bench/upstream-suite.sh run", TO_QEMU, qemu="/usr/bin/qemu-aarch64", native=False)),
+    ("start-up", "start-up: `/bin/true`", lambda: {"native": ["/bin/true"],
                                **{f"jbinfmt ({e})": jbinfmt(e, None, ["/bin/true"]) for e in ENGINES},
                                "proot": ["proot", "/bin/true"],
                                "strace": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-o",
                                           "/dev/null", "/bin/true"],
                                "kernel": kernel("/bin/true")}),
 ]
+chosen = os.environ.get("WORKLOADS", "").split(",") if os.environ.get("WORKLOADS") else [k for k, _, _ in workloads]
+unknown = set(chosen) - {k for k, _, _ in workloads}
+if unknown:
+    raise SystemExit(f"compare: unknown WORKLOADS {', '.join(sorted(unknown))}; "
+                     f"known: {', '.join(k for k, _, _ in workloads)}")
+workloads = [(name, make()) for k, name, make in workloads if k in chosen or k == "start-up"]
 
 def engine_line(e):
     """What -v says about the engine a run gets: proof that --engine e really ran e here."""
@@ -174,6 +187,8 @@ ratio_row("rewritten exec loop, wall / kernel", REWRITE, "kernel", 0)
 ratio_row("rewritten exec loop, CPU / kernel", REWRITE, "kernel", 1)
 ratio_row("foreign pipeline, wall / kernel", PIPELINE, "kernel", 0)
 ratio_row("foreign pipeline, CPU / kernel", PIPELINE, "kernel", 1)
+ratio_row("upstream suite, wall / kernel", UPSTREAM, "kernel", 0)
+ratio_row("upstream suite, CPU / kernel", UPSTREAM, "kernel", 1)
 lines.append("")
 floor = medians.get(FORK_EXEC, {}).get("notify floor")
 if floor and "native" in medians[FORK_EXEC]:

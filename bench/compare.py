@@ -3,8 +3,9 @@ order each round (so that no runner always follows the one that filled or flushe
 medians of wall time and of CPU time (user+system of the whole process tree, from wait4). jbinfmt runs under each
 of its engines, each named with --engine (so a host that cannot run notify fails the run instead of timing ptrace
 twice), in the same rounds as every other runner. `jbinfmt (kernel)` is jbinfmt setting up the private binfmt_misc
-itself; `kernel` is the same done by hand with unshare(1), the reference."""
-import os, platform, random, statistics, subprocess, sys, time
+itself; `kernel` is the same done by hand with unshare(1), the reference. WORKLOADS (comma-separated keys, below) picks workloads; the
+start-up one always runs, as the others are also given net of it."""
+import os, platform, random, statistics, subprocess, sys, tempfile, time
 
 root, out, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 jb = f"{root}/cli/target/jbinfmt-image/bin/jbinfmt"
@@ -47,28 +48,40 @@ def runners(cmd, rule=None, qemu="/bin/true", native=True):
 
 FORK_EXEC = "2000 fork+exec of /bin/true"
 REWRITE = "2000 execs of a foreign file, rewritten to /bin/true"
+UPSTREAM = (f"a real upstream suite: GMP 6.2.1's `make check`, cross-built for aarch64 (bench/upstream-suite.sh), "
+            f"{os.environ.get('UPSTREAM_TESTS', '?')} test programs (UPSTREAM_DIRS={os.environ.get('UPSTREAM_DIRS') or 'all'}, "
+            f"GMP_CHECK_REPFACTOR={os.environ.get('UPSTREAM_REPS', '1')}), all already built, through qemu-aarch64")
 PIPELINE = ("foreign shell pipeline: `for i in $(seq 100); do hello-aarch64 | md5sum; done`, "
             "hello-aarch64 (static, no busybox) through qemu-aarch64")
 workloads = [
-    ("`find /usr -type f` (syscall-heavy)", runners("find /usr -type f > /dev/null 2>&1; true")),
-    ("200k stat() calls", runners(f"{out}/bin/stat-loop 200000")),
-    (FORK_EXEC, runners(loop("/bin/true", 2000))),
-    (REWRITE, runners(loop(hello, 2000), TO_TRUE, native=False)),
-    ("200 runs of aarch64 hello through qemu-aarch64",
-     runners(loop(f"{hello} > /dev/null", 200), TO_QEMU, qemu="/usr/bin/qemu-aarch64", native=False)),
+    ("find", "`find /usr -type f` (syscall-heavy)", lambda: runners("find /usr -type f > /dev/null 2>&1; true")),
+    ("stat", "200k stat() calls", lambda: runners(f"{out}/bin/stat-loop 200000")),
+    ("fork-exec", FORK_EXEC, lambda: runners(loop("/bin/true", 2000))),
+    ("rewrite", REWRITE, lambda: runners(loop(hello, 2000), TO_TRUE, native=False)),
+    ("hello", "200 runs of aarch64 hello through qemu-aarch64",
+     lambda: runners(loop(f"{hello} > /dev/null", 200), TO_QEMU, qemu="/usr/bin/qemu-aarch64", native=False)),
     # the issue's "foreign busybox shell running `echo x | md5sum` 100 times": no arm64 busybox is installed here, so
     # the host's sh runs the loop and the foreign side of each pipe is the static aarch64 hello, run by the same
     # rule and qemu-aarch64 as the kernel's binfmt_misc uses
-    (PIPELINE,
-     runners(f"for i in $(seq 100); do {hello} | md5sum > /dev/null; done", TO_QEMU,
-             qemu="/usr/bin/qemu-aarch64", native=False)),
-    ("start-up: `/bin/true`", {"native": ["/bin/true"],
+    ("pipeline", PIPELINE,
+     lambda: runners(f"for i in $(seq 100); do {hello} | md5sum > /dev/null; done", TO_QEMU,
+                     qemu="/usr/bin/qemu-aarch64", native=False)),
+    # no native run of an aarch64 suite: its ratios are to the kernel's binfmt_misc, with the same rule
+    ("upstream", UPSTREAM,
+     lambda: runners(f"{root}/bench/upstream-suite.sh run", TO_QEMU, qemu="/usr/bin/qemu-aarch64", native=False)),
+    ("start-up", "start-up: `/bin/true`", lambda: {"native": ["/bin/true"],
                                **{f"jbinfmt ({e})": jbinfmt(e, None, ["/bin/true"]) for e in ENGINES},
                                "proot": ["proot", "/bin/true"],
                                "strace": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-o",
                                           "/dev/null", "/bin/true"],
                                "kernel": kernel("/bin/true")}),
 ]
+chosen = os.environ.get("WORKLOADS", "").split(",") if os.environ.get("WORKLOADS") else [k for k, _, _ in workloads]
+unknown = set(chosen) - {k for k, _, _ in workloads}
+if unknown:
+    raise SystemExit(f"compare: unknown WORKLOADS {', '.join(sorted(unknown))}; "
+                     f"known: {', '.join(k for k, _, _ in workloads)}")
+workloads = [(name, make()) for k, name, make in workloads if k in chosen or k == "start-up"]
 
 def engine_line(e):
     """What -v says about the engine a run gets: proof that --engine e really ran e here."""
@@ -81,21 +94,34 @@ def engine_line(e):
 engines = [engine_line(e) for e in ENGINES]
 
 def run_once(argv):
-    start = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"compare: {' '.join(argv)[:120]} failed with {status}")
-    return wall, usage.ru_utime + usage.ru_stime
+    """(wall, CPU, None), or (None, None, the last line of its stderr) when the run failed."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace").splitlines()[-20:]
+            print("\n".join(tail + [f"compare: {' '.join(argv)[:200]} failed with {status}"]), file=sys.stderr)
+            return None, None, (tail[-1] if tail else f"exit status {status}")
+    return wall, usage.ru_utime + usage.ru_stime, None
 
+# a failed run is never timed: its runner leaves that workload's rounds and its row says why
 results = {name: {r: ([], []) for r in rs} for name, rs in workloads}
+failed = {}
 pairs = [(name, runner, argv) for name, rs in workloads for runner, argv in rs.items()]
 rng = random.Random(42)
 for rnd in range(rounds):
     rng.shuffle(pairs)
     for name, runner, argv in pairs:
-        wall, cpu = run_once(argv)
+        if (name, runner) in failed:
+            continue
+        wall, cpu, why = run_once(argv)
+        if why is not None:
+            failed[(name, runner)] = why
+            del results[name][runner]
+            continue
         results[name][runner][0].append(wall)
         results[name][runner][1].append(cpu)
     print(f"round {rnd + 1}/{rounds} done", file=sys.stderr)
@@ -107,7 +133,7 @@ def medians_of(name):
         su = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[startup].items()}
         for e in ENGINES:
             j = f"jbinfmt ({e})"
-            if j in med:
+            if j in med and j in su and "native" in su:
                 extra_w = su[j][0] - su["native"][0]
                 extra_c = su[j][1] - su["native"][1]
                 med[f"{j}, net of start-up"] = (med[j][0] - extra_w, med[j][1] - extra_c)
@@ -124,10 +150,12 @@ lines += ["Engines (`jbinfmt -v --engine E`, once before the rounds):", ""] + [f
 for name, rs in workloads:
     lines.append(f"**{name}**")
     lines.append("")
-    lines.append("| runner | wall | CPU | wall / native | CPU / native | wall / kernel |")
-    lines.append("|---|---:|---:|---:|---:|---:|")
+    lines.append("| runner | wall | CPU | wall / native | CPU / native | wall / kernel | CPU / kernel |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
     med = medians[name]
     for r in order:
+        if (name, r) in failed:
+            lines.append(f"| {r} | failed: {failed[(name, r)].replace('|', '/')} | | | | | |")
         if r not in med:
             continue
         w, c = med[r]
@@ -135,7 +163,7 @@ for name, rs in workloads:
         ker = med.get("kernel")
         f = lambda a, b: f"{a / b:.2f}x" if b and b > 0 else "-"
         lines.append(f"| {r} | {w * 1000:.1f} ms | {c * 1000:.1f} ms | {f(w, nat[0]) if nat else '-'} "
-                     f"| {f(c, nat[1]) if nat else '-'} | {f(w, ker[0]) if ker else '-'} |")
+                     f"| {f(c, nat[1]) if nat else '-'} | {f(w, ker[0]) if ker else '-'} | {f(c, ker[1]) if ker else '-'} |")
     lines.append("")
 
 # the issue's three ratios, read off the tables above: passthrough fork+exec against native CPU, the rewritten exec
@@ -145,6 +173,8 @@ lines.append("")
 lines.append("| ratio | " + " | ".join(f"{e} | {e}, net of start-up" for e in ENGINES) + " |")
 lines.append("|---|" + "---:|" * (2 * len(ENGINES)))
 def ratio_row(label, name, base, index):
+    if name not in medians or base not in medians[name]:
+        return
     med = medians[name]
     cells = []
     for e in ENGINES:
@@ -157,9 +187,11 @@ ratio_row("rewritten exec loop, wall / kernel", REWRITE, "kernel", 0)
 ratio_row("rewritten exec loop, CPU / kernel", REWRITE, "kernel", 1)
 ratio_row("foreign pipeline, wall / kernel", PIPELINE, "kernel", 0)
 ratio_row("foreign pipeline, CPU / kernel", PIPELINE, "kernel", 1)
+ratio_row("upstream suite, wall / kernel", UPSTREAM, "kernel", 0)
+ratio_row("upstream suite, CPU / kernel", UPSTREAM, "kernel", 1)
 lines.append("")
-floor = medians[FORK_EXEC].get("notify floor")
-if floor:
+floor = medians.get(FORK_EXEC, {}).get("notify floor")
+if floor and "native" in medians[FORK_EXEC]:
     nat = medians[FORK_EXEC]["native"]
     lines.append(f"The notify mechanism's floor (`notify floor`: bench/src/c/notify-floor.c, a C supervisor that answers "
                  f"every exec CONTINUE and does nothing else) on the passthrough fork+exec loop: "
@@ -168,3 +200,5 @@ if floor:
 text = "\n".join(lines)
 print(text)
 open(f"{out}/compare.md", "w").write(text + "\n")
+if failed:
+    raise SystemExit(f"compare: {len(failed)} runner(s) failed a workload (rows marked failed)")

@@ -6,6 +6,10 @@
 # to bench/results/compare.md.
 #   bench/compare.sh              # 7 rounds
 #   ROUNDS=15 bench/compare.sh
+#   WORKLOADS=upstream,hello ROUNDS=3 bench/compare.sh   # only those (keys in compare.py; start-up always runs)
+# The upstream suite (bench/upstream-suite.sh: GMP's make check, cross-built once, ~6 min on 2 cores) runs its
+# tests at GMP_CHECK_REPFACTOR=$UPSTREAM_REPS (default 0.001, the tests' fewest repetitions, so that execs rather
+# than arithmetic fill the run), in $UPSTREAM_DIRS (default all).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -20,5 +24,13 @@ done
 gcc -O1 -o "$out/bin/stat-loop" "$here/src/c/stat-loop.c"
 gcc -O2 -o "$out/bin/notify-floor" "$here/src/c/notify-floor.c"
 aarch64-linux-gnu-gcc -static -O1 -o "$out/bin/hello-aarch64" "$root/examples/demo/src/hello.c"
+
+case ",${WORKLOADS:-upstream}," in
+    *,upstream,*)
+        "$here/upstream-suite.sh" build
+        export UPSTREAM_REPS="${UPSTREAM_REPS:-0.001}"
+        UPSTREAM_TESTS=$("$here/upstream-suite.sh" count)
+        export UPSTREAM_TESTS ;;
+esac
 
 exec python3 "$here/compare.py" "$root" "$out" "${ROUNDS:-7}"

@@ -23,12 +23,11 @@ cp "$repo/cli/src/image/jbinfmt" "$image/bin/jbinfmt"
 cp "$repo/examples/runners/"* "$image/runners/"
 chmod +x "$image/bin/jbinfmt" "$image/runners/"*
 
-# Train the AOT cache on a real run (spawn, trace, rules, an exec rewritten through the defaults' code paths),
-# with a JSON log: its writer (jackson-jr) would otherwise load and link at the first exec of every --log run.
+# Train the AOT cache on real runs, in one JVM (a cache is made from one run): every engine, the built-in
+# defaults, an exec a rule rewrites and a JSON log (AotTraining); what it printed is in target/aot-training.log.
 "$image/runtime/bin/java" -XX:AOTCacheOutput="$image/share/jbinfmt.aot" --enable-native-access=ALL-UNNAMED \
     -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djbinfmt.runners="$image/runners" -cp "$image/lib/*" \
-    io.jbinfmt.cli.Main --rule ':jbinfmt-train:E::jbinfmt-train::/bin/true:' --log /dev/null --log-format json \
-    -- sh -c 'true' >/dev/null 2>&1
+    io.jbinfmt.cli.AotTraining >"$target/aot-training.log" 2>&1
 mkdir -p "$image/share/man/man1"
 "$image/runtime/bin/java" -cp "$image/lib/*" io.jbinfmt.cli.ManPage > "$image/share/man/man1/jbinfmt.1"
 echo "$image" > "$image/share/aot-home"

@@ -47,7 +47,7 @@ final class CheckCommand implements Callable<Integer> {
             return EnginesReport.print(System.out);
         }
         if (files.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'FILE'");
+            throw MissingParameter.of(spec, "FILE");
         }
         RuleSet rules = RuleSources.loadOrReport(ruleOptions);
         if (rules == null) {

@@ -144,7 +144,7 @@ public final class JbinfmtCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (command.isEmpty()) {
             // optional for picocli, so that subcommands are recognised, but a run needs a command
-            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
+            throw MissingParameter.of(spec, "COMMAND");
         }
         return runParsed();
     }

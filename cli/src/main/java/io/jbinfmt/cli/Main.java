@@ -13,17 +13,20 @@ public final class Main {
         RawArguments raw = RawArguments.fromProcSelf(args.length);
         JbinfmtCommand plain = FastArgs.parse(args, raw);
         if (plain != null) {
-            int status;
-            try {
-                status = plain.runParsed();
-            } catch (RuntimeException e) {
-                // as picocli's execution-exception handler does on the other path: one line, no stack trace
-                System.err.println("jbinfmt: " + e.getMessage());
-                status = ExitCodes.USAGE;
-            }
-            System.exit(status);
+            System.exit(runPlain(plain));
         }
         CommandLine cli = JbinfmtCommand.commandLine(new JbinfmtCommand(raw));
         System.exit(cli.execute(args));
+    }
+
+    /** Runs a plain run form read by {@link FastArgs}; returns its exit status. */
+    static int runPlain(JbinfmtCommand plain) throws InterruptedException {
+        try {
+            return plain.runParsed();
+        } catch (RuntimeException e) {
+            // as picocli's execution-exception handler does on the other path: one line, no stack trace
+            System.err.println("jbinfmt: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
     }
 }

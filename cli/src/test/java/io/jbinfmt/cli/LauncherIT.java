@@ -71,6 +71,17 @@ class LauncherIT {
     }
 
     @Test
+    void theImageRunsThroughASymlinkElsewhere() throws Exception {
+        // as the README installs it: ln -s /opt/jbinfmt/bin/jbinfmt /usr/local/bin/jbinfmt
+        Path image = REPO.resolve("cli/target/jbinfmt-image/bin/jbinfmt");
+        assertEquals(0, run(null, "--", "true").status()); // bin/jbinfmt builds the image if it is stale
+        Path link = Files.createSymbolicLink(tmp.resolve("jbinfmt"), image);
+        Result r = start(new ProcessBuilder(link.toString(), "--", "sh", "-c", "echo ok; exit 3"), null);
+        assertEquals(3, r.status(), r.err());
+        assertEquals("ok\n", r.out());
+    }
+
+    @Test
     void execLoopPrintsOk() throws Exception {
         Result r = run(null, "--", "bash", "-c", "for i in $(seq 200); do /bin/true; done; echo ok");
         assertEquals(0, r.status(), r.err());

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Start-up against the issue's yardstick: `jbinfmt --engine E -- /bin/true` for each engine, against
+# `java -version` of the same image's runtime, in interleaved rounds (shuffled each round), medians of wall and
+# CPU (user+system of the whole process tree). Given several images (a copy of one built before a change, say),
+# times them all in the same rounds, each against its own runtime's java -version.
+#   bench/startup.sh                          # cli/target/jbinfmt-image, 30 rounds
+#   ROUNDS=50 bench/startup.sh /tmp/image-before cli/target/jbinfmt-image
+# An image's AOT cache is only used where the image was built: copy one elsewhere, and it starts without it.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+[ $# -gt 0 ] || set -- "$root/cli/target/jbinfmt-image"
+for image in "$@"; do
+    [ -x "$image/bin/jbinfmt" ] || { echo "startup.sh: $image/bin/jbinfmt missing (mvn package builds it)" >&2; exit 1; }
+done
+exec python3 - "${ROUNDS:-30}" "${ENGINES:-notify ptrace kernel}" "$@" <<'EOF'
+import os, random, statistics, subprocess, sys, time
+
+rounds, engines, images = int(sys.argv[1]), sys.argv[2].split(), [os.path.abspath(i) for i in sys.argv[3:]]
+runs = []  # (image, runner, argv)
+for image in images:
+    runs.append((image, "java -version", [f"{image}/runtime/bin/java", "-version"]))
+    for e in engines:
+        runs.append((image, f"jbinfmt --engine {e} -- /bin/true",
+                     [f"{image}/bin/jbinfmt", "--engine", e, "--", "/bin/true"]))
+
+def once(argv):
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"startup.sh: {' '.join(argv)} failed ({status})")
+    return (time.perf_counter() - start) * 1e3, (usage.ru_utime + usage.ru_stime) * 1e3
+
+order = [(i, r) for i, r, _ in runs]
+times = {key: ([], []) for key in order}
+for _, _, argv in runs:
+    once(argv)  # caches warm, and every engine can run here
+for _ in range(rounds):
+    random.shuffle(runs)
+    for image, runner, argv in runs:
+        w, c = once(argv)
+        times[(image, runner)][0].append(w)
+        times[(image, runner)][1].append(c)
+
+print(f"{rounds} interleaved rounds, medians; load average {os.getloadavg()[0]:.1f} at the end")
+print()
+print("| image | runner | wall | CPU | wall / java -version | CPU / java -version |")
+print("|---|---|---:|---:|---:|---:|")
+for image in images:
+    jw, jc = (statistics.median(v) for v in times[(image, "java -version")])
+    for runner in (r for i, r in order if i == image):
+        w, c = (statistics.median(v) for v in times[(image, runner)])
+        print(f"| {image} | {runner} | {w:.1f} ms | {c:.1f} ms | {w / jw:.2f}x | {c / jc:.2f}x |")
+EOF

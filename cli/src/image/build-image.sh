@@ -23,10 +23,20 @@ cp "$repo/cli/src/image/jbinfmt" "$image/bin/jbinfmt"
 cp "$repo/examples/runners/"* "$image/runners/"
 chmod +x "$image/bin/jbinfmt" "$image/runners/"*
 
-# Train the AOT cache on a real run (spawn, trace, rules, an exec rewritten through the defaults' code paths).
+# Train the AOT cache on a real run (spawn, trace, rules), in which execs really are rewritten and passed through,
+# many times over: the classes, call sites and lambda forms of both paths are then in the cache, so that a session's
+# first rewrites do not pay for loading and linking them. A file the rule matches must exist for that (checked:
+# --stats must count the rewrites, or the build fails).
+train=$(mktemp -d)
+trap 'rm -rf "$train"' EXIT
+: > "$train/t.jbinfmt-train"
+chmod +x "$train/t.jbinfmt-train"
 "$image/runtime/bin/java" -XX:AOTCacheOutput="$image/share/jbinfmt.aot" --enable-native-access=ALL-UNNAMED \
     -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djbinfmt.runners="$image/runners" -cp "$image/lib/*" \
-    io.jbinfmt.cli.Main --rule ':jbinfmt-train:E::jbinfmt-train::/bin/true:' -- sh -c 'true' >/dev/null 2>&1
+    io.jbinfmt.cli.Main --stats --rule ':jbinfmt-train:E::jbinfmt-train::/bin/true:' -- \
+    sh -c 'i=0; while [ $i -lt 200 ]; do "$1"; /bin/true; i=$((i+1)); done' sh "$train/t.jbinfmt-train" \
+    >/dev/null 2>"$train/stats"
+grep -q ' 200 rewritten' "$train/stats" || { echo "build-image: the AOT training run rewrote no exec:" >&2; cat "$train/stats" >&2; exit 1; }
 mkdir -p "$image/share/man/man1"
 "$image/runtime/bin/java" -cp "$image/lib/*" io.jbinfmt.cli.ManPage > "$image/share/man/man1/jbinfmt.1"
 echo "$image" > "$image/share/aot-home"

@@ -253,7 +253,8 @@ public final class NotifyLoop implements AutoCloseable {
         NotifiedRewrite.Finished done;
         try {
             // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
-            done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root);
+            done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root,
+                    (files.ignoredSignals(request.tid()) & (1L << (Signals.SIGTRAP - 1))) == 0);
         } catch (NotifiedRewrite.RewriteFailed e) {
             // cleaned up already: the exec failed with one errno, or its new program runs untouched
             done = e.finished();

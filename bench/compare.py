@@ -70,6 +70,17 @@ workloads = [
                                "kernel": kernel("/bin/true")}),
 ]
 
+# ONLY=a,b: just the workloads whose names contain one of these (start-up always runs: the net figures need it);
+# RUNNERS=a,b: just these runners (and native and kernel, the references). For quick looks; the README's tables
+# come from full runs.
+only = [w for w in os.environ.get("ONLY", "").split(",") if w]
+keep = [r for r in os.environ.get("RUNNERS", "").split(",") if r]
+if only:
+    workloads = [(n, rs) for n, rs in workloads if n == workloads[-1][0] or any(o in n for o in only)]
+if keep:
+    workloads = [(n, {r: a for r, a in rs.items() if r in keep or r in ("native", "kernel")}) for n, rs in workloads]
+ENGINES = [e for e in ENGINES if not keep or f"jbinfmt ({e})" in keep]
+
 def engine_line(e):
     """What -v says about the engine a run gets: proof that --engine e really ran e here."""
     p = subprocess.run([jb, "-v"] + jbinfmt(e, None, ["/bin/true"])[1:],
@@ -102,7 +113,7 @@ for rnd in range(rounds):
 
 def medians_of(name):
     med = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[name].items()}
-    if name != startup:
+    if name != startup and startup in results:
         # what tracing costs the workload itself: jbinfmt's own start-up (JVM, FFM; per engine) taken out
         su = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[startup].items()}
         for e in ENGINES:
@@ -145,6 +156,8 @@ lines.append("")
 lines.append("| ratio | " + " | ".join(f"{e} | {e}, net of start-up" for e in ENGINES) + " |")
 lines.append("|---|" + "---:|" * (2 * len(ENGINES)))
 def ratio_row(label, name, base, index):
+    if name not in medians:
+        return
     med = medians[name]
     cells = []
     for e in ENGINES:
@@ -158,7 +171,7 @@ ratio_row("rewritten exec loop, CPU / kernel", REWRITE, "kernel", 1)
 ratio_row("foreign pipeline, wall / kernel", PIPELINE, "kernel", 0)
 ratio_row("foreign pipeline, CPU / kernel", PIPELINE, "kernel", 1)
 lines.append("")
-floor = medians[FORK_EXEC].get("notify floor")
+floor = medians.get(FORK_EXEC, {}).get("notify floor")
 if floor:
     nat = medians[FORK_EXEC]["native"]
     lines.append(f"The notify mechanism's floor (`notify floor`: bench/src/c/notify-floor.c, a C supervisor that answers "

@@ -6,6 +6,7 @@
 # to bench/results/compare.md.
 #   bench/compare.sh              # 7 rounds
 #   ROUNDS=15 bench/compare.sh
+#   ROUNDS=3 ONLY=fork+exec,rewritten RUNNERS="jbinfmt (notify),notify floor" bench/compare.sh   # a quick look
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")

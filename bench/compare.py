@@ -83,6 +83,13 @@ if unknown:
                      f"known: {', '.join(k for k, _, _ in workloads)}")
 workloads = [(name, make()) for k, name, make in workloads if k in chosen or k == "start-up"]
 
+# RUNNERS=a,b: just these runners (and native and kernel, the references). For quick looks; the README's tables
+# come from full runs.
+keep = [r for r in os.environ.get("RUNNERS", "").split(",") if r]
+if keep:
+    workloads = [(n, {r: a for r, a in rs.items() if r in keep or r in ("native", "kernel")}) for n, rs in workloads]
+ENGINES = [e for e in ENGINES if not keep or f"jbinfmt ({e})" in keep]
+
 def engine_line(e):
     """What -v says about the engine a run gets: proof that --engine e really ran e here."""
     p = subprocess.run([jb, "-v"] + jbinfmt(e, None, ["/bin/true"])[1:],
@@ -128,7 +135,7 @@ for rnd in range(rounds):
 
 def medians_of(name):
     med = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[name].items()}
-    if name != startup:
+    if name != startup and startup in results:
         # what tracing costs the workload itself: jbinfmt's own start-up (JVM, FFM; per engine) taken out
         su = {r: (statistics.median(w), statistics.median(c)) for r, (w, c) in results[startup].items()}
         for e in ENGINES:

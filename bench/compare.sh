@@ -7,6 +7,7 @@
 #   bench/compare.sh              # 7 rounds
 #   ROUNDS=15 bench/compare.sh
 #   WORKLOADS=upstream,hello ROUNDS=3 bench/compare.sh   # only those (keys in compare.py; start-up always runs)
+#   WORKLOADS=fork-exec,rewrite RUNNERS="jbinfmt (notify),notify floor" ROUNDS=3 bench/compare.sh   # a quick look
 # The upstream suite (bench/upstream-suite.sh: GMP's make check, cross-built once, ~6 min on 2 cores) runs its
 # tests at GMP_CHECK_REPFACTOR=$UPSTREAM_REPS (default 0.001, the tests' fewest repetitions, so that execs rather
 # than arithmetic fill the run), in $UPSTREAM_DIRS (default all).

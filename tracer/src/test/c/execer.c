@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sched.h>
 #include <grp.h>
@@ -39,8 +40,24 @@
 
 extern char **environ;
 
+/* set by the sigtrap prefix: a failed exec also reports the signal state it left */
+static int report_signals;
+
+static void on_trap(int sig) { (void)sig; }
+
 static int fail(void) {
-    printf("errno=%s\n", strerrorname_np(errno));
+    int e = errno;
+    if (report_signals) {
+        struct sigaction sa;
+        sigset_t blocked;
+        sigaction(SIGTRAP, NULL, &sa);
+        sigprocmask(SIG_BLOCK, NULL, &blocked);
+        printf("after: SIGTRAP %s, %s, SIGUSR1 %s\n",
+               sa.sa_handler == SIG_IGN ? "ignored" : sa.sa_handler == SIG_DFL ? "default" : "handled",
+               sigismember(&blocked, SIGTRAP) ? "blocked" : "not blocked",
+               sigismember(&blocked, SIGUSR1) ? "blocked" : "not blocked");
+    }
+    printf("errno=%s\n", strerrorname_np(e));
     fflush(stdout);
     return 111;
 }
@@ -122,6 +139,17 @@ int main(int argc, char **argv) {
     }
     if (argc > 3 && !strcmp(argv[1], "unlink")) {
         if (unlink(argv[2]) != 0) return fail();
+        return then(argc, argv, 2);
+    }
+    if (argc > 3 && !strcmp(argv[1], "sigtrap")) {
+        /* SIGTRAP ignored, handled or default, SIGUSR1 blocked; a failed exec reports both as it left them */
+        struct sigaction sa = {0};
+        sa.sa_handler = !strcmp(argv[2], "ignore") ? SIG_IGN : !strcmp(argv[2], "handle") ? on_trap : SIG_DFL;
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        if (sigaction(SIGTRAP, &sa, NULL) != 0 || sigprocmask(SIG_BLOCK, &usr1, NULL) != 0) return fail();
+        report_signals = 1;
         return then(argc, argv, 2);
     }
     if (argc > 2 && !strcmp(argv[1], "nodump")) {

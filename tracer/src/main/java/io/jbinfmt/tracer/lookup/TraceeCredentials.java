@@ -4,6 +4,7 @@ import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.FileCalls;
 import io.jbinfmt.tracer.sys.FsCredentials;
+import io.jbinfmt.tracer.sys.ProcStatus;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 
 import java.io.IOException;
@@ -17,6 +18,8 @@ final class TraceeCredentials {
     private final boolean mayTakeOnCredentials = ProcessCalls.geteuid() == 0;
     /** The tracer thread's own credentials; read once, and only when it may take on others. */
     private FsCredentials ours;
+    /** The SigIgn mask read with the last credentials (all ones: not read). */
+    private long ignoredSignals = -1;
 
     /** Ours, to restore after checking with another's (null when we never take on another's). */
     FsCredentials ours() {
@@ -28,6 +31,7 @@ final class TraceeCredentials {
      * the tracer can take them on for its checks; otherwise null (our checks stand for its).
      */
     FsCredentials of(int tid) throws ErrnoException {
+        ignoredSignals = -1;
         if (!mayTakeOnCredentials) {
             return null;
         }
@@ -37,10 +41,21 @@ final class TraceeCredentials {
         // Read every time: the owner of /proc/TID, a cheaper look, is root for any process that is not dumpable
         // (one that changed its ids, or said so), and says nothing of capabilities dropped.
         try {
-            FsCredentials c = FsCredentials.of(tid, OwnNamespaces.user(tid));
+            boolean capsCount = OwnNamespaces.user(tid);
+            ProcStatus status = ProcStatus.read(tid);
+            FsCredentials c = status.credentials(capsCount);
+            ignoredSignals = status.sigIgn();
             return c.sameAs(ours) ? null : c;
         } catch (IOException | RuntimeException e) {
             throw new ErrnoException("credentials of " + tid, Errno.ESRCH.code);
         }
+    }
+
+    /**
+     * The signals the process of the tracee last given to {@link #of} ignores, as read with its credentials; all
+     * ones when they were not read (the tracer does not run as root).
+     */
+    long ignoredSignals() {
+        return ignoredSignals;
     }
 }

@@ -84,6 +84,19 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     }
 
     /**
+     * The signals tracee {@code tid}'s process ignores (bit n-1 for signal n), as read with its credentials for the
+     * current exec decision; all ones when they were not read (only a tracer running as root reads them).
+     */
+    public long ignoredSignals(int tid) {
+        try {
+            rootOf(tid);
+        } catch (ErrnoException e) {
+            return -1;
+        }
+        return credentials.ignoredSignals();
+    }
+
+    /**
      * An F interpreter: the file opened when the rules were loaded, as the kernel opened it at registration, so
      * that one moved, replaced or deleted since is still the one that runs. No access check: the kernel does not
      * check an F interpreter again after registration.

@@ -81,9 +81,9 @@ public final class NewProgramFixup {
 
     /**
      * At the exec event of a rewritten exec (which has succeeded, the new program set up): touches it up now if
-     * that needs no call run in it (no descriptor to pass, no process name to set, the moved block within the
-     * stack's lowest page), and returns true; else changes nothing and returns false, for {@link #settle} at the
-     * exit stop. Saves that stop.
+     * that needs no call run in it (no descriptor to pass, no process name to set, the original program's name
+     * fits where the kernel put the path we exec'd, or else the moved block within the stack's lowest page), and
+     * returns true; else changes nothing and returns false, for {@link #settle} at the exit stop. Saves that stop.
      */
     public boolean applyAtExecEvent(int tid, ExecPlan.Rewrite plan) throws ErrnoException {
         if (plan.openBinary() != null || plan.comm() != null) {
@@ -120,6 +120,9 @@ public final class NewProgramFixup {
         long newSp = (execFnAt - (long) word * newWords) & ~15L; // both ABIs want a 16-byte aligned stack at entry
         boolean growsStack = (newSp & ~4095L) < (sp & ~4095L);
         if (!mayCall) { // applyAtExecEvent: no descriptor to open, no name to set
+            if (fixInPlace(tid, block, plan, sp, word)) {
+                return 0;
+            }
             if (growsStack) {
                 return -1;
             }
@@ -187,6 +190,29 @@ public final class NewProgramFixup {
         }
         regs.push(tid);
         return inject.pendingSignal();
+    }
+
+    /**
+     * Where the original program's name fits in the kernel's copy of the path we exec'd (the string AT_EXECFN
+     * points at, at the top of the stack): writes it over that copy, zero-filled to the copy's end, and sets
+     * AT_FLAGS_PRESERVE_ARGV0 in place for a P rule; nothing moves, so the registers stay as the kernel set them.
+     * Returns false, having written nothing, where the name is longer. The usual case: the alias a rewrite execs
+     * by ({@link InterpreterAliases}) is a longer path than the program's.
+     */
+    private boolean fixInPlace(int tid, StackBlock block, ExecPlan.Rewrite plan, long sp, int word)
+            throws ErrnoException {
+        long execFnAt = block.aux(StackBlock.AT_EXECFN);
+        int flagsAt = block.auxValueIndex(StackBlock.AT_FLAGS);
+        int slot = plan.path().length + 1; // the exec'd path, as the kernel copied it, NUL included
+        if (execFnAt <= 0 || plan.filename().length + 1 > slot || plan.preserveArgv0() && flagsAt < 0) {
+            return false;
+        }
+        if (plan.preserveArgv0()) {
+            writeWords(tid, sp + (long) word * flagsAt,
+                    new long[] {block.word(flagsAt) | StackBlock.AT_FLAGS_PRESERVE_ARGV0}, word);
+        }
+        memory.write(tid, execFnAt, java.util.Arrays.copyOf(plan.filename(), slot));
+        return true;
     }
 
     /** Writes the block with the plan's auxv changes at {@code newSp}, and the original program's name after it. */

@@ -89,6 +89,21 @@ final class StackBlock {
         }
     }
 
+    /** The index of the word that holds the value of auxv entry {@code type}, or -1 when there is none. */
+    int auxValueIndex(long type) {
+        for (int i = auxvStart; words.get(i) != AT_NULL; i += 2) {
+            if (words.get(i) == type) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /** Word {@code i} of the block. */
+    long word(int i) {
+        return words.get(i);
+    }
+
     /** The value of auxv entry {@code type}, or -1. */
     long aux(long type) {
         for (int i = auxvStart; words.get(i) != AT_NULL; i += 2) {

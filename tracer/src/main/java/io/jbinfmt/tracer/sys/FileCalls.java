@@ -106,8 +106,11 @@ public final class FileCalls {
     public static byte[] readlink(byte[] path) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(4096);
-            long n = Syscall.call("readlink " + new String(path), Syscall.READLINKAT, AT_FDCWD,
-                    cString(arena, path).address(), buf.address(), buf.byteSize());
+            long n = Syscall.raw(Syscall.READLINKAT, AT_FDCWD, cString(arena, path).address(), buf.address(),
+                    buf.byteSize());
+            if (n < 0) { // the message only on failure: three links are read for every exec decided
+                throw new ErrnoException("readlink " + new String(path), (int) -n);
+            }
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
     }

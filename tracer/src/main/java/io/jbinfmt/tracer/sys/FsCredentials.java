@@ -25,34 +25,7 @@ public record FsCredentials(int fsuid, int fsgid, int[] groups, long capEff) {
      * over that namespace's files only, which the tracer cannot tell apart, so they are left out (0).
      */
     public static FsCredentials of(int tid, boolean capsCount) throws IOException {
-        String status;
-        try {
-            status = new String(FileCalls.readSmall(("/proc/" + tid + "/status").getBytes()),
-                    java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (ErrnoException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-        int fsuid = -1;
-        int fsgid = -1;
-        int[] groups = new int[0];
-        long capEff = 0;
-        for (String line : status.split("\n")) {
-            if (line.startsWith("Uid:")) {
-                fsuid = Integer.parseInt(line.substring(4).trim().split("\\s+")[3]); // real effective saved fs
-            } else if (line.startsWith("Gid:")) {
-                fsgid = Integer.parseInt(line.substring(4).trim().split("\\s+")[3]);
-            } else if (line.startsWith("Groups:")) {
-                String list = line.substring(7).trim();
-                groups = list.isEmpty() ? new int[0]
-                        : Arrays.stream(list.split("\\s+")).mapToInt(Integer::parseInt).toArray();
-            } else if (line.startsWith("CapEff:") && capsCount) {
-                capEff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-            }
-        }
-        if (fsuid < 0 || fsgid < 0) {
-            throw new IOException("/proc/" + tid + "/status has no Uid/Gid lines");
-        }
-        return new FsCredentials(fsuid, fsgid, groups, capEff);
+        return ProcStatus.read(tid).credentials(capsCount);
     }
 
     /** The calling thread's own. */

@@ -28,6 +28,16 @@ public final class Ptrace {
     public static final int EVENT_SECCOMP = Libc.PTRACE_EVENT_SECCOMP();
     public static final int EVENT_STOP = Libc.PTRACE_EVENT_STOP();
 
+    /**
+     * PTRACE_SINGLESTEP and PTRACE_GETSIGINFO, from linux/ptrace.h (the same on every architecture): not among the
+     * generated constants.
+     */
+    private static final int SINGLESTEP = 9;
+    private static final int GETSIGINFO = 0x4202;
+    /** siginfo_t: si_code follows si_signo and si_errno; the whole is 128 bytes. */
+    private static final int SI_CODE_OFFSET = 8;
+    public static final int SIGINFO_SIZE = 128;
+
     /** NT_PRSTATUS: the general-purpose register set for GETREGSET/SETREGSET. */
     public static final int NT_PRSTATUS = Libc.NT_PRSTATUS();
 
@@ -70,6 +80,23 @@ public final class Ptrace {
     /** PTRACE_SYSCALL: resume until the next syscall entry or exit, delivering {@code signal} (0 for none). */
     public static void syscall(int tid, int signal) throws ErrnoException {
         call("SYSCALL", Libc.PTRACE_SYSCALL(), tid, 0, signal);
+    }
+
+    /**
+     * PTRACE_SINGLESTEP: resume for one instruction, delivering {@code signal} (0 for none); a syscall instruction
+     * is stepped over whole (the trap comes at its exit, before the next instruction).
+     */
+    public static void singlestep(int tid, int signal) throws ErrnoException {
+        call("SINGLESTEP", SINGLESTEP, tid, 0, signal);
+    }
+
+    /**
+     * PTRACE_GETSIGINFO of a tracee in a signal-delivery stop, into {@code buf} ({@link #SIGINFO_SIZE} bytes):
+     * the signal's si_code (positive: sent by the kernel, such as a trap; 0 or below: by a process).
+     */
+    public static int signalCode(int tid, MemorySegment buf) throws ErrnoException {
+        call("GETSIGINFO", GETSIGINFO, tid, 0, buf.address());
+        return buf.get(ValueLayout.JAVA_INT, SI_CODE_OFFSET);
     }
 
     /** PTRACE_DETACH, delivering {@code signal}. */

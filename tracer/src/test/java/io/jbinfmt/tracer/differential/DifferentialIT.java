@@ -139,6 +139,14 @@ class DifferentialIT {
                 List.of(FileSpec.exe("loop", "LOOPMAGIC\n")), List.of("exec", "./loop", "l"), "errno=ELOOP"));
         c.add(new Case("a missing interpreter", List.of(":m:E::ext::@DIR@/missing:"),
                 List.of(FileSpec.exe("p.ext", "x")), List.of("exec", "./p.ext", "p"), "errno=ENOENT"));
+        // a failed rewritten exec leaves the signal state as it was (the notify engine steps over the restarted
+        // call, whose failure ends in a trap the kernel forces, only where that cannot touch SIGTRAP's handler)
+        for (String trap : List.of("ignore", "handle", "default")) {
+            c.add(new Case("a failed rewritten exec, SIGTRAP set to " + trap, List.of(":m:E::ext::@DIR@/missing:"),
+                    List.of(FileSpec.exe("p.ext", "x")), List.of("sigtrap", trap, "exec", "./p.ext", "p"),
+                    "after: SIGTRAP " + (trap.equals("ignore") ? "ignored" : trap.equals("handle") ? "handled"
+                            : "default") + ", not blocked, SIGUSR1 blocked\nerrno=ENOENT"));
+        }
         c.add(new Case("an interpreter that is not executable", List.of(":m:E::ext::@DIR@/noexec:"),
                 List.of(FileSpec.plain("noexec", "#!/bin/sh\n"), FileSpec.exe("p.ext", "x")),
                 List.of("exec", "./p.ext", "p"), "errno=EACCES"));

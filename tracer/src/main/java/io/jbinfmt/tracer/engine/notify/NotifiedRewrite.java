@@ -26,6 +26,7 @@ import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
 import io.jbinfmt.tracer.sys.SeccompNotify;
+import io.jbinfmt.tracer.sys.Signals;
 import io.jbinfmt.tracer.sys.Wait;
 
 import java.lang.foreign.Arena;
@@ -40,10 +41,11 @@ import java.util.function.IntPredicate;
  * at the interrupt stop (rax -513) block all its signals (no handler may run on its stack before the exec, nor
  * turn it into EINTR), write the new path and argv below its stack pointer (or, where its stack's mapping has no
  * room, into pages an injected mmap gives it, then restart the call by hand), repoint the registers, put the
- * filter's pass cookie in the sixth argument (so the restarted execve is not notified again), and run it under
- * PTRACE_SYSCALL: its exec event, then (where {@link NewProgramFixup} must run calls in the new program) its exit
- * stop; or, if it failed, its exit stop, where the program gets its registers back with the errno. Then restore
- * the signal mask and let it go.
+ * filter's pass cookie in the sixth argument (so the restarted execve is not notified again), and step it over the
+ * call (or, for the root and a process that ignores SIGTRAP, run it under PTRACE_SYSCALL, through its entry stop):
+ * its exec event, then (where {@link NewProgramFixup} must run calls in the new program) its exit stop; or, if it
+ * failed, the step's trap (or its exit stop), where the program gets its registers back with the errno. Then
+ * restore the signal mask and let it go.
  * <p>
  * Runs on the session's tracer thread, start to end: the waits here are for the one thread being rewritten (for
  * any tracee of the tracer thread while its exec runs: a non-leader thread's tid changes on the way, and no other
@@ -82,6 +84,11 @@ public final class NotifiedRewrite {
     private final RewriteFaults faults;
     /** The tid that made the exec being rewritten. */
     private int execTid;
+    /** Whether the rewrite steps over the restarted call (see {@link #run}). */
+    private boolean mayStep;
+    /** The thread is being stepped over its restarted call: a failure ends in the step's trap, not an exit stop. */
+    private boolean stepping;
+    private final MemorySegment siginfo;
 
     /**
      * @param passCookie the filter's {@link io.jbinfmt.tracer.seccomp.ExecFilter#passCookie()}
@@ -101,6 +108,7 @@ public final class NotifiedRewrite {
         this.memory = new TraceeMemory(arena);
         this.status = arena.allocate(4);
         this.word = arena.allocate(8);
+        this.siginfo = arena.allocate(Ptrace.SIGINFO_SIZE);
         this.wait = new ThreadWait(status, deaths);
         this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths, reachesOurProc,
                 faults);
@@ -112,14 +120,19 @@ public final class NotifiedRewrite {
      * cannot be taken (another tracer holds it: the caller answers the notification with that errno, as the kernel
      * answers an unknown format). Returns how the exec ended; the thread has been let go, except the root
      * ({@code ours}) when its exec failed: it is left stopped, for the caller to end (the command could not start).
+     * {@code mayStep}: the thread's process is known not to ignore SIGTRAP, so the restarted call may be stepped
+     * over (its failure then ends in a trap the kernel forces, which would reset an ignored SIGTRAP to its
+     * default): one stop less than running it under PTRACE_SYSCALL, whose entry stop we have no use for.
      * <p>
      * A failure of ours at any step ({@link #recover}) never leaves the thread stopped: before the point of no
      * return the exec fails with the failed call's errno (ENOEXEC for a bug of ours), after it the new program
      * runs untouched; the failure is then thrown as a {@link RewriteFailed} for the loop to log.
      */
     public Finished run(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
-                        ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
+                        ExecPlan.Rewrite plan, boolean ours, boolean mayStep) throws ErrnoException, ExecFailure {
         held = n.pid();
+        this.mayStep = mayStep && !ours; // the root runs under PTRACE_SYSCALL for its own exit stop
+        stepping = false;
         execTid = held;
         progress = Progress.NONE;
         before = null;
@@ -242,7 +255,8 @@ public final class NotifiedRewrite {
         regs.fetch(tid);
         before = regs.snapshot();
         long own = Ptrace.sigmask(tid, word);
-        Ptrace.sigmask(tid, -1L, word);
+        // SIGTRAP stays unblocked for a step: the kernel would unblock it, and reset its handler, to force the trap
+        Ptrace.sigmask(tid, mayStep ? ~(1L << (Signals.SIGTRAP - 1)) : -1L, word);
         mask = own;
         plan = ArgvPlacement.withEnvironment(memory, request, plan);
         ExecAbi abi = request.abi();
@@ -280,9 +294,15 @@ public final class NotifiedRewrite {
         }
         regs.push(tid);
         faults.before(RewriteStep.RESTART);
-        Ptrace.syscall(tid, 0);
-        wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry
-        Ptrace.syscall(tid, 0);
+        if (mayStep) {
+            // one step over the restarted call: its exec event if it succeeds, else the step's trap right after it
+            Ptrace.singlestep(tid, 0);
+            stepping = true;
+        } else {
+            Ptrace.syscall(tid, 0);
+            wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT); // the restarted call's entry
+            Ptrace.syscall(tid, 0);
+        }
         progress = Progress.RUNNING;
         return settle(tid, before, signal, plan, ours);
     }
@@ -316,6 +336,7 @@ public final class NotifiedRewrite {
         // success: the exec event (on the leader's tid, if a non-leader thread exec'd), then the exit stop
         StopEvent e = awaitExecOrExit(tid);
         boolean done = false;
+        stepping = false; // from here on PTRACE_SYSCALL or a detach, which both end the stepping
         if (e instanceof StopEvent.Exec x) {
             tid = x.tid();
             held = tid; // a non-leader thread has its leader's tid now
@@ -397,6 +418,7 @@ public final class NotifiedRewrite {
             case RUNNING -> {
                 // the exec runs: its exec event (then as below) or its failure's exit stop
                 StopEvent e = awaitExecOrExit(tid);
+                stepping = false;
                 if (!(e instanceof StopEvent.Exec x)) {
                     regs.fetch(tid);
                     long result = regs.get(Reg.RESULT);
@@ -429,14 +451,30 @@ public final class NotifiedRewrite {
     }
 
     /**
-     * The exec event or the exit stop of {@code tid}'s exec. A non-leader thread that exec's takes its leader's
-     * tid before its exec event, so a wait for its old tid would never end: wait for any tracee of this thread. The
-     * only other tracee could be the root before its own exec, and while it has not exec'd it is alone in its
-     * tree: an exec event seen now is this thread's.
+     * The exec event or the exit stop of {@code tid}'s exec (when stepped over it, the step's trap in place of the
+     * exit stop). A non-leader thread that exec's takes its leader's tid before its exec event, so a wait for its
+     * old tid would never end: wait for any tracee of this thread. The only other tracee could be the root before
+     * its own exec, and while it has not exec'd it is alone in its tree: an exec event seen now is this thread's.
      */
     private StopEvent awaitExecOrExit(int tid) throws ErrnoException {
-        return wait.awaitAny(tid, x -> x instanceof StopEvent.Exec || (x.tid() == tid && x instanceof StopEvent.SyscallStop),
+        return wait.awaitAny(tid, x -> x instanceof StopEvent.Exec || (x.tid() == tid
+                        && (x instanceof StopEvent.SyscallStop || stepping && isStepTrap(x))),
                 this::restartQuietly); // ours, but not yet the stop we want: on to it
+    }
+
+    /**
+     * Whether {@code x} is the trap that ends a step: a SIGTRAP the kernel sent (one some process sent has an
+     * si_code of 0 or below, and is held back like any other signal).
+     */
+    private boolean isStepTrap(StopEvent x) {
+        if (!(x instanceof StopEvent.Signal s) || s.signal() != Signals.SIGTRAP) {
+            return false;
+        }
+        try {
+            return Ptrace.signalCode(x.tid(), siginfo) > 0;
+        } catch (ErrnoException e) {
+            return false; // gone: its death comes next
+        }
     }
 
     private void restartQuietly(StopEvent x) {
@@ -444,7 +482,11 @@ public final class NotifiedRewrite {
             if (x instanceof StopEvent.Signal s) {
                 heldSignal = s.signal();
             }
-            Ptrace.syscall(x.tid(), 0);
+            if (stepping && x.tid() == held) {
+                Ptrace.singlestep(x.tid(), 0); // a signal stopped it before its syscall instruction: on with the step
+            } else {
+                Ptrace.syscall(x.tid(), 0);
+            }
         } catch (ErrnoException ignored) {
             // gone: its death comes next
         }

@@ -221,8 +221,12 @@ public final class NotifyLoop implements AutoCloseable {
         ExecDecision.Decided decided = decision.decide(n.pid(), traced, n.args());
         ExecRequest request = decided == null ? null : decided.request();
         ExecPlan plan = decided == null ? new ExecPlan.Passthrough() : decided.plan();
-        if (request != null && !notify.valid(n.id())) {
-            // the caller died while we read it (its pid may even be reused): nothing to answer
+        if (request != null && (listener != null || rootExec || plan instanceof ExecPlan.Rewrite)
+                && !notify.valid(n.id())) {
+            // the caller died while we read it (its pid may even be reused): nothing to answer, nothing to tell the
+            // listener or to record as the command's refusal, and above all no thread to seize by that pid. An
+            // answer to a caller gone is refused (ENOENT) and harms nothing, so otherwise a passthrough or a
+            // failure is answered unchecked: one system call less for every exec a rule is looked up for.
             if (plan instanceof ExecPlan.Rewrite r) {
                 release(r);
             }
@@ -253,7 +257,8 @@ public final class NotifyLoop implements AutoCloseable {
         NotifiedRewrite.Finished done;
         try {
             // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
-            done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root);
+            done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root,
+                    (files.ignoredSignals(request.tid()) & (1L << (Signals.SIGTRAP - 1))) == 0);
         } catch (NotifiedRewrite.RewriteFailed e) {
             // cleaned up already: the exec failed with one errno, or its new program runs untouched
             done = e.finished();

@@ -85,10 +85,13 @@ class NotifiedRewriteIT {
     @Test
     void aRewriteThroughTheNotificationHandshakeMatchesThePtraceEngine() throws Exception {
         Path viaNotify = tmp.resolve("notify");
+        Path viaNotifySyscall = tmp.resolve("notify-syscall");
         Path viaPtrace = tmp.resolve("ptrace");
         files(viaNotify);
+        files(viaNotifySyscall);
         files(viaPtrace);
-        int status = underNotify(viaNotify);
+        int status = underNotify(viaNotify, true);
+        int statusSyscall = underNotify(viaNotifySyscall, false);
         ExitStatus ptrace;
         try (Session s = Session.start(SessionOptions.defaults().withRules(rules())
                 .withDirectory(viaPtrace.toString().getBytes()), List.of("/bin/sh".getBytes(), "-c".getBytes(),
@@ -97,14 +100,19 @@ class NotifiedRewriteIT {
             assertFalse(s.disturbed());
         }
         assertEquals(ptrace.shellStatus(), status, "the command's status");
+        assertEquals(ptrace.shellStatus(), statusSyscall, "the command's status, the restarted call run to its entry");
         String expected = results(viaPtrace);
         assertTrue(expected.startsWith("0\n0\n127\n0\n--\nargc=5\n"), expected);
         assertTrue(expected.contains("at_flags=1") && expected.contains("at_execfd=3"), expected);
-        assertEquals(expected, results(viaNotify));
+        assertEquals(expected, results(viaNotify), "stepped over the restarted call");
+        assertEquals(expected, results(viaNotifySyscall), "the restarted call run under PTRACE_SYSCALL");
     }
 
-    /** The tree under a notifying filter, with a minimal loop of the engine to come; returns the root's status. */
-    int underNotify(Path dir) throws Exception {
+    /**
+     * The tree under a notifying filter, with a minimal loop of the engine to come; returns the root's status.
+     * {@code mayStep}: each rewrite steps over its restarted call (else runs it under PTRACE_SYSCALL).
+     */
+    int underNotify(Path dir, boolean mayStep) throws Exception {
         Arch arch = Arch.host();
         RuleSet rules = rules();
         ExecFilter filter = ExecFilter.notifying(arch);
@@ -131,7 +139,7 @@ class NotifiedRewriteIT {
                     ExecDecision.Decided decided = decision.decide(n.pid(), filter.traced(n.arch(), n.nr()), n.args());
                     assertNotNull(decided, "every exec of the script is read");
                     if (decided.plan() instanceof ExecPlan.Rewrite r) {
-                        NotifiedRewrite.Finished done = rewrites.run(notify, n, decided.request(), r, false);
+                        NotifiedRewrite.Finished done = rewrites.run(notify, n, decided.request(), r, false, mayStep);
                         assertTrue(done.tid() > 0, "the thread lived through it");
                         results.add(done.result());
                     } else {

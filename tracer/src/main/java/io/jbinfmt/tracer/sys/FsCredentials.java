@@ -1,6 +1,5 @@
 package io.jbinfmt.tracer.sys;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,15 +17,6 @@ public record FsCredentials(int fsuid, int fsgid, int[] groups, long capEff) {
     private static final long CAPSET = io.jbinfmt.tracer.arch.Arch.host().capset();
     /** _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set. */
     private static final int CAP_V3 = 0x20080522;
-
-    /**
-     * The credentials of thread {@code tid}, from /proc/TID/status (ids as our user namespace sees them). Its
-     * effective capabilities count only when {@code capsCount}: a process in another user namespace holds them
-     * over that namespace's files only, which the tracer cannot tell apart, so they are left out (0).
-     */
-    public static FsCredentials of(int tid, boolean capsCount) throws IOException {
-        return ProcStatus.read(tid).credentials(capsCount);
-    }
 
     /** The calling thread's own. */
     public static FsCredentials ofThisThread() {

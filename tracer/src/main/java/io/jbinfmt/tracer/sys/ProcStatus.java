@@ -64,8 +64,9 @@ public record ProcStatus(int fsuid, int fsgid, int[] groups, long capEff, long s
     }
 
     /**
-     * The credentials checks are made with; the effective capabilities only when {@code capsCount} (else 0: see
-     * {@link FsCredentials#of}).
+     * The credentials checks are made with (ids as our user namespace sees them); the effective capabilities only
+     * when {@code capsCount}, else 0: a process in another user namespace holds them over that namespace's files
+     * only, which the tracer cannot tell apart.
      */
     public FsCredentials credentials(boolean capsCount) {
         return new FsCredentials(fsuid, fsgid, groups, capsCount ? capEff : 0);

@@ -15,15 +15,19 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The kernel's open_exec, done by the tracer: a file is opened only if it is a regular file on an exec mount,
- * executable by the exec'ing process; its first 256 bytes are read for the rules.
+ * executable by the exec'ing process; its first 256 bytes are read for the rules. Checked with our own
+ * credentials, the file is opened and its header read first, and the rest of the checks made only when the header
+ * decides anything ({@link #check}): most files an exec reaches are native programs no rule takes.
  */
 final class OpenExec {
     private OpenExec() {
     }
 
     /**
-     * Opens what {@code where} names if the kernel's open_exec would, checked with {@code as} (the tracee's
-     * credentials when they are not ours, along the whole path; null: ours, restored to {@code ours} after).
+     * Opens what {@code where} names if it is a regular file (never a FIFO, which would block us, or a device,
+     * which could react), with its header. Checked with {@code as} (the tracee's credentials when they are not
+     * ours, along the whole path, before anything is opened: null: ours, restored to {@code ours} after) the
+     * target is checked in full; with ours it is {@linkplain Target#checked unchecked} until {@link #check}.
      * {@code heldFd}: an O_PATH descriptor {@code where} goes through (checked through it), or -1.
      */
     static Target open(byte[] where, int heldFd, byte[] name, FsCredentials as, FsCredentials ours)
@@ -46,29 +50,46 @@ final class OpenExec {
         }
         int fd;
         try {
-            // O_NONBLOCK too, in case it was swapped for a FIFO since the stat
+            // O_NONBLOCK too, in case it was swapped for a FIFO since the stat (then its read fails, ESPIPE)
             fd = FileCalls.open(FileCalls.AT_FDCWD, where, FileCalls.O_RDONLY | FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK);
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), "cannot open " + new String(where) + ": " + Errno.describe(e.errno()));
         }
         try {
-            if (!FileCalls.isRegular(FileCalls.modeOf(fd))) {
-                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
+            Target t = new Target(header(fd), fd, name, as != null);
+            if (as != null) {
+                checkOpen(fd, false); // executable for it: checked above, with its credentials
             }
-            if (as == null // else checked above, with the credentials that count
-                    && FileCalls.access(FileCalls.AT_FDCWD, where, FileCalls.X_OK, FileCalls.AT_EACCESS) != 0) {
-                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not executable");
-            }
-            if (FileCalls.onNoexecMount(fd)) {
-                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is on a noexec mount");
-            }
-            return new Target(header(fd), fd, name);
+            return t;
         } catch (ErrnoException e) {
             FileCalls.close(fd);
             throw new ExecFailure(e.errno(), new String(where) + ": " + Errno.describe(e.errno()));
         } catch (ExecFailure e) {
             FileCalls.close(fd);
             throw e;
+        }
+    }
+
+    /** The rest of open_exec's checks for an unchecked {@code target}, with our credentials; it stays open either way. */
+    static void check(Target target) throws ExecFailure {
+        try {
+            checkOpen(target.fd(), true);
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "fd " + target.fd() + ": " + Errno.describe(e.errno()));
+        }
+    }
+
+    /** Still a regular file once open (swapped since the stat?), {@code executable} by us, not on a noexec mount. */
+    private static void checkOpen(int fd, boolean executable) throws ErrnoException, ExecFailure {
+        if (!FileCalls.isRegular(FileCalls.modeOf(fd))) {
+            throw new ExecFailure(Errno.EACCES.code, "fd " + fd + " is not a regular file");
+        }
+        if (executable && FileCalls.access(fd, new byte[0], FileCalls.X_OK,
+                FileCalls.AT_EACCESS | FileCalls.AT_EMPTY_PATH) != 0) {
+            throw new ExecFailure(Errno.EACCES.code, "fd " + fd + " is not executable");
+        }
+        if (FileCalls.onNoexecMount(fd)) {
+            throw new ExecFailure(Errno.EACCES.code, "fd " + fd + " is on a noexec mount");
         }
     }
 

@@ -187,6 +187,11 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     }
 
     @Override
+    public void check(Target target) throws ExecFailure {
+        OpenExec.check(target); // unchecked only when opened with our credentials (see OpenExec.open)
+    }
+
+    @Override
     public boolean readableBy(int tid, Target target) {
         try {
             rootOf(tid);

@@ -74,6 +74,11 @@ public final class ExecChain {
         boolean haveExecFd = false;
         while (true) {
             Rule rule = rules.match(current.header(), interp);
+            // only now does open_exec's verdict on it matter: a file no handler takes is run (or refused) by the
+            // kernel just as it would be without us
+            if ((rule != null || ScriptLine.isScript(current.header())) && !passesChecks(targets, current)) {
+                return orPassthrough(plan); // the kernel fails its exec the same way
+            }
             Level level;
             if (rule != null) {
                 if (inaccessible) {
@@ -109,6 +114,9 @@ public final class ExecChain {
                 if (rule != null && rule.has(RuleFlag.O)) {
                     haveExecFd = true;
                 }
+                if ((haveExecFd || levels.size() > MAX_REWRITES) && !passesChecks(targets, next)) {
+                    return orPassthrough(plan); // as below: the kernel's open_exec of it fails before all that
+                }
                 if (haveExecFd) {
                     if (executable != null) {
                         return new ExecPlan.Fail(Errno.ENOEXEC.code,
@@ -122,13 +130,30 @@ public final class ExecChain {
                 current = next;
             } catch (ExecFailure e) {
                 // Opening the interpreter failed: exec'ing it for real fails the same way, so let the kernel say so.
+                // (An unchecked one is checked above where its failure would change the plan, else at the loop's
+                // top once its header continues the chain; one that ends it is exec'd and fails just the same.)
                 return orPassthrough(plan);
             }
             if (levels.size() > MAX_REWRITES) {
-                return plan == null ? new ExecPlan.Passthrough()
-                        : new ExecPlan.Fail(Errno.ELOOP.code, "more than " + MAX_REWRITES + " interpreter levels");
+                if (plan == null) {
+                    return new ExecPlan.Passthrough();
+                }
+                return new ExecPlan.Fail(Errno.ELOOP.code, "more than " + MAX_REWRITES + " interpreter levels");
             }
             interp = level.next();
+        }
+    }
+
+    /** Whether {@code t} passes open_exec's checks, made now if they were not when it was opened. */
+    private static boolean passesChecks(ExecTargets targets, Target t) {
+        if (t.checked()) {
+            return true;
+        }
+        try {
+            targets.check(t);
+            return true;
+        } catch (ExecFailure e) {
+            return false;
         }
     }
 

@@ -6,12 +6,15 @@ import io.jbinfmt.tracer.rules.Rule;
 public interface ExecTargets {
     /**
      * The program {@code request} names, if the kernel would get as far as choosing a handler for it (it
-     * exists, is a regular file, executable by the tracee, not on a noexec mount); otherwise null, and the
-     * exec is left to the kernel, which reports its own error.
+     * exists, is a regular file, executable by the tracee, not on a noexec mount: the last two perhaps only once
+     * {@link #check}ed); otherwise null, and the exec is left to the kernel, which reports its own error.
      */
     Target executable(ExecRequest request);
 
-    /** open_exec(path) in the tracee's cwd: the interpreter, or how the kernel would fail. */
+    /**
+     * open_exec(path) in the tracee's cwd: the interpreter, or how the kernel would fail. Its header may be read
+     * before the rest of the checks ({@link Target#checked}): a native program that ends the chain needs no more.
+     */
     Target interpreter(int tid, byte[] path) throws ExecFailure;
 
     /**
@@ -25,6 +28,13 @@ public interface ExecTargets {
     /** The path tracee {@code tid} execs to run an F rule's interpreter. By default, the interpreter's path. */
     default byte[] fixedInterpreterPath(int tid, Rule rule) {
         return rule.interpreter();
+    }
+
+    /**
+     * The checks of open_exec an unchecked target ({@link Target#checked} false) still owes, made once a rule or a
+     * #! line takes it: how the kernel would fail its exec (not executable, on a noexec mount). By default none.
+     */
+    default void check(Target target) throws ExecFailure {
     }
 
     /** Whether tracee {@code tid} may read {@code target} (the kernel's would_dump asks). By default, yes. */

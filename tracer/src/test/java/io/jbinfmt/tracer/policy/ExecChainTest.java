@@ -214,6 +214,29 @@ class ExecChainTest {
     }
 
     @Test
+    void aProgramThatIsNotExecutableIsLeftToTheKernelThoughARuleOrHashBangWouldTakeIt() throws Exception {
+        files.plain("./p.ext", "x").plain("./s", "#!/i/probe\n").exe("/i/probe", "\u007fELF");
+        assertInstanceOf(ExecPlan.Passthrough.class, plan(rules(":m:E::ext::/i/probe:"), "./p.ext", "p"));
+        assertInstanceOf(ExecPlan.Passthrough.class, plan(rules(":m:E::ext::/i/probe:"), "./s", "s"));
+        assertEquals(0, argvReads.get());
+    }
+
+    @Test
+    void aSixthInterpreterThatIsNotExecutableFailsAsItsOpenWouldNotWithEloop() throws Exception {
+        chain(5);
+        files.plain("/i/probe", "\u007fELF"); // the sixth interpreter, after p.c's rule and five scripts
+        assertEquals("/s/s5", new String(rewrite(plan(rules(":c:E::c::/s/s5:"), "./p.c", "p")).path()));
+    }
+
+    @Test
+    void anOpenBinaryRuleWhoseInterpreterIsNotExecutableIsExecdSoTheKernelSaysWhy() throws Exception {
+        files.exe("./p.ext", "x").plain("/d/interp", "#!/i/probe\n").exe("/i/probe", "\u007fELF");
+        ExecPlan.Rewrite r = rewrite(plan(rules(":o:E::ext::/d/interp:O"), "./p.ext", "p"));
+        assertEquals("/d/interp", new String(r.path()));
+        assertNull(r.openBinary(), "as when its open fails: nothing handed on");
+    }
+
+    @Test
     void anOpenBinaryRuleWhoseInterpreterIsAScriptFailsWithEnoexec() throws Exception {
         files.exe("./p.ext", "x").exe("/d/interp", "#!/i/probe\n").exe("/i/probe", "\u007fELF");
         assertEquals(Errno.ENOEXEC.code, failure(plan(rules(":o:E::ext::/d/interp:O"), "./p.ext", "p")));

@@ -11,6 +11,7 @@ import java.util.Set;
 /**
  * An in-memory file table for the exec policy: paths (as the exec names them, no cwd) map to file contents, and
  * every target handed out must come back through {@link #release}, so a leaked descriptor shows in the tests.
+ * Like the real one, it hands out a file that is not executable unchecked: {@link #check} refuses it.
  */
 final class InMemoryTargets implements ExecTargets {
     private record File(byte[] content, boolean executable, boolean directory) {
@@ -19,6 +20,8 @@ final class InMemoryTargets implements ExecTargets {
     private final Map<String, File> files = new HashMap<>();
     private final Set<Integer> cloexecFds = new HashSet<>();
     private final Set<Integer> open = new HashSet<>();
+    /** The descriptors handed out unchecked, of files that are not executable. */
+    private final Set<Integer> notExecutable = new HashSet<>();
     private int nextFd = 100;
 
     InMemoryTargets exe(String path, String content) {
@@ -49,7 +52,7 @@ final class InMemoryTargets implements ExecTargets {
     @Override
     public Target executable(ExecRequest request) {
         File f = files.get(new String(request.filename()));
-        if (f == null || !f.executable() || f.directory()) {
+        if (f == null || f.directory()) {
             return null; // the kernel fails it before any handler: left to the kernel
         }
         return target(f, basename(request.filename()));
@@ -61,10 +64,17 @@ final class InMemoryTargets implements ExecTargets {
         if (f == null) {
             throw new ExecFailure(Errno.ENOENT.code, "no such file");
         }
-        if (!f.executable() || f.directory()) {
-            throw new ExecFailure(Errno.EACCES.code, "not executable");
+        if (f.directory()) {
+            throw new ExecFailure(Errno.EACCES.code, "not a regular file");
         }
         return target(f, null);
+    }
+
+    @Override
+    public void check(Target target) throws ExecFailure {
+        if (notExecutable.contains(target.fd())) {
+            throw new ExecFailure(Errno.EACCES.code, "not executable");
+        }
     }
 
     @Override
@@ -82,7 +92,10 @@ final class InMemoryTargets implements ExecTargets {
     private Target target(File f, byte[] name) {
         int fd = nextFd++;
         open.add(fd);
-        return new Target(Arrays.copyOf(f.content(), 256), fd, name);
+        if (!f.executable()) {
+            notExecutable.add(fd);
+        }
+        return new Target(Arrays.copyOf(f.content(), 256), fd, name, f.executable());
     }
 
     private static byte[] basename(byte[] path) {

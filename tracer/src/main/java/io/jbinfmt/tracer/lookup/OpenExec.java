@@ -8,8 +8,8 @@ import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.FileCalls;
 import io.jbinfmt.tracer.sys.FsCredentials;
+import io.jbinfmt.tracer.sys.Scratch;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -95,8 +95,9 @@ final class OpenExec {
 
     /** The first 256 bytes, zero-filled past the end of the file (the kernel's bprm->buf). */
     private static byte[] header(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Rule.HEADER_SIZE);
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment buf = s.allocate(Rule.HEADER_SIZE);
+            buf.fill((byte) 0); // zero past the end of a short file
             long got = 0;
             while (got < Rule.HEADER_SIZE) {
                 long n = FileCalls.pread(fd, buf.asSlice(got), got);

@@ -5,12 +5,13 @@ import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.FileCalls;
 import io.jbinfmt.tracer.sys.Iovec;
 import io.jbinfmt.tracer.sys.ProcessMemory;
+import io.jbinfmt.tracer.sys.Scratch;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,7 +49,8 @@ public final class TraceeMemory {
 
     /** The NUL-terminated string at {@code address}, without the NUL; ENAMETOOLONG past {@code max} bytes. */
     public byte[] readCString(int tid, long address, int max) throws ErrnoException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] out = null; // the pieces before the last page read, when the string crosses pages
+        int have = 0;
         long at = address;
         while (true) {
             int chunk = (int) (PAGE - (at & (PAGE - 1)));
@@ -56,15 +58,18 @@ public final class TraceeMemory {
             if (n <= 0) {
                 throw new ErrnoException("read tracee string at 0x" + Long.toHexString(at), Errno.EFAULT.code);
             }
-            for (int i = 0; i < n; i++) {
-                byte b = buffer.get(ValueLayout.JAVA_BYTE, i);
-                if (b == 0) {
-                    return out.toByteArray();
-                }
-                out.write(b);
-                if (out.size() > max) {
-                    throw new ErrnoException("tracee string too long", Errno.ENAMETOOLONG.code);
-                }
+            int end = 0;
+            while (end < n && buffer.get(ValueLayout.JAVA_BYTE, end) != 0) {
+                end++;
+            }
+            if (have + end > max) {
+                throw new ErrnoException("tracee string too long", Errno.ENAMETOOLONG.code);
+            }
+            out = out == null ? new byte[end] : Arrays.copyOf(out, have + end);
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, out, have, end);
+            have += end;
+            if (end < n) {
+                return out;
             }
             at += n;
         }
@@ -80,9 +85,10 @@ public final class TraceeMemory {
         while (true) {
             int chunk = (int) (PAGE - (at & (PAGE - 1)));
             byte[] words = read(tid, at, Math.max(wordSize, chunk - chunk % wordSize));
+            MemorySegment w = MemorySegment.ofArray(words);
             for (int i = 0; i + wordSize <= words.length; i += wordSize) {
-                long p = wordSize == 8 ? MemorySegment.ofArray(words).get(ValueLayout.JAVA_LONG_UNALIGNED, i)
-                        : Integer.toUnsignedLong(MemorySegment.ofArray(words).get(ValueLayout.JAVA_INT_UNALIGNED, i));
+                long p = wordSize == 8 ? w.get(ValueLayout.JAVA_LONG_UNALIGNED, i)
+                        : Integer.toUnsignedLong(w.get(ValueLayout.JAVA_INT_UNALIGNED, i));
                 if (p == 0) {
                     return out;
                 }
@@ -97,10 +103,8 @@ public final class TraceeMemory {
 
     /** Writes {@code data} at {@code address}; EFAULT when the range is not mapped writable. */
     public void write(int tid, long address, byte[] data) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment src = a.allocate(Math.max(1, data.length));
-            MemorySegment.copy(data, 0, src, ValueLayout.JAVA_BYTE, 0, data.length);
-            long n = ProcessMemory.write(tid, address, src.asSlice(0, data.length), iovs);
+        try (Scratch s = Scratch.enter()) {
+            long n = ProcessMemory.write(tid, address, s.copyOf(data), iovs);
             if (n != data.length) {
                 throw new ErrnoException("write tracee memory at 0x" + Long.toHexString(address), Errno.EFAULT.code);
             }
@@ -111,10 +115,8 @@ public final class TraceeMemory {
     public void poke(int tid, long address, byte[] data) throws ErrnoException {
         int fd = FileCalls.open(FileCalls.AT_FDCWD, ("/proc/" + tid + "/mem").getBytes(),
                 FileCalls.O_RDWR | FileCalls.O_CLOEXEC);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment src = a.allocate(data.length);
-            MemorySegment.copy(data, 0, src, ValueLayout.JAVA_BYTE, 0, data.length);
-            if (FileCalls.pwrite(fd, src, address) != data.length) {
+        try (Scratch s = Scratch.enter()) {
+            if (FileCalls.pwrite(fd, s.copyOf(data), address) != data.length) {
                 throw new ErrnoException("poke tracee memory", Errno.EFAULT.code);
             }
         } finally {

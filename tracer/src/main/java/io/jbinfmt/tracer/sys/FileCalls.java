@@ -45,17 +45,17 @@ public final class FileCalls {
 
     /** faccessat(dirfd, path, mode, flags) == 0; otherwise the errno. */
     public static int access(int dirfd, byte[] path, int mode, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            long r = Syscall.raw(Syscall.FACCESSAT2, dirfd, cString(arena, path).address(), mode, flags);
+        try (Scratch s = Scratch.enter()) {
+            long r = Syscall.raw(Syscall.FACCESSAT2, dirfd, s.cString(path).address(), mode, flags);
             return r == 0 ? 0 : (int) -r;
         }
     }
 
     /** The st_mode of {@code path} (following symlinks), or throws with the errno. */
     public static int mode(int dirfd, byte[] path, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = stat.allocate(arena);
-            Syscall.call("stat", Syscall.NEWFSTATAT, dirfd, cString(arena, path).address(), st.address(), flags);
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment st = s.allocate(stat.layout().byteSize());
+            Syscall.call("stat", Syscall.NEWFSTATAT, dirfd, s.cString(path).address(), st.address(), flags);
             return stat.st_mode(st);
         }
     }
@@ -66,16 +66,16 @@ public final class FileCalls {
 
     /** openat(dirfd, path, flags); returns the descriptor. */
     public static int open(int dirfd, byte[] path, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) Syscall.call("open", Syscall.OPENAT, dirfd, cString(arena, path).address(), flags, 0);
+        try (Scratch s = Scratch.enter()) {
+            return (int) Syscall.call("open", Syscall.OPENAT, dirfd, s.cString(path).address(), flags, 0);
         }
     }
 
     /** openat(AT_FDCWD, path, flags, mode): may create the file. */
     public static int open(byte[] path, int flags, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Scratch s = Scratch.enter()) {
             return (int) Syscall.call("open " + new String(path), Syscall.OPENAT, AT_FDCWD,
-                    cString(arena, path).address(), flags, mode);
+                    s.cString(path).address(), flags, mode);
         }
     }
 
@@ -84,12 +84,13 @@ public final class FileCalls {
      * directory, absolute symlinks and ".." included (what a chroot'ed process would open). Returns the descriptor.
      */
     public static int openInRoot(int rootFd, byte[] path, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment how = open_how.allocate(arena);
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment how = s.allocate(open_how.layout().byteSize());
+            how.fill((byte) 0); // the kernel refuses unknown fields that are not zero
             open_how.flags(how, flags);
             open_how.mode(how, 0);
             open_how.resolve(how, Libc.RESOLVE_IN_ROOT());
-            MemorySegment p = cString(arena, path);
+            MemorySegment p = s.cString(path);
             while (true) {
                 long r = Syscall.raw(Syscall.OPENAT2, rootFd, p.address(), how.address(), how.byteSize());
                 if (r >= 0) {
@@ -104,9 +105,9 @@ public final class FileCalls {
 
     /** readlink(path), the link's bytes. */
     public static byte[] readlink(byte[] path) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(4096);
-            long n = Syscall.raw(Syscall.READLINKAT, AT_FDCWD, cString(arena, path).address(), buf.address(),
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment buf = s.allocate(4096);
+            long n = Syscall.raw(Syscall.READLINKAT, AT_FDCWD, s.cString(path).address(), buf.address(),
                     buf.byteSize());
             if (n < 0) { // the message only on failure: three links are read for every exec decided
                 throw new ErrnoException("readlink " + new String(path), (int) -n);
@@ -119,8 +120,8 @@ public final class FileCalls {
     /** The contents of a small file (up to 8 KiB: a /proc file), read at once. */
     public static byte[] readSmall(byte[] path) throws ErrnoException {
         int fd = open(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(8192);
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment buf = s.allocate(8192);
             long n = pread(fd, buf, 0);
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         } finally {
@@ -186,8 +187,8 @@ public final class FileCalls {
 
     /** The ST_* flags of the mount the file open on {@code fd} (an O_PATH one will do) lives on. */
     public static long mountFlags(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = statfs.allocate(arena);
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment buf = s.allocate(statfs.layout().byteSize());
             Syscall.call("fstatfs", Syscall.FSTATFS, fd, buf.address(), 0, 0);
             return statfs.f_flags(buf);
         }

@@ -18,29 +18,73 @@ import java.util.List;
  * Reads and writes a stopped tracee's memory: process_vm_readv/writev, in page-bounded pieces so that a string
  * ending just before an unmapped page still reads; /proc/TID/mem for code pages that are not writable.
  * ESRCH means the tracee is gone; EFAULT that the address is not mapped. Owned by the tracer thread.
+ * <p>
+ * Between {@link #rememberReads} and {@link #forgetReads} (one exec decision, while the caller waits), a read
+ * that falls inside the last page piece read from the same thread is served from it: a shell passes the path it
+ * execs as argv[0] too, and its argv array often sits in the same page, so one call reads all three.
  */
 public final class TraceeMemory {
     private static final int PAGE = 4096;
 
     private final MemorySegment buffer;
     private final MemorySegment iovs;
+    private boolean remember;
+    /** The page piece {@link #buffer} holds, when remembering: its thread, address and length (0: none). */
+    private int heldTid;
+    private long heldAddress;
+    private long heldLength;
 
     public TraceeMemory(Arena arena) {
         this.buffer = arena.allocate(PAGE, 16);
         this.iovs = arena.allocate(Iovec.LAYOUT, 2);
     }
 
+    /** From now on, serve reads inside the last page piece read from it (nothing is held yet). */
+    public void rememberReads() {
+        remember = true;
+        heldLength = 0;
+    }
+
+    /** Back to reading every time. */
+    public void forgetReads() {
+        remember = false;
+        heldLength = 0;
+    }
+
+    /** Where {@code at} of {@code tid} starts in the page piece held, or -1. */
+    private int held(int tid, long at) {
+        return heldLength > 0 && tid == heldTid && at >= heldAddress && at - heldAddress < heldLength
+                ? (int) (at - heldAddress) : -1;
+    }
+
+    /** Reads {@code chunk} bytes (within one page) at {@code at} into the buffer; returns the count read. */
+    private long fill(int tid, long at, int chunk, String what) throws ErrnoException {
+        heldLength = 0;
+        long n = ProcessMemory.read(tid, at, buffer.asSlice(0, chunk), iovs);
+        if (n <= 0) {
+            throw new ErrnoException("read tracee " + what + " at 0x" + Long.toHexString(at), Errno.EFAULT.code);
+        }
+        if (remember) {
+            heldTid = tid;
+            heldAddress = at;
+            heldLength = n;
+        }
+        return n;
+    }
+
     /** Exactly {@code length} bytes at {@code address}, or EFAULT. */
     public byte[] read(int tid, long address, int length) throws ErrnoException {
         byte[] out = new byte[length];
+        int from = held(tid, address);
+        if (from >= 0 && length <= heldLength - from) {
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, from, out, 0, length);
+            return out;
+        }
         int done = 0;
         while (done < length) {
             long at = address + done;
             int chunk = (int) Math.min(length - done, PAGE - (at & (PAGE - 1)));
-            long n = ProcessMemory.read(tid, at, buffer.asSlice(0, chunk), iovs);
-            if (n <= 0) {
-                throw new ErrnoException("read tracee memory at 0x" + Long.toHexString(at), Errno.EFAULT.code);
-            }
+            long n = fill(tid, at, chunk, "memory");
             MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, out, done, (int) n);
             done += (int) n;
         }
@@ -53,25 +97,29 @@ public final class TraceeMemory {
         int have = 0;
         long at = address;
         while (true) {
-            int chunk = (int) (PAGE - (at & (PAGE - 1)));
-            long n = ProcessMemory.read(tid, at, buffer.asSlice(0, chunk), iovs);
-            if (n <= 0) {
-                throw new ErrnoException("read tracee string at 0x" + Long.toHexString(at), Errno.EFAULT.code);
+            int from = held(tid, at);
+            long end;
+            if (from < 0) {
+                from = 0;
+                end = fill(tid, at, (int) (PAGE - (at & (PAGE - 1))), "string");
+            } else {
+                end = heldLength;
             }
-            int end = 0;
-            while (end < n && buffer.get(ValueLayout.JAVA_BYTE, end) != 0) {
-                end++;
+            int nul = from;
+            while (nul < end && buffer.get(ValueLayout.JAVA_BYTE, nul) != 0) {
+                nul++;
             }
-            if (have + end > max) {
+            int length = nul - from;
+            if (have + length > max) {
                 throw new ErrnoException("tracee string too long", Errno.ENAMETOOLONG.code);
             }
-            out = out == null ? new byte[end] : Arrays.copyOf(out, have + end);
-            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, out, have, end);
-            have += end;
-            if (end < n) {
+            out = out == null ? new byte[length] : Arrays.copyOf(out, have + length);
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, from, out, have, length);
+            have += length;
+            if (nul < end) {
                 return out;
             }
-            at += n;
+            at += end - from;
         }
     }
 
@@ -103,6 +151,7 @@ public final class TraceeMemory {
 
     /** Writes {@code data} at {@code address}; EFAULT when the range is not mapped writable. */
     public void write(int tid, long address, byte[] data) throws ErrnoException {
+        heldLength = 0;
         try (Scratch s = Scratch.enter()) {
             long n = ProcessMemory.write(tid, address, s.copyOf(data), iovs);
             if (n != data.length) {
@@ -113,6 +162,7 @@ public final class TraceeMemory {
 
     /** Writes {@code data} through /proc/TID/mem, which may write read-only (code) pages, as debuggers do. */
     public void poke(int tid, long address, byte[] data) throws ErrnoException {
+        heldLength = 0;
         int fd = FileCalls.open(FileCalls.AT_FDCWD, ("/proc/" + tid + "/mem").getBytes(),
                 FileCalls.O_RDWR | FileCalls.O_CLOEXEC);
         try (Scratch s = Scratch.enter()) {

@@ -46,10 +46,16 @@ public final class ExecDecision {
         if (!active() || traced == null || !traced.abi().rewritable()) {
             return null;
         }
-        ExecRequest request = ExecDecoder.decode(tid, traced, args, memory);
-        if (request == null) {
-            return null;
+        memory.rememberReads(); // the caller waits in its exec meanwhile: path and argv are read once
+        try {
+            ExecRequest request = ExecDecoder.decode(tid, traced, args, memory);
+            if (request == null) {
+                return null;
+            }
+            return new Decided(request, ExecChain.plan(request, rules, files,
+                    () -> ExecDecoder.argv(request, memory)));
+        } finally {
+            memory.forgetReads();
         }
-        return new Decided(request, ExecChain.plan(request, rules, files, () -> ExecDecoder.argv(request, memory)));
     }
 }

@@ -96,6 +96,9 @@ public sealed interface Arch permits X86_64 {
 
     int capset();
 
+    /** statx(2), native ABI: whether a tracee's root is ours is asked by mount and inode. */
+    int statx();
+
     /**
      * Syscall numbers (native ABI) that drive the kernel engine's PID namespace init: clone(2) (named so as not to
      * clash with Object.clone), wait4, rt_sigaction.

@@ -174,6 +174,11 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int statx() {
+        return 332;
+    }
+
+    @Override
     public int cloneProcess() {
         return 56;
     }

@@ -9,7 +9,8 @@ import java.util.Arrays;
 
 /**
  * Path lookup as one tracee sees the file system: its root directory (a chroot) and its mount namespace, read
- * once per exec decision ({@link #of}). Outside a chroot and in our mounts a path is used as it is (relative ones
+ * once per exec decision ({@link #of}; where its root is ours, by mount and inode, that one look says enough).
+ * Outside a chroot and in our mounts a path is used as it is (relative ones
  * through /proc/TID/cwd); otherwise it is resolved with openat2(RESOLVE_IN_ROOT) at /proc/TID/root, whose walk
  * crosses the tracee's own mounts and keeps absolute symlinks and ".." inside its root, as the kernel does.
  */
@@ -24,10 +25,31 @@ final class TraceeRoot {
         this.ownMounts = ownMounts;
     }
 
-    /** Tracee {@code tid}'s root and mounts as they are now. */
+    private static final byte[] SLASH = {'/'};
+    /** Our root directory, by mount, device and inode; null where the kernel does not say (see FileCalls). */
+    private static final long[] OUR_ROOT = ourRoot();
+
+    /**
+     * Tracee {@code tid}'s root and mounts as they are now. Its root is first compared with ours by mount and
+     * inode, one look at /proc (every exec is a new pid, whose /proc entries are made afresh): the same directory
+     * through the same mount is walked down through the same mounts, whatever namespace the tracee is in, so our
+     * paths are its paths. Otherwise its root link and mount namespace are read, for the lookups in
+     * {@link #locate}.
+     */
     static TraceeRoot of(int tid) throws ErrnoException {
-        return new TraceeRoot(tid, FileCalls.readlink(("/proc/" + tid + "/root").getBytes()),
-                OwnNamespaces.mount(tid));
+        byte[] rootLink = ("/proc/" + tid + "/root").getBytes();
+        if (OUR_ROOT != null && Arrays.equals(FileCalls.mountDeviceInode(rootLink), OUR_ROOT)) {
+            return new TraceeRoot(tid, SLASH, true);
+        }
+        return new TraceeRoot(tid, FileCalls.readlink(rootLink), OwnNamespaces.mount(tid));
+    }
+
+    private static long[] ourRoot() {
+        try {
+            return FileCalls.mountDeviceInode(SLASH);
+        } catch (ErrnoException e) {
+            return null;
+        }
     }
 
     int tid() {

@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 
 /** {@code jbinfmt [OPTIONS] [--] COMMAND [ARGS...]}: run a command tree with binfmt_misc rules applied to every exec. */
 @Command(name = "jbinfmt",
@@ -193,8 +192,7 @@ public final class JbinfmtCommand implements Callable<Integer> {
             log = System.err;
         }
         ExecStats counts = stats ? new ExecStats() : null;
-        CompletableFuture<Void> engineLine = new CompletableFuture<>();
-        ExecListener listener = combine(log == null ? null : new ExecLog(log, format, engineLine), counts);
+        ExecListener listener = combine(log == null ? null : new ExecLog(log, format), counts);
 
         List<byte[]> argv = commandBytes();
         SignalForwarding signals = SignalForwarding.install();
@@ -210,16 +208,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
                     .withEnvironment(handoff.environment())
                     .withPassFds(handoff.passFds())
                     .withObserver(fault == null ? null : fault.asObserver())
-                    .withFaults(fault == null ? null : fault.asRewriteFaults()), argv);
+                    .withFaults(fault == null ? null : fault.asRewriteFaults())
+                    .withEngineChosen(verbose ? JbinfmtCommand::printEngine : null), argv);
         } catch (SpawnException e) {
-            engineLine.complete(null);
             return spawnFailed(e);
         }
-        if (verbose) {
-            Engine.Choice c = session.engine();
-            System.err.println("jbinfmt: engine " + c.engine().spelling() + ": " + c.why());
-        }
-        engineLine.complete(null); // the exec log's first line waited for it
         StartupTiming.mark("command started");
         try (session) {
             signals.attach(session);
@@ -281,6 +274,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
     }
 
     /** {@code own}, the command's status, unless the tracer hit errors: then 123, naming {@code own}. */
+    /** -v's first line: before anything the command prints, since the command is still held when it is called. */
+    private static void printEngine(Engine.Choice c) {
+        System.err.println("jbinfmt: engine " + c.engine().spelling() + ": " + c.why());
+    }
+
     private static int disturbedOr(Session session, int own) {
         if (!session.disturbed()) {
             return own;

@@ -7,6 +7,7 @@ import io.jbinfmt.tracer.policy.ExecPlan;
 import io.jbinfmt.tracer.policy.ExecRequest;
 import io.jbinfmt.tracer.rewrite.ArgvBlock;
 import io.jbinfmt.tracer.rewrite.ArgvPlacement;
+import io.jbinfmt.tracer.rewrite.InterpreterHandoff;
 import io.jbinfmt.tracer.rewrite.NewProgramFixup;
 import io.jbinfmt.tracer.rewrite.RewriteFaults;
 import io.jbinfmt.tracer.rewrite.RewriteStep;
@@ -78,6 +79,7 @@ public final class NotifiedRewrite {
     private final MemorySegment word;
     private final ThreadWait wait;
     private final NewProgramFixup fixup;
+    private final InterpreterHandoff interpreters;
     private final long passCookie;
     /** A signal that stopped the exec'ing thread while we waited for any tracee, held back until it is let go. */
     private int heldSignal;
@@ -121,6 +123,7 @@ public final class NotifiedRewrite {
         this.wait = new ThreadWait(status, deaths);
         this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths, reachesOurProc,
                 faults);
+        this.interpreters = new InterpreterHandoff(arch, regs, memory, status, deaths);
     }
 
     /**
@@ -352,9 +355,8 @@ public final class NotifiedRewrite {
 
     /**
      * Closes the interpreter handed into {@code tid} (its exec did not run, or failed: the descriptor would stay in
-     * the program, which goes on), by a close run on its own syscall instruction, the registers as they are now
-     * (at a stop right after that instruction) put back after it. Returns a signal that arrived meanwhile, else
-     * {@code signal}.
+     * the program, which goes on), at a stop right after its syscall instruction. Returns a signal that arrived
+     * meanwhile, else {@code signal}.
      */
     private int closeHandedIn(int tid, int signal) throws ErrnoException {
         if (handedIn < 0) {
@@ -362,14 +364,8 @@ public final class NotifiedRewrite {
         }
         int fd = handedIn;
         handedIn = -1;
-        regs.fetch(tid);
-        byte[] now = regs.snapshot();
-        long syscallPc = regs.get(Reg.PC) - handedInAbi.calls().instruction().length;
-        SyscallInjector inject = new SyscallInjector(arch, handedInAbi, tid, regs, syscallPc, status, deaths);
-        inject.call(handedInAbi.calls().close(), fd);
-        regs.restore(now);
-        regs.push(tid);
-        return inject.pendingSignal() != 0 ? inject.pendingSignal() : signal;
+        int arrived = interpreters.close(tid, handedInAbi, fd);
+        return arrived != 0 ? arrived : signal;
     }
 
     private void restoreMask(int tid) throws ErrnoException {

@@ -262,8 +262,8 @@ class DifferentialIT {
                 List.of(":pm:M::PMAGIC::@PROBESTATIC@:F"), List.of(FileSpec.exe("bin", PM), FileSpec.dir("proc")),
                 List.of("mountns", "/proc", "@DIR@/proc", "chroot", "@DIR@", "/", "exec", "/bin", "bin"),
                 "argv[0]=@PROBESTATIC@"));
-        // ...and one no format runs: the exec fails, and leaves the caller no descriptor of the interpreter (the
-        // notify engine hands it in to exec it: it must close it again)
+        // ...and one no format runs: the exec fails, and leaves the caller no descriptor of the interpreter (both
+        // user-space engines hand it in to exec it by descriptor: they must close it again)
         c.add(new Case("chroot: an F interpreter outside the root that no format runs",
                 List.of(":pm:M::PMAGIC::@DIR@/junk:F"),
                 List.of(FileSpec.exe("junk", "no format runs this\n"), FileSpec.exe("bin", PM), FileSpec.dir("proc")),

@@ -2,7 +2,6 @@ package io.jbinfmt.tracer.differential;
 
 import io.jbinfmt.tracer.Engine;
 import io.jbinfmt.tracer.KernelFeatures;
-import io.jbinfmt.tracer.Session;
 import io.jbinfmt.tracer.SessionOptions;
 import io.jbinfmt.tracer.TestPrograms;
 import io.jbinfmt.tracer.differential.DifferentialRun.FileSpec;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -221,18 +219,12 @@ class IdentityDifferentialIT {
     }
 
     @TestFactory
-    Stream<DynamicTest> jbinfmtGivesTheKernelsResult() throws Exception {
+    Stream<DynamicTest> jbinfmtGivesTheKernelsResult() {
         return tests(SessionOptions.defaults().engine());
     }
 
-    /**
-     * A difference from the kernel that user space cannot avoid: why, what jbinfmt gives instead, and under which
-     * engines.
-     */
-    record Known(String why, String jbinfmtGives, Set<Engine> engines) {
-        Known(String why, String jbinfmtGives) {
-            this(why, jbinfmtGives, Set.of(Engine.NOTIFY, Engine.PTRACE));
-        }
+    /** A difference from the kernel that user space cannot avoid: why, and what jbinfmt gives instead. */
+    record Known(String why, String jbinfmtGives) {
     }
 
     /** The user-space engines' known differences (README, "Where jbinfmt and the kernel still differ"). */
@@ -241,31 +233,16 @@ class IdentityDifferentialIT {
                     + "opened at registration whatever the caller may execute; a process can exec only what its "
                     + "credentials may", "errno=EACCES"),
             "nobody runs a setuid-root foreign program, C", new Known("C takes the credentials from the program's "
-                    + "setuid bit, which only the kernel can grant", "uids=65534,65534,65534"),
-            // the notify engine hands the held interpreter in (SECCOMP_IOCTL_NOTIF_ADDFD) and execs it by descriptor
-            "chroot, F", new Known("under ptrace an F interpreter outside a chroot is exec'd as /proc/JBINFMT/fd/N, "
-                    + "which needs /proc mounted in the chroot", "errno=ENOENT", Set.of(Engine.PTRACE)));
+                    + "setuid bit, which only the kernel can grant", "uids=65534,65534,65534"));
 
     @TestFactory
-    Stream<DynamicTest> theKernelEngineGivesTheKernelsResult() throws Exception {
+    Stream<DynamicTest> theKernelEngineGivesTheKernelsResult() {
         Assumptions.assumeFalse("ptrace".equals(System.getenv(Engine.ENVIRONMENT_VARIABLE)),
                 "IdentityDifferentialIT: the kernel engine's cases run once (in the default failsafe run)");
         return tests(Engine.KERNEL);
     }
 
-    /** The engine a session asking for {@code engine} runs here: auto takes notify where this host allows it. */
-    static Engine running(Engine engine) throws Exception {
-        if (engine != Engine.AUTO) {
-            return engine;
-        }
-        try (Session s = Session.start(SessionOptions.defaults().withEngine(engine), List.of("/bin/true".getBytes()))) {
-            s.waitFor();
-            return s.engine().engine();
-        }
-    }
-
-    Stream<DynamicTest> tests(Engine engine) throws Exception {
-        Engine ran = running(engine);
+    Stream<DynamicTest> tests(Engine engine) {
         List<Case> cases = cases();
         List<DynamicTest> tests = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
@@ -299,8 +276,8 @@ class IdentityDifferentialIT {
                             + (Files.exists(partial) ? Files.readString(partial) : "(nothing)"), e);
                 }
                 String how = ours.equals(kernel) ? "identical" : "differs: " + difference(kernel, ours);
-                Known known = KNOWN.get(k.name());
-                if (known != null && known.engines().contains(ran)) {
+                Known known = engine == Engine.KERNEL ? null : KNOWN.get(k.name());
+                if (known != null) {
                     // what user space cannot do: jbinfmt must give what the README says, and say so when that changes
                     RESULTS.put(key, "known difference (" + known.why() + "): " + how);
                     assertTrue(ours.output().contains(known.jbinfmtGives()), "the known difference changed: "

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * F rules' interpreters, opened (O_PATH) when the rules are loaded, as the kernel opens them at registration,
  * and held for the session: tracees exec them as /proc/OURPID/fd/N ({@link TraceeFiles#fixedInterpreterPath}), or,
- * under the notify engine, where their root is not ours, by a descriptor of it handed in ({@link TraceeFiles#heldInterpreter}).
+ * where their root is not ours, by a descriptor of the file handed in ({@link TraceeFiles#heldInterpreter}).
  */
 final class FixedInterpreters implements AutoCloseable {
     private final Map<Rule, Integer> held = new IdentityHashMap<>();

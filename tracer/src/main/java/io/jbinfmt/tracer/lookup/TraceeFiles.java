@@ -117,8 +117,9 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     /**
      * The path tracee {@code tid} execs an F interpreter by: /proc/OURPID/fd/N, the held file, wherever the tracee
      * can open that (our PID namespace, root and mounts, our credentials) or cannot reach the interpreter's own path
-     * (a chroot, another mount namespace: there it needs /proc and our credentials); else (a tracee that dropped its
-     * ids, or in another PID namespace) its path, which names the held file until it is moved or replaced.
+     * (a chroot, another mount namespace: there it would need /proc and our credentials, so both engines exec the
+     * held file by a descriptor handed in instead: {@link #heldInterpreter}); else (a tracee that dropped its ids, or
+     * in another PID namespace) its path, which names the held file until it is moved or replaced.
      */
     @Override
     public byte[] fixedInterpreterPath(int tid, Rule rule) {

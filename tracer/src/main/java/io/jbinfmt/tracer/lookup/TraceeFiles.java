@@ -1,5 +1,6 @@
 package io.jbinfmt.tracer.lookup;
 
+import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.policy.ExecFailure;
 import io.jbinfmt.tracer.policy.ExecPlan;
 import io.jbinfmt.tracer.policy.ExecRequest;
@@ -134,12 +135,16 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
      * Our descriptor of the F interpreter {@code plan} execs, where tracee {@code tid} has a root or mounts of its
      * own (a chroot, another mount namespace): there its path is /proc/OURPID/fd/N ({@link #fixedInterpreterPath}),
      * which needs /proc mounted in its root, and an engine that can put the descriptor itself in the tracee execs
-     * it by that instead, as the kernel runs the file it opened at registration. -1 otherwise (the last rule is no
-     * F rule, its interpreter is not held, or the tracee sees our files and execs it by a path).
+     * it by that instead, as the kernel runs the file it opened at registration. Only for an ELF interpreter the
+     * kernel loads itself: any other handler (binfmt_script, the host's binfmt_misc) refuses a file exec'd by a
+     * close-on-exec descriptor (ENOENT), and would be handed /dev/fd/N as its name, where the kernel's F rule runs
+     * it by the registered path. -1 otherwise (the last rule is no F rule, its interpreter is not held or not such
+     * an ELF, or the tracee sees our files and execs it by a path).
      */
     public int heldInterpreter(int tid, ExecPlan.Rewrite plan) {
         Rule last = plan.applied().isEmpty() ? null : plan.applied().getLast();
-        if (last == null || !last.has(RuleFlag.F) || sharesOurFiles(tid)) {
+        if (last == null || !last.has(RuleFlag.F) || !Arch.host().loadsElf(plan.pathElfMachine())
+                || sharesOurFiles(tid)) {
             return -1;
         }
         Integer fd = fixed.descriptor(last);

@@ -441,14 +441,19 @@ public final class NotifiedRewrite {
                 return new Finished(tid, -errno);
             }
             case SEIZED -> {
-                notify.answerError(n.id(), errno); // it returns -errno; the interrupt stops it right after
+                if (!root) {
+                    // interrupted before the answer (again, if it was already), it stops right as it returns from
+                    // the call, on its syscall instruction, where a handed-in interpreter can be closed; interrupted
+                    // after it, it would stop wherever it had got to
+                    Ptrace.interrupt(tid);
+                }
+                notify.answerError(n.id(), errno); // it returns -errno
                 if (root) {
                     // ours, under PTRACE_SYSCALL: the answered call's exit stop; left there for the caller
                     wait.await(tid, x -> x instanceof StopEvent.SyscallStop || x instanceof StopEvent.Interrupted,
                             Resume.CONTINUE);
                     return new Finished(tid, -errno);
                 }
-                Ptrace.interrupt(tid);
                 wait.await(tid, StopEvent.Interrupted.class, Resume.CONTINUE);
                 Ptrace.detach(tid, closeHandedIn(tid, heldOr(0)));
                 return new Finished(tid, -errno);

@@ -110,25 +110,27 @@ class RewriteFaultIT {
     }
 
     /**
-     * The notify engine hands an F interpreter into a thread in a chroot (no /proc there) before it interrupts it:
-     * a failure at any step before the exec must close that descriptor again, for the thread goes on. The
-     * descriptors a failed exec leaves are compared with those of an exec that fails without a rule involved.
-     * (Under ptrace the hand-in is a restarted exec of its own, whose failure paths DifferentialIT covers.)
+     * Both engines hand an F interpreter into a thread in a chroot (no /proc there) before its exec (notify: before
+     * it interrupts it; ptrace: an exec skipped and made again): a failure at any step before the exec must close
+     * that descriptor again, for the thread goes on. The descriptors a failed exec leaves are compared with those
+     * of an exec that fails without a rule involved.
      */
     @TestFactory
     List<DynamicTest> aFailureBeforeTheExecLeavesNoHandedInInterpreter() throws Exception {
         Engine engine = engineUnderTest();
         List<DynamicTest> tests = new ArrayList<>();
-        if (engine != Engine.NOTIFY || io.jbinfmt.tracer.sys.ProcessCalls.geteuid() != 0) {
-            return tests; // the steps are the notify engine's; chroot needs root
+        if (io.jbinfmt.tracer.sys.ProcessCalls.geteuid() != 0) {
+            return tests; // chroot needs root
         }
         Path root = Files.createDirectories(dir.resolve("root"));
         Path program = Files.writeString(root.resolve("p.f"), "FAULTFIXED\n");
         assertTrue(program.toFile().setExecutable(true));
         String rule = ":ff:M::FAULTFIXED::" + TestPrograms.getStatic("probe") + ":F";
         String inRoot = TestPrograms.get("execer") + " chroot " + root + " / ";
-        for (RewriteStep step : List.of(RewriteStep.SEIZE, RewriteStep.INTERRUPT, RewriteStep.ANSWER,
-                RewriteStep.ARGV_WRITE, RewriteStep.RESTART)) {
+        for (RewriteStep step : steps(engine)) {
+            if (AFTER_EXEC.contains(step)) {
+                continue;
+            }
             tests.add(DynamicTest.dynamicTest(engine + ", an F interpreter handed into a chroot, " + step.specName(),
                     () -> {
                 String out = run(step, rule, "sh", "-c", inRoot + "fds exec /p.f x first; " + inRoot

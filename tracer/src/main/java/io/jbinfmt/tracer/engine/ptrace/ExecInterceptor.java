@@ -138,6 +138,14 @@ public final class ExecInterceptor {
             regs.set(Reg.SYSNUM, -1);
             regs.set(Reg.RESULT, -errno);
             regs.push(t.tid());
+            int left = t.takeHandedIn();
+            if (left >= 0) {
+                // an F interpreter handed in for this exec: the thread goes on, keeping nothing of ours; closed at
+                // the skipped exec's exit stop, where it is resumed from
+                Ptrace.syscall(t.tid(), 0);
+                wait.await(t.tid(), StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
+                interpreters.close(t.tid(), request.abi(), left);
+            }
             throw new RewriteFailure("the exec fails with " + Errno.name(errno), e);
         }
     }
@@ -155,7 +163,7 @@ public final class ExecInterceptor {
         ExecAbi abi = request.abi();
         plan = ArgvPlacement.withEnvironment(memory, request, plan);
         int held = files.heldInterpreter(tid, plan);
-        int handedIn = t.takeHandedIn();
+        int handedIn = t.takeHandedIn(); // one for an exec that is no rewrite by descriptor now is let go
         if (held >= 0 && handedIn < 0) {
             // an F interpreter this thread's root does not show: put it in the thread first, then exec it by that
             int signal = handInAndRestart(t, abi, before, held);
@@ -163,6 +171,7 @@ public final class ExecInterceptor {
             return Resume.delivering(signal);
         }
         if (held >= 0) {
+            t.handedIn(handedIn); // the tracee's until its exec is under way: a failure before closes it
             plan = plan.execdAs(new byte[0], plan.comm()); // the same file, named by the descriptor alone
         }
         // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
@@ -181,8 +190,7 @@ public final class ExecInterceptor {
             if (e.isGone() || area != 0) {
                 throw e;
             }
-            mapScratchAndRestart(t, abi, before, blockSize);
-            t.handedIn(handedIn); // for the exec made again
+            mapScratchAndRestart(t, abi, before, blockSize); // a handed-in interpreter stays for the exec made again
             releaseBinary(plan);
             return Resume.delivering(wait.takeHeldSignal());
         }
@@ -197,6 +205,7 @@ public final class ExecInterceptor {
             Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
         }
         faults.before(RewriteStep.RESTART);
+        t.takeHandedIn(); // from here on the exec's: its exit stop closes it if it fails
         t.rewrite(new RewriteInFlight(before, plan, t.threaded(), tid, held >= 0 ? handedIn : -1, abi));
         return Resume.TO_SYSCALL_EXIT;
     }

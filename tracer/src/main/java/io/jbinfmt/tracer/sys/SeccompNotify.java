@@ -29,6 +29,13 @@ public final class SeccompNotify implements AutoCloseable {
     private static final long SEND = Libc.SECCOMP_IOCTL_NOTIF_SEND();
     private static final long ID_VALID = Libc.SECCOMP_IOCTL_NOTIF_ID_VALID();
     private static final int FLAG_CONTINUE = (int) Libc.SECCOMP_USER_NOTIF_FLAG_CONTINUE();
+    /*
+     * SECCOMP_IOCTL_NOTIF_ADDFD and its struct seccomp_notif_addfd {u64 id; u32 flags, srcfd, newfd, newfd_flags},
+     * from <linux/seccomp.h> (Linux 5.9+), declared here by hand: the checked-in bindings lack them and jextract,
+     * which would regenerate them, is not at hand. _IOW('!', 3, 24 bytes); the layout is the same on every ABI.
+     */
+    private static final long ADDFD = 0x40182103L;
+    private static final long ADDFD_SIZE = 24;
 
     /**
      * One pending syscall.
@@ -47,6 +54,7 @@ public final class SeccompNotify implements AutoCloseable {
     private final MemorySegment notif = arena.allocate(seccomp_notif.layout());
     private final MemorySegment resp = arena.allocate(seccomp_notif_resp.layout());
     private final MemorySegment idBuf = arena.allocate(ValueLayout.JAVA_LONG);
+    private final MemorySegment addfd = arena.allocate(ADDFD_SIZE, 8);
 
     /** Takes over listener descriptor {@code fd} (closed by {@link #close}). */
     public SeccompNotify(int fd) {
@@ -94,6 +102,23 @@ public final class SeccompNotify implements AutoCloseable {
     /** Fails the syscall with {@code errno}. Returns false when the caller went away (ENOENT). */
     public boolean answerError(long id, int errno) throws ErrnoException {
         return send(id, -errno, 0);
+    }
+
+    /**
+     * Installs a copy of our descriptor {@code fd} in the process of pending notification {@code id}, at its
+     * lowest free number, with {@code flags} (O_CLOEXEC) as that descriptor's own; returns that number. The caller
+     * still waits: the notification stays pending for its answer.
+     */
+    public int addFd(long id, int fd, int flags) throws ErrnoException {
+        addfd.fill((byte) 0);
+        addfd.set(ValueLayout.JAVA_LONG, 0, id);
+        addfd.set(ValueLayout.JAVA_INT, 12, fd);          // srcfd; flags (8) and newfd (16) stay 0: any number
+        addfd.set(ValueLayout.JAVA_INT, 20, flags);       // newfd_flags
+        long r = Syscall.raw(Syscall.IOCTL, this.fd, ADDFD, addfd.address(), 0);
+        if (r < 0) {
+            throw new ErrnoException("ioctl(SECCOMP_IOCTL_NOTIF_ADDFD)", (int) -r);
+        }
+        return (int) r;
     }
 
     private boolean send(long id, int error, int flags) throws ErrnoException {

@@ -1,8 +1,12 @@
 package io.jbinfmt.tracer;
 
+import io.jbinfmt.bindings.libc.stat;
+import io.jbinfmt.bindings.libc.statfs;
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.ProcessCalls;
+
+import java.util.Objects;
 
 /**
  * Links the native calls a session needs ahead of time. Creating FFM downcall handles costs tens of milliseconds
@@ -23,7 +27,10 @@ public final class Warmup {
         try {
             ProcessCalls.linkAll();
             new ExecFilter(Arch.host());
-            ProcessCalls.geteuid();
+            // the struct classes the first exec's checks read: their initializers build VarHandles for array
+            // fields, tens of ms of lambda forms that would otherwise be spun on the tracer thread at that exec
+            Objects.requireNonNull(stat.layout());
+            Objects.requireNonNull(statfs.layout());
         } catch (RuntimeException e) {
             // a warm-up only: whatever fails here fails again, with a proper error, where it is really used
         }

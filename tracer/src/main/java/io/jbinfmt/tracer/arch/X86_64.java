@@ -154,6 +154,11 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int setsid() {
+        return 112;
+    }
+
+    @Override
     public int close() {
         return 3;
     }

@@ -86,9 +86,6 @@ public sealed interface Arch permits X86_64 {
 
     int setpgid();
 
-    /** setsid, injected into the cgroup's watchdog before its exec. */
-    int setsid();
-
     int close();
 
     /** sendmsg(2), native ABI: the tracer's end of {@code exec.DescriptorHandoff}. */

@@ -154,11 +154,6 @@ public final class X86_64 implements Arch {
     }
 
     @Override
-    public int setsid() {
-        return 112;
-    }
-
-    @Override
     public int close() {
         return 3;
     }

@@ -2,19 +2,18 @@ package io.jbinfmt.tracer.host;
 
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.FileCalls;
-import io.jbinfmt.tracer.sys.Pidfd;
 import io.jbinfmt.tracer.sys.Poller;
-import io.jbinfmt.tracer.sys.Signals;
-import io.jbinfmt.tracer.sys.Wait;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * Why: under seccomp user notification nothing ties the tree to jbinfmt. If jbinfmt died, every later exec in the
  * tree would fail with ENOSYS while the tree ran on. The tree lives in a new child of our own cgroup; a small
- * {@code sh} started here reads a socket whose only peer is this JVM, and at end of file (we closed it, or we died,
+ * {@code sh} started here reads a pipe whose only writer is this JVM, and at end of file (we closed it, or we died,
  * even by SIGKILL) writes 1 to {@code cgroup.kill} (Linux 5.14+), which kills every process in the group at once,
  * daemons and double forks included, then removes the group. It runs in a session of its own (setsid) and
  * ignores the terminal's signals, so that neither a Ctrl-C meant for the command nor a SIGKILL sent to jbinfmt's
@@ -43,51 +42,16 @@ public final class TreeCgroup implements AutoCloseable {
             + "while [ $i -lt 200 ] && ! { rmdir \"$1\"/p-* 2>/dev/null; rmdir \"$1\" 2>/dev/null; }; do sleep 0.05; "
             + "i=$((i+1)); done";
 
-    /** How long {@link #close} waits for the watchdog to empty and remove the group before it kills it. */
-    private static final long WATCHDOG_WAIT_MILLIS = 15_000;
+    private static final String SETSID = "/usr/bin/setsid";
 
     private final Path dir;
-    private final Watchdog watchdog;
+    private final Process watchdog;
+    private final OutputStream lifeline;
 
-    private TreeCgroup(Path dir, Watchdog watchdog) {
+    private TreeCgroup(Path dir, Process watchdog) {
         this.dir = dir;
         this.watchdog = watchdog;
-    }
-
-    /**
-     * The running watchdog: our child {@code pid}, in a session of its own, whose stdin is the other end of our
-     * socket {@code lifeline} (close-on-exec).
-     */
-    public record Watchdog(int pid, int lifeline) {
-        /** Closes the lifeline and waits for the watchdog to end (killed after {@code millis}); reaps it. */
-        void close(long millis) {
-            FileCalls.close(lifeline);
-            try (Arena a = Arena.ofConfined()) {
-                int pidfd = Pidfd.open(pid);
-                try (Poller poller = new Poller(pidfd)) {
-                    long deadline = System.nanoTime() + millis * 1_000_000;
-                    long left = millis;
-                    while (poller.poll(left) == 0) { // 0: timed out, or a signal came
-                        left = (deadline - System.nanoTime()) / 1_000_000;
-                        if (left <= 0) {
-                            Signals.kill(pid, Signals.SIGKILL);
-                            break;
-                        }
-                    }
-                } finally {
-                    FileCalls.close(pidfd);
-                }
-                Wait.wait(pid, Wait.WALL, a.allocate(4));
-            } catch (ErrnoException e) {
-                // reaped already
-            }
-        }
-    }
-
-    /** Starts a watchdog program: {@code argv[0]} its path; throws with why not. */
-    @FunctionalInterface
-    public interface WatchdogStarter {
-        Watchdog start(List<byte[]> argv) throws Exception;
+        this.lifeline = watchdog.getOutputStream();
     }
 
     /** Why a tree cannot get a cgroup of its own here. */
@@ -98,10 +62,10 @@ public final class TreeCgroup implements AutoCloseable {
     }
 
     /**
-     * Creates the group under this process's cgroup and starts its watchdog with {@code starter}. Call from a
-     * thread that waits for no tracee with {@code waitpid(-1)} (the watchdog is a child of the calling thread).
+     * Creates the group under this process's cgroup and starts its watchdog. Call from a thread that waits for no
+     * tracee with {@code waitpid(-1)} (the watchdog is a child of the calling thread).
      */
-    public static TreeCgroup open(WatchdogStarter starter) throws Unavailable {
+    public static TreeCgroup open() throws Unavailable {
         String parent;
         try {
             parent = CgroupLocation.find(Files.readAllLines(Path.of("/proc/self/mountinfo")),
@@ -127,13 +91,18 @@ public final class TreeCgroup implements AutoCloseable {
             removeQuietly(dir);
             throw new Unavailable("cgroup.kill is missing (Linux 5.14 or later needed)");
         }
-        List<byte[]> argv = new ArrayList<>();
-        for (String arg : List.of("/bin/sh", "-c", WATCHDOG, "jbinfmt-watchdog", dir.toString())) {
-            argv.add(arg.getBytes());
-        }
         try {
-            return new TreeCgroup(dir, starter.start(argv));
-        } catch (Exception e) {
+            List<String> cmd = new ArrayList<>();
+            if (Files.isExecutable(Path.of(SETSID))) {
+                cmd.add(SETSID); // not a group leader (a fresh child), so setsid execs sh without forking
+            }
+            cmd.addAll(List.of("/bin/sh", "-c", WATCHDOG, "jbinfmt-watchdog", dir.toString()));
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return new TreeCgroup(dir, p);
+        } catch (IOException e) {
             removeQuietly(dir);
             throw new Unavailable("cannot start the cgroup watchdog /bin/sh: " + e.getMessage());
         }
@@ -207,7 +176,18 @@ public final class TreeCgroup implements AutoCloseable {
     /** Ends the watchdog, which kills what is left and removes the group; waits for it. */
     @Override
     public void close() {
-        watchdog.close(WATCHDOG_WAIT_MILLIS);
+        try {
+            lifeline.close();
+        } catch (IOException ignored) {
+            // the watchdog died: it can no longer remove the group, we do below
+        }
+        try {
+            if (!watchdog.waitFor(15, TimeUnit.SECONDS)) {
+                watchdog.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (Files.exists(dir)) {
             kill();
             ProcessCgroups.removeAll(dir);

@@ -70,8 +70,8 @@ public final class Spawner {
 
     private static final int SECCOMP_SET_MODE_FILTER = Libc.SECCOMP_SET_MODE_FILTER();
     private static final int PR_SET_NO_NEW_PRIVS = Libc.PR_SET_NO_NEW_PRIVS();
-    static final long SIG_SETMASK = 2;
-    static final long KERNEL_SIGSET_SIZE = 8;
+    private static final long SIG_SETMASK = 2;
+    private static final long KERNEL_SIGSET_SIZE = 8;
 
     private Spawner() {
     }

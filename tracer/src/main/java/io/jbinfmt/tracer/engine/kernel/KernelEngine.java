@@ -10,7 +10,6 @@ import io.jbinfmt.tracer.host.TreeCgroup;
 import io.jbinfmt.tracer.ptrace.Registers;
 import io.jbinfmt.tracer.ptrace.TracerPid;
 import io.jbinfmt.tracer.rules.KernelRuleForm;
-import io.jbinfmt.tracer.spawn.DetachedProgram;
 import io.jbinfmt.tracer.spawn.IdMap;
 import io.jbinfmt.tracer.spawn.PrivateBinfmt;
 import io.jbinfmt.tracer.spawn.Spawner;
@@ -62,7 +61,7 @@ public final class KernelEngine {
                 + "command's (" + (ProcessCalls.geteuid() == 0 ? rootIds() : "as this user, with no capabilities")
                 + "); the kernel runs every exec, jbinfmt sees none";
         try {
-            TreeCgroup group = TreeCgroup.open(DetachedProgram::start);
+            TreeCgroup group = TreeCgroup.open();
             return new KernelEngine(wrappers, new Engine.Choice(Engine.KERNEL, how + "; the tree lives in "
                     + group.directory() + ", killed through cgroup.kill if jbinfmt dies"), group);
         } catch (TreeCgroup.Unavailable u) {

@@ -9,7 +9,6 @@ import io.jbinfmt.tracer.engine.TreeEnd;
 import io.jbinfmt.tracer.host.TreeCgroup;
 import io.jbinfmt.tracer.ptrace.StopEvent;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
-import io.jbinfmt.tracer.spawn.DetachedProgram;
 import io.jbinfmt.tracer.spawn.Spawner;
 import io.jbinfmt.tracer.spawn.TreeGuard;
 import io.jbinfmt.tracer.sys.Errno;
@@ -67,7 +66,7 @@ public final class NotifyEngine {
                 String cpu = "";
                 if (options.listener() != null && options.listener().wantsOutcomes()) {
                     try {
-                        cpuTimes = TreeCgroup.open(DetachedProgram::start); // only for the CPU time of rewritten processes
+                        cpuTimes = TreeCgroup.open(); // only for the CPU time of rewritten processes
                         cpu = "; rewritten processes' CPU time from cgroups in " + cpuTimes.directory();
                     } catch (TreeCgroup.Unavailable u) {
                         cpu = "; no CPU time for rewritten processes (" + u.getMessage() + ")";
@@ -81,7 +80,7 @@ public final class NotifyEngine {
             }
         }
         try {
-            TreeCgroup group = TreeCgroup.open(DetachedProgram::start);
+            TreeCgroup group = TreeCgroup.open();
             return new NotifyEngine(wanted, new Engine.Choice(Engine.NOTIFY, asked + "; the tree lives in "
                     + group.directory() + ", killed through cgroup.kill if jbinfmt dies"), false, group);
         } catch (TreeCgroup.Unavailable u) {

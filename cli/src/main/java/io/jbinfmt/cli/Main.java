@@ -9,6 +9,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        StartupTiming.mark("main");
         Warmup.inBackground(); // link the native calls meanwhile: it takes tens of ms in a fresh JVM
         RawArguments raw = RawArguments.fromProcSelf(args.length);
         JbinfmtCommand plain = FastArgs.parse(args, raw);

@@ -4,6 +4,7 @@ import io.jbinfmt.tracer.ExitStatus;
 import io.jbinfmt.tracer.Session;
 import io.jbinfmt.tracer.SessionOptions;
 import io.jbinfmt.tracer.Engine;
+import io.jbinfmt.tracer.Warmup;
 import io.jbinfmt.tracer.SpawnException;
 import io.jbinfmt.tracer.policy.ExecListener;
 import io.jbinfmt.tracer.policy.ExecPlan;
@@ -148,9 +149,19 @@ public final class JbinfmtCommand implements Callable<Integer> {
         return runParsed();
     }
 
+    /** Whether the kernel engine is asked for, which checks no exec itself (a wrong name is reported later). */
+    private boolean kernelEngineAsked() {
+        try {
+            return (engine != null ? Engine.parse(engine) : Engine.fromEnvironment()) == Engine.KERNEL;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Runs the parsed command line (from picocli or from {@link FastArgs}); returns the exit status. */
     int runParsed() throws InterruptedException {
         StartupTiming.mark("arguments parsed");
+        Warmup.sessionChecksExecs(!kernelEngineAsked());
         RuleSet ruleSet = RuleSources.loadOrReport(ruleOptions);
         if (ruleSet == null) {
             return ExitCodes.RULES;

@@ -5,6 +5,8 @@
 # times them all in the same rounds, each against its own runtime's java -version.
 #   bench/startup.sh                          # cli/target/jbinfmt-image, 30 rounds
 #   ROUNDS=50 bench/startup.sh /tmp/image-before cli/target/jbinfmt-image
+#   TIMELINE=1 bench/startup.sh               # then as many rounds again, each run with -Djbinfmt.debug.timing:
+#                                             # when main, the rules, the command's start and end, and the exit came
 # An image's AOT cache is only used where the image was built: copy one elsewhere, and it starts without it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,10 +15,11 @@ root=$(dirname "$here")
 for image in "$@"; do
     [ -x "$image/bin/jbinfmt" ] || { echo "startup.sh: $image/bin/jbinfmt missing (mvn package builds it)" >&2; exit 1; }
 done
-exec python3 - "${ROUNDS:-30}" "${ENGINES:-notify ptrace kernel}" "$@" <<'EOF'
+exec python3 - "${ROUNDS:-30}" "${ENGINES:-notify ptrace kernel}" "${TIMELINE:-0}" "$@" <<'EOF'
 import os, random, statistics, subprocess, sys, time
 
-rounds, engines, images = int(sys.argv[1]), sys.argv[2].split(), [os.path.abspath(i) for i in sys.argv[3:]]
+rounds, engines, timeline = int(sys.argv[1]), sys.argv[2].split(), sys.argv[3] == "1"
+images = [os.path.abspath(i) for i in sys.argv[4:]]
 runs = []  # (image, runner, argv)
 for image in images:
     runs.append((image, "java -version", [f"{image}/runtime/bin/java", "-version"]))
@@ -52,4 +55,32 @@ for image in images:
     for runner in (r for i, r in order if i == image):
         w, c = (statistics.median(v) for v in times[(image, runner)])
         print(f"| {image} | {runner} | {w:.1f} ms | {c:.1f} ms | {w / jw:.2f}x | {c / jc:.2f}x |")
+
+if timeline:
+    # jbinfmt prints each step's time on CLOCK_MONOTONIC, the clock time.monotonic() reads: placed against the spawn
+    steps = ["main", "arguments parsed", "rules loaded", "command started", "command ended"]
+    marks = {(i, r): {s: [] for s in steps + ["exit"]} for i, r, _ in runs if r != "java -version"}
+    env = dict(os.environ, JBINFMT_JAVA_OPTS=(os.environ.get("JBINFMT_JAVA_OPTS", "") + " -Djbinfmt.debug.timing=true"))
+    timed = [run for run in runs if run[1] != "java -version"]
+    for _ in range(rounds):
+        random.shuffle(timed)
+        for image, runner, argv in timed:
+            start = time.monotonic()
+            p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            err = p.stderr.read().decode(errors="replace")
+            p.wait()
+            end = time.monotonic()
+            for line in err.splitlines():
+                if line.startswith("jbinfmt: timing: "):
+                    at, step = line[len("jbinfmt: timing: "):].split(" ms: ", 1)
+                    marks[(image, runner)][step].append(float(at) - start * 1e3)
+            marks[(image, runner)]["exit"].append((end - start) * 1e3)
+    print()
+    print(f"Timeline ({rounds} more rounds, each with -Djbinfmt.debug.timing): medians, ms from the spawn")
+    print()
+    print("| image | runner | " + " | ".join(steps + ["exit"]) + " |")
+    print("|---|---|" + "---:|" * (len(steps) + 1))
+    for (image, runner), m in marks.items():
+        cells = [f"{statistics.median(m[s]):.0f}" if m[s] else "-" for s in steps + ["exit"]]
+        print(f"| {image} | {runner} | " + " | ".join(cells) + " |")
 EOF

@@ -99,15 +99,16 @@ static void kill_children(pid_t self)
     closedir(proc);
 }
 
-/* Kills the whole tree: children, then the orphans their deaths hand to us, until no child is left. */
+/*
+ * Kills the whole tree: children, then the orphans their deaths hand to us, until no child is left. Every child's
+ * end is followed by a new sweep before the next wait: a dying child's orphans are ours before it can be reaped,
+ * and a wait without that sweep would block on an orphan nobody killed.
+ */
 static void kill_tree(void)
 {
     pid_t self = getpid();
     for (;;) {
         kill_children(self);
-        if (!reap_ended()) {
-            return;
-        }
         int status;
         pid_t p = waitpid(-1, &status, __WALL); /* one child's end: its orphans are ours from then on */
         if (p == command) {

@@ -20,6 +20,8 @@
  *   rename FROM TO                rename(2) a file first (an F rule's interpreter moved or replaced since loading)
  *   unlink PATH                   unlink(2) a file first (an F rule's interpreter deleted)
  *   nnp                           prctl(PR_SET_NO_NEW_PRIVS, 1)
+ *   fds                           a failed exec also reports the descriptors it left open (found by fcntl, so
+ *                                 also in a chroot without /proc)
  *   userns                        a user namespace of its own, where it is root ("0 EUID 1", setgroups denied),
  *                                 as bubblewrap and rootless container tools start */
 #define _GNU_SOURCE
@@ -42,6 +44,8 @@ extern char **environ;
 
 /* set by the sigtrap prefix: a failed exec also reports the signal state it left */
 static int report_signals;
+/* set by the fds prefix: a failed exec also reports the descriptors open after it */
+static int report_fds;
 
 static void on_trap(int sig) { (void)sig; }
 
@@ -56,6 +60,12 @@ static int fail(void) {
                sa.sa_handler == SIG_IGN ? "ignored" : sa.sa_handler == SIG_DFL ? "default" : "handled",
                sigismember(&blocked, SIGTRAP) ? "blocked" : "not blocked",
                sigismember(&blocked, SIGUSR1) ? "blocked" : "not blocked");
+    }
+    if (report_fds) {
+        printf("open after the failed exec:");
+        for (int fd = 0; fd < 1024; fd++)
+            if (fcntl(fd, F_GETFD) >= 0) printf(" %d", fd);
+        putchar('\n');
     }
     printf("errno=%s\n", strerrorname_np(e));
     fflush(stdout);
@@ -151,6 +161,10 @@ int main(int argc, char **argv) {
         if (sigaction(SIGTRAP, &sa, NULL) != 0 || sigprocmask(SIG_BLOCK, &usr1, NULL) != 0) return fail();
         report_signals = 1;
         return then(argc, argv, 2);
+    }
+    if (argc > 2 && !strcmp(argv[1], "fds")) {
+        report_fds = 1;
+        return then(argc, argv, 1);
     }
     if (argc > 2 && !strcmp(argv[1], "nodump")) {
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return fail();

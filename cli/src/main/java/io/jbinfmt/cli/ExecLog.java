@@ -13,11 +13,6 @@ import io.jbinfmt.tracer.sys.Errno;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -31,41 +26,14 @@ final class ExecLog implements ExecListener {
 
     private final PrintStream out;
     private final Format format;
-    /** Completed once what must come first (-v's engine line) is printed. */
-    private final Future<?> header;
-    private volatile boolean headed;
 
     ExecLog(PrintStream out, Format format) {
-        this(out, format, CompletableFuture.completedFuture(null));
-    }
-
-    /**
-     * {@code header}: the first line waits (a second at most) for it: the tracer thread logs the command's exec
-     * while the caller of {@code Session.start} may still be printing the engine line.
-     */
-    ExecLog(PrintStream out, Format format, Future<?> header) {
         this.out = out;
         this.format = format;
-        this.header = header;
-    }
-
-    private void awaitHeader() {
-        if (headed) {
-            return;
-        }
-        try {
-            header.get(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // print anyway
-        }
-        headed = true;
     }
 
     @Override
     public void onExec(ExecRequest request, ExecPlan plan) {
-        awaitHeader();
         out.println(format == Format.JSON ? LogJson.write(record(request, plan, System.currentTimeMillis()))
                 : text(request, plan));
     }
@@ -77,7 +45,6 @@ final class ExecLog implements ExecListener {
 
     @Override
     public void onOutcome(ProcessOutcome o) {
-        awaitHeader();
         out.println(format == Format.JSON ? LogJson.write(record(o, System.currentTimeMillis())) : text(o));
     }
 

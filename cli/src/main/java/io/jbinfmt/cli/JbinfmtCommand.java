@@ -4,6 +4,7 @@ import io.jbinfmt.tracer.ExitStatus;
 import io.jbinfmt.tracer.Session;
 import io.jbinfmt.tracer.SessionOptions;
 import io.jbinfmt.tracer.Engine;
+import io.jbinfmt.tracer.Warmup;
 import io.jbinfmt.tracer.SpawnException;
 import io.jbinfmt.tracer.policy.ExecListener;
 import io.jbinfmt.tracer.policy.ExecPlan;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 
 /** {@code jbinfmt [OPTIONS] [--] COMMAND [ARGS...]}: run a command tree with binfmt_misc rules applied to every exec. */
 @Command(name = "jbinfmt",
@@ -149,9 +149,19 @@ public final class JbinfmtCommand implements Callable<Integer> {
         return runParsed();
     }
 
+    /** Whether the kernel engine is asked for, which checks no exec itself (a wrong name is reported later). */
+    private boolean kernelEngineAsked() {
+        try {
+            return (engine != null ? Engine.parse(engine) : Engine.fromEnvironment()) == Engine.KERNEL;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Runs the parsed command line (from picocli or from {@link FastArgs}); returns the exit status. */
     int runParsed() throws InterruptedException {
         StartupTiming.mark("arguments parsed");
+        Warmup.sessionChecksExecs(!kernelEngineAsked());
         RuleSet ruleSet = RuleSources.loadOrReport(ruleOptions);
         if (ruleSet == null) {
             return ExitCodes.RULES;
@@ -193,8 +203,7 @@ public final class JbinfmtCommand implements Callable<Integer> {
             log = System.err;
         }
         ExecStats counts = stats ? new ExecStats() : null;
-        CompletableFuture<Void> engineLine = new CompletableFuture<>();
-        ExecListener listener = combine(log == null ? null : new ExecLog(log, format, engineLine), counts);
+        ExecListener listener = combine(log == null ? null : new ExecLog(log, format), counts);
 
         List<byte[]> argv = commandBytes();
         SignalForwarding signals = SignalForwarding.install();
@@ -210,16 +219,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
                     .withEnvironment(handoff.environment())
                     .withPassFds(handoff.passFds())
                     .withObserver(fault == null ? null : fault.asObserver())
-                    .withFaults(fault == null ? null : fault.asRewriteFaults()), argv);
+                    .withFaults(fault == null ? null : fault.asRewriteFaults())
+                    .withEngineChosen(verbose ? JbinfmtCommand::printEngine : null), argv);
         } catch (SpawnException e) {
-            engineLine.complete(null);
             return spawnFailed(e);
         }
-        if (verbose) {
-            Engine.Choice c = session.engine();
-            System.err.println("jbinfmt: engine " + c.engine().spelling() + ": " + c.why());
-        }
-        engineLine.complete(null); // the exec log's first line waited for it
         StartupTiming.mark("command started");
         try (session) {
             signals.attach(session);
@@ -281,6 +285,11 @@ public final class JbinfmtCommand implements Callable<Integer> {
     }
 
     /** {@code own}, the command's status, unless the tracer hit errors: then 123, naming {@code own}. */
+    /** -v's first line: before anything the command prints, since the command is still held when it is called. */
+    private static void printEngine(Engine.Choice c) {
+        System.err.println("jbinfmt: engine " + c.engine().spelling() + ": " + c.why());
+    }
+
     private static int disturbedOr(Session session, int own) {
         if (!session.disturbed()) {
             return own;

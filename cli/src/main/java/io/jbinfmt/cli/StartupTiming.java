@@ -1,6 +1,10 @@
 package io.jbinfmt.cli;
 
-/** {@code -Djbinfmt.debug.timing=true}: prints how long each start-up step took since the JVM started. */
+/**
+ * {@code -Djbinfmt.debug.timing=true}: prints when each start-up step was reached, in ms on the monotonic clock
+ * (CLOCK_MONOTONIC, which System.nanoTime reads on Linux), so that whoever started jbinfmt can place each step
+ * against the moment it spawned it ({@code TIMELINE=1 bench/startup.sh}). Cheap: no clock but that one is read.
+ */
 final class StartupTiming {
     private static final boolean ON = Boolean.getBoolean("jbinfmt.debug.timing");
 
@@ -9,9 +13,11 @@ final class StartupTiming {
 
     static void mark(String step) {
         if (ON) {
-            long uptime = java.time.Duration.between(ProcessHandle.current().info().startInstant().orElseThrow(),
-                    java.time.Instant.now()).toMillis();
-            System.err.println("jbinfmt: timing: " + uptime + " ms: " + step);
+            long now = System.nanoTime();
+            // a StringBuilder, not +: the first string concatenation links a call site (~10 ms, a spun class),
+            // which would be counted in the step measured
+            System.err.println(new StringBuilder("jbinfmt: timing: ").append(now / 1_000_000).append('.')
+                    .append(now / 100_000 % 10).append(" ms: ").append(step));
         }
     }
 }

@@ -83,6 +83,25 @@ class EnginesIT {
     }
 
     /**
+     * -v's engine line comes before anything the command writes: the command is held until it is printed (a race
+     * before: the command's first write could land first, seen under load).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"notify", "ptrace", "kernel"})
+    void theEngineLineComesBeforeTheCommandsFirstWrite(String engine) throws Exception {
+        if (!engine.equals("ptrace")) {
+            requireNotify();
+        }
+        for (int i = 0; i < 10; i++) {
+            LauncherIT.Result r = LauncherIT.run(null, "-v", "--engine", engine, "--no-defaults", "--", "sh", "-c",
+                    "echo first >&2");
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.err().startsWith("jbinfmt: engine " + engine + ": "), "run " + i + ": " + r.err());
+            assertTrue(r.err().contains("\nfirst\n"), r.err());
+        }
+    }
+
+    /**
      * A daemon (setsid, its parent gone) outlives nothing: SIGKILL to jbinfmt ends it under either engine, and so
      * does SIGKILL to jbinfmt's whole process group (as {@code timeout -s KILL} sends), which must not take the
      * notify engine's watchdog with it.

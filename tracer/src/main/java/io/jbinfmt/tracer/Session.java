@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One traced command tree: spawns the command under the exec filter and traces it, and every process it
@@ -122,7 +123,7 @@ public final class Session implements AutoCloseable {
             TreeEnd end;
             if (kernel != null) {
                 try {
-                    end = kernel.run(command, arena, arch, spawned::complete);
+                    end = kernel.run(command, arena, arch, pid -> started(command, pid));
                 } catch (SpawnException e) {
                     spawned.completeExceptionally(e);
                     return;
@@ -169,12 +170,24 @@ public final class Session implements AutoCloseable {
             return null;
         }
         if (n != null) {
-            spawned.complete(root.pid());
+            started(command, root.pid());
             return n.run(command.options(), filter, root, arena, arch);
         }
         ptrace.adopt(root);
-        spawned.complete(root.pid());
+        started(command, root.pid());
         return ptrace.run(command.options(), filter, root, arena, arch);
+    }
+
+    /**
+     * The command is spawned and held (it runs nothing of its own until the engine's loop lets it go): the engine
+     * is final now; whoever asked hears of it before the command can print anything.
+     */
+    private void started(RootSpawn.Command command, int pid) {
+        Consumer<Engine.Choice> told = command.options().engineChosen();
+        if (told != null) {
+            told.accept(engine);
+        }
+        spawned.complete(pid);
     }
 
     /** Completes {@link #finished} from how the tree ended. */

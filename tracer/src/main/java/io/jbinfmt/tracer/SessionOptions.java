@@ -8,6 +8,7 @@ import io.jbinfmt.tracer.rules.RuleSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How a {@link Session} runs its command.
@@ -25,10 +26,13 @@ import java.util.Set;
  * @param engine      which engine intercepts the execs
  * @param faults      called before each step of every rewrite, notify and ptrace engines alike (tests inject
  *                    failures there)
+ * @param engineChosen told which engine runs the command and why, once that is known (the notify engine may fall
+ *                    back at the spawn) and before the command runs an instruction of its own, so whatever it
+ *                    prints comes after (null for none; called on the tracer thread)
  */
 public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> environment, byte[] directory,
                              Set<Integer> passFds, List<Redirect> redirects, StopObserver observer, Engine engine,
-                             RewriteFaults faults) {
+                             RewriteFaults faults, Consumer<Engine.Choice> engineChosen) {
 
     public SessionOptions {
         Objects.requireNonNull(rules, "rules");
@@ -45,42 +49,56 @@ public record SessionOptions(RuleSet rules, ExecListener listener, List<byte[]> 
      */
     public static SessionOptions defaults() {
         return new SessionOptions(RuleSet.empty(), null, null, null, Set.of(), List.of(), null,
-                Engine.fromEnvironment(), RewriteFaults.NONE);
+                Engine.fromEnvironment(), RewriteFaults.NONE, null);
     }
 
     public SessionOptions withEngine(Engine engine) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withRules(RuleSet rules) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withListener(ExecListener listener) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withEnvironment(List<byte[]> environment) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withDirectory(byte[] directory) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withRedirects(List<Redirect> redirects) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withObserver(StopObserver observer) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withFaults(RewriteFaults faults) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 
     public SessionOptions withPassFds(Set<Integer> passFds) {
-        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults);
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
+    }
+
+    public SessionOptions withEngineChosen(Consumer<Engine.Choice> engineChosen) {
+        return new SessionOptions(rules, listener, environment, directory, passFds, redirects, observer, engine, faults,
+                engineChosen);
     }
 }

@@ -109,6 +109,42 @@ class RewriteFaultIT {
         return tests;
     }
 
+    /**
+     * Both engines hand an F interpreter into a thread in a chroot (no /proc there) before its exec (notify: before
+     * it interrupts it; ptrace: an exec skipped and made again): a failure at any step before the exec must close
+     * that descriptor again, for the thread goes on. The descriptors a failed exec leaves are compared with those
+     * of an exec that fails without a rule involved.
+     */
+    @TestFactory
+    List<DynamicTest> aFailureBeforeTheExecLeavesNoHandedInInterpreter() throws Exception {
+        Engine engine = engineUnderTest();
+        List<DynamicTest> tests = new ArrayList<>();
+        if (io.jbinfmt.tracer.sys.ProcessCalls.geteuid() != 0) {
+            return tests; // chroot needs root
+        }
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path program = Files.writeString(root.resolve("p.f"), "FAULTFIXED\n");
+        assertTrue(program.toFile().setExecutable(true));
+        String rule = ":ff:M::FAULTFIXED::" + TestPrograms.getStatic("probe") + ":F";
+        String inRoot = TestPrograms.get("execer") + " chroot " + root + " / ";
+        for (RewriteStep step : steps(engine)) {
+            if (AFTER_EXEC.contains(step)) {
+                continue;
+            }
+            tests.add(DynamicTest.dynamicTest(engine + ", an F interpreter handed into a chroot, " + step.specName(),
+                    () -> {
+                String out = run(step, rule, "sh", "-c", inRoot + "fds exec /p.f x first; " + inRoot
+                        + "fds exec /missing x; " + inRoot + "exec /p.f x second");
+                List<String> left = out.lines().filter(l -> l.startsWith("open after the failed exec:")).toList();
+                assertEquals(2, left.size(), out);
+                assertTrue(out.contains("errno=ENOEXEC\n"), "the failed step's errno: " + out);
+                assertEquals(left.get(1), left.get(0), "the same descriptors as after any failed exec: " + out);
+                assertTrue(out.contains("argv[2]=second\n"), "the next exec runs the interpreter: " + out);
+            }));
+        }
+        return tests;
+    }
+
     /** Runs {@code command} with the fault; returns its output. Must end, disturbed, with the fault fired once. */
     static String run(RewriteStep step, String rule, String... command) throws Exception {
         FailOnce fault = new FailOnce(step);

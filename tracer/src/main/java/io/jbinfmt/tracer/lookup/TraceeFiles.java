@@ -1,12 +1,15 @@
 package io.jbinfmt.tracer.lookup;
 
+import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.policy.ExecFailure;
+import io.jbinfmt.tracer.policy.ExecPlan;
 import io.jbinfmt.tracer.policy.ExecRequest;
 import io.jbinfmt.tracer.policy.ExecTargets;
 import io.jbinfmt.tracer.policy.PathBytes;
 import io.jbinfmt.tracer.policy.Target;
 
 import io.jbinfmt.tracer.rules.Rule;
+import io.jbinfmt.tracer.rules.RuleFlag;
 import io.jbinfmt.tracer.rules.RuleSet;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
@@ -16,6 +19,7 @@ import io.jbinfmt.tracer.sys.FsCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * {@link ExecTargets} over /proc: the files an exec names, as the exec'ing tracee sees them. Composes the
@@ -114,8 +118,9 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     /**
      * The path tracee {@code tid} execs an F interpreter by: /proc/OURPID/fd/N, the held file, wherever the tracee
      * can open that (our PID namespace, root and mounts, our credentials) or cannot reach the interpreter's own path
-     * (a chroot, another mount namespace: there it needs /proc and our credentials); else (a tracee that dropped its
-     * ids, or in another PID namespace) its path, which names the held file until it is moved or replaced.
+     * (a chroot, another mount namespace: there it would need /proc and our credentials, so both engines exec the
+     * held file by a descriptor handed in instead: {@link #heldInterpreter}); else (a tracee that dropped its ids, or
+     * in another PID namespace) its path, which names the held file until it is moved or replaced.
      */
     @Override
     public byte[] fixedInterpreterPath(int tid, Rule rule) {
@@ -124,6 +129,30 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
             return rule.interpreter();
         }
         return fixed.throughOurProc(fd);
+    }
+
+    /**
+     * Our descriptor of the F interpreter {@code plan} execs, where tracee {@code tid} has a root or mounts of its
+     * own (a chroot, another mount namespace): there its path is /proc/OURPID/fd/N ({@link #fixedInterpreterPath}),
+     * which needs /proc mounted in its root, and an engine that can put the descriptor itself in the tracee execs
+     * it by that instead, as the kernel runs the file it opened at registration. Only for an ELF interpreter the
+     * kernel loads itself: any other handler (binfmt_script, the host's binfmt_misc) refuses a file exec'd by a
+     * close-on-exec descriptor (ENOENT), and would be handed /dev/fd/N as its name, where the kernel's F rule runs
+     * it by the registered path. -1 otherwise (the last rule is no F rule, its interpreter is not held or not such
+     * an ELF, or the tracee sees our files and execs it by a path).
+     */
+    public int heldInterpreter(int tid, ExecPlan.Rewrite plan) {
+        Rule last = plan.applied().isEmpty() ? null : plan.applied().getLast();
+        if (last == null || !last.has(RuleFlag.F) || !Arch.host().loadsElf(plan.pathElfMachine())
+                || sharesOurFiles(tid)) {
+            return -1;
+        }
+        Integer fd = fixed.descriptor(last);
+        if (fd == null || !Arrays.equals(plan.path(), fixed.throughOurProc(fd))) {
+            return -1;
+        }
+        Integer handable = fixed.handable(last);
+        return handable == null ? -1 : handable;
     }
 
     @Override

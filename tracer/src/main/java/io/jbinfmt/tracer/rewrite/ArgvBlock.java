@@ -5,6 +5,7 @@ import io.jbinfmt.tracer.policy.ExecPlan;
 import io.jbinfmt.tracer.arch.ExecAbi;
 import io.jbinfmt.tracer.arch.Reg;
 import io.jbinfmt.tracer.ptrace.Registers;
+import io.jbinfmt.tracer.sys.FileCalls;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,12 +34,34 @@ public final class ArgvBlock {
      * caller's own {@code callersEnvp}. The caller pushes the registers.
      */
     public static void pointRegisters(Registers regs, ExecAbi abi, ExecPlan.Rewrite plan, long base, long callersEnvp) {
-        long argvAddr = base + argvOffset(plan);
         regs.set(Reg.SYSNUM, abi.execve());
         regs.setArg(abi, 1, base);
-        regs.setArg(abi, 2, argvAddr);
-        regs.setArg(abi, 3, plan.env().isEmpty() ? callersEnvp
-                : argvAddr + (long) abi.wordSize() * (plan.argv().size() - plan.env().size()));
+        regs.setArg(abi, 2, base + argvOffset(plan));
+        regs.setArg(abi, 3, envp(abi, plan, base, callersEnvp));
+    }
+
+    /**
+     * As {@link #pointRegisters}, but an execveat(fd, "", argv, envp, AT_EMPTY_PATH) of the file the tracee holds as
+     * {@code fd}: how an F rule's interpreter, handed in as a descriptor, is run wherever the tracee is. The plan's
+     * path (the block's first string) must be empty.
+     */
+    public static void pointRegistersAtDescriptor(Registers regs, ExecAbi abi, ExecPlan.Rewrite plan, long base,
+                                                  long callersEnvp, int fd) {
+        if (plan.path().length != 0) {
+            throw new IllegalArgumentException("an exec by descriptor has an empty path");
+        }
+        regs.set(Reg.SYSNUM, abi.execveat());
+        regs.setArg(abi, 1, fd);
+        regs.setArg(abi, 2, base);
+        regs.setArg(abi, 3, base + argvOffset(plan));
+        regs.setArg(abi, 4, envp(abi, plan, base, callersEnvp));
+        regs.setArg(abi, 5, FileCalls.AT_EMPTY_PATH);
+    }
+
+    /** The envp the rewritten exec gets: the block's when the rules set variables, else the caller's own. */
+    private static long envp(ExecAbi abi, ExecPlan.Rewrite plan, long base, long callersEnvp) {
+        return plan.env().isEmpty() ? callersEnvp
+                : base + argvOffset(plan) + (long) abi.wordSize() * (plan.argv().size() - plan.env().size());
     }
 
     private static int stringsLength(ExecPlan.Rewrite plan) {

@@ -58,10 +58,19 @@ final class DescriptorHandoff {
                 return opened;
             }
         }
-        return overSocket(inject, image, tid, scratch, fd);
+        return overSocket(inject, image, tid, scratch, fd, false);
     }
 
-    private long overSocket(SyscallInjector inject, ExecAbi image, int tid, long scratch, int fd)
+    /**
+     * As {@link #install} over the socket, but the copy stays close-on-exec, at whatever number it got: for a
+     * descriptor the thread is to exec, which the program it starts must not see.
+     */
+    long installCloseOnExec(SyscallInjector inject, ExecAbi image, int tid, long scratch, int fd)
+            throws ErrnoException {
+        return overSocket(inject, image, tid, scratch, fd, true);
+    }
+
+    private long overSocket(SyscallInjector inject, ExecAbi image, int tid, long scratch, int fd, boolean closeOnExec)
             throws ErrnoException {
         ExecAbi.Calls calls = image.calls();
         int w = image.wordSize();
@@ -110,6 +119,12 @@ final class DescriptorHandoff {
                 throw new ErrnoException("recvmsg in the new program: no descriptor received", 24 /* EMFILE */);
             }
             received = readInt(tid, cmsg + cmsgHeader);
+            if (closeOnExec) {
+                long kept = received;
+                received = -1; // kept open: the receiving end goes instead
+                inject.call(calls.close(), receiving);
+                return kept;
+            }
             // onto the lowest free number, which socketpair took first; without close-on-exec, as the kernel's
             check(inject.call(calls.dup3(), received, receiving, 0), "dup3 in the new program");
             return receiving;

@@ -30,8 +30,9 @@ import java.util.Map;
  * The TRACE data (the low 16 bits, read back with PTRACE_GETEVENTMSG) says which ABI and which call stopped,
  * so the tracer never has to guess from registers. The {@link #notifying} variant returns USER_NOTIF where this
  * one returns TRACE (a notification carries arch and number itself: {@link #traced(int, int)} decodes them),
- * except for an execve whose unused sixth argument holds the session's {@link #passCookie()}: that one is allowed.
- * A rewrite restarts the exec with the cookie there, so the rewritten call does not come back to the listener.
+ * except for an execve or execveat whose unused sixth argument holds the session's {@link #passCookie()}: that one
+ * is allowed. A rewrite restarts the exec with the cookie there, so the rewritten call does not come back to the
+ * listener.
  */
 public final class ExecFilter {
     /** The TRACE data of a syscall from an ABI the filter does not know. */
@@ -54,7 +55,8 @@ public final class ExecFilter {
 
     /**
      * The filter for the seccomp user-notification engine: execs (and unknown ABIs) go to the listener, but an
-     * execve with {@code passCookie} as its sixth argument (the low 32 bits for a 32-bit ABI) is allowed.
+     * execve or execveat with {@code passCookie} as its sixth argument (the low 32 bits for a 32-bit ABI) is
+     * allowed.
      */
     public static ExecFilter notifying(Arch arch, long passCookie) {
         return new ExecFilter(arch, SeccompNotify.RET_USER_NOTIF, passCookie);
@@ -99,8 +101,9 @@ public final class ExecFilter {
                 for (int i = first; i < first + 2; i++) {
                     Traced t = traced.get(i);
                     a.label("trace_" + i);
-                    if (notifies() && !t.execveat() && t.abi().rewritable()) {
-                        // a rewrite's restarted exec: its sixth argument carries the cookie
+                    if (notifies() && t.abi().rewritable()) {
+                        // a rewrite's restarted exec (an execveat where it runs an F interpreter handed in as a
+                        // descriptor): its sixth argument, unused by both calls, carries the cookie
                         long cookie = t.abi().word(passCookie);
                         a.load(Bpf.OFFSET_ARG5_LOW).jumpIfEqual((int) cookie, null, "notify_" + i)
                                 .load(Bpf.OFFSET_ARG5_HIGH).jumpIfEqual((int) (cookie >>> 32), null, "notify_" + i)
@@ -114,7 +117,7 @@ public final class ExecFilter {
     }
 
     /**
-     * What a rewrite puts in a restarted execve's sixth argument (unused by execve) so that this filter lets it
+     * What a rewrite puts in a restarted exec's sixth argument (unused by execve and execveat) so that this filter lets it
      * through instead of notifying again; {@code abi.word(cookie)} for a 32-bit ABI. 0 for a tracing filter.
      */
     public long passCookie() {

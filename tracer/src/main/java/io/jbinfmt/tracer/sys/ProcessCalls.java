@@ -73,11 +73,12 @@ public final class ProcessCalls {
     }
 
     /**
-     * Links the tracer's two downcall handles now, clone and syscall (see {@code Warmup}); otherwise each links
-     * on first use.
+     * Links the tracer's two downcall handles now (see {@code Warmup}); otherwise each links on first use. syscall
+     * first: the main thread needs it soon (loading the rules), clone only at the spawn.
      */
     public static void linkAll() {
-        Objects.requireNonNull(CloneCall.HANDLE);
         Syscall.link();
+        geteuid(); // the first call through the handle spins its invoker too
+        Objects.requireNonNull(CloneCall.HANDLE);
     }
 }

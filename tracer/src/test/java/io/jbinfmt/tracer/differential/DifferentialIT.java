@@ -262,6 +262,12 @@ class DifferentialIT {
                 List.of(":pm:M::PMAGIC::@PROBESTATIC@:F"), List.of(FileSpec.exe("bin", PM), FileSpec.dir("proc")),
                 List.of("mountns", "/proc", "@DIR@/proc", "chroot", "@DIR@", "/", "exec", "/bin", "bin"),
                 "argv[0]=@PROBESTATIC@"));
+        // ...and one whose loader (PT_INTERP, looked up in the process's root) is not in the root: the exec fails,
+        // and leaves the caller no descriptor of the interpreter (both user-space engines hand it in to exec it by
+        // descriptor: they must close it again)
+        c.add(new Case("chroot: an F interpreter outside the root whose loader is not inside it",
+                List.of(":pm:M::PMAGIC::@PROBE@:F"), List.of(FileSpec.exe("bin", PM)),
+                List.of("chroot", "@DIR@", "/", "fds", "exec", "/bin", "bin"), "errno=ENOENT"));
         // An F rule's interpreter changed after the rules were loaded: the kernel runs the file it opened then.
         String fixed = ":pm:M::PMAGIC::@DIR@/interp:F";
         c.add(new Case("F: the interpreter moved since the rules were loaded", List.of(fixed),

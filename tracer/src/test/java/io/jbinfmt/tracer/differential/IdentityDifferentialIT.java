@@ -233,9 +233,7 @@ class IdentityDifferentialIT {
                     + "opened at registration whatever the caller may execute; a process can exec only what its "
                     + "credentials may", "errno=EACCES"),
             "nobody runs a setuid-root foreign program, C", new Known("C takes the credentials from the program's "
-                    + "setuid bit, which only the kernel can grant", "uids=65534,65534,65534"),
-            "chroot, F", new Known("an F interpreter outside a chroot is exec'd as /proc/JBINFMT/fd/N, which needs "
-                    + "/proc mounted in the chroot", "errno=ENOENT"));
+                    + "setuid bit, which only the kernel can grant", "uids=65534,65534,65534"));
 
     @TestFactory
     Stream<DynamicTest> theKernelEngineGivesTheKernelsResult() {

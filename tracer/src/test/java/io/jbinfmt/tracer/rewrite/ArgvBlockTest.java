@@ -138,4 +138,30 @@ class ArgvBlockTest {
             assertEquals(BASE_32 + 16 + 3 * 4, regs.arg(I386, 3), "slot 3 of 4-byte words");
         }
     }
+
+    @Test
+    void aHandedInInterpreterIsAnExecveatOfItsDescriptorWithAnEmptyPath() {
+        // "\0" is 1 byte, "qemu\0" 5, "/x\0" 3: 9 bytes of strings, padded to 16
+        ExecPlan.Rewrite byFd = QEMU.execdAs(new byte[0], null);
+        try (Arena arena = Arena.ofConfined()) {
+            Registers regs = new Registers(X86_64, arena);
+            ArgvBlock.pointRegistersAtDescriptor(regs, NATIVE, byFd, BASE, 0x7ffc_9999_0000L, 7);
+            assertEquals(322, regs.get(Reg.SYSNUM), "execveat");
+            assertEquals(7, regs.arg(NATIVE, 1), "the descriptor");
+            assertEquals(BASE, regs.arg(NATIVE, 2), "the empty path, at the block's start");
+            assertEquals(BASE + 16, regs.arg(NATIVE, 3), "argv");
+            assertEquals(0x7ffc_9999_0000L, regs.arg(NATIVE, 4), "the caller's own envp");
+            assertEquals(0x1000, regs.arg(NATIVE, 5), "AT_EMPTY_PATH");
+            ArgvBlock.pointRegistersAtDescriptor(regs, I386, byFd, BASE_32, 0xffff_e000L, 3);
+            assertEquals(358, regs.get(Reg.SYSNUM), "i386 execveat");
+            assertEquals(3, regs.arg(I386, 1));
+            assertEquals(BASE_32 + 16, regs.arg(I386, 3));
+            assertEquals(0x1000, regs.arg(I386, 5));
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> {
+            try (Arena arena = Arena.ofConfined()) {
+                ArgvBlock.pointRegistersAtDescriptor(new Registers(X86_64, arena), NATIVE, QEMU, BASE, 0, 7);
+            }
+        }, "a path as well as a descriptor");
+    }
 }

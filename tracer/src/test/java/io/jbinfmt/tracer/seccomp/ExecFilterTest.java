@@ -79,7 +79,7 @@ class ExecFilterTest {
     }
 
     @Test
-    void theNotifyingFilterAllowsARewrittenExecveThatCarriesItsCookie() {
+    void theNotifyingFilterAllowsARewrittenExecThatCarriesItsCookie() {
         long cookie = 0x1234_5678_9abc_def1L;
         ExecFilter notifying = ExecFilter.notifying(Arch.host(), cookie);
         int notif = io.jbinfmt.tracer.sys.SeccompNotify.RET_USER_NOTIF;
@@ -88,7 +88,11 @@ class ExecFilterTest {
         assertEquals(notif, runWith(notifying, 59, Audit.ARCH_X86_64, cookie ^ 1), "another low word");
         assertEquals(notif, runWith(notifying, 59, Audit.ARCH_X86_64, cookie ^ (1L << 40)), "another high word");
         assertEquals(notif, runWith(notifying, 59, Audit.ARCH_X86_64, 0), "no cookie");
-        assertEquals(notif, runWith(notifying, 322, Audit.ARCH_X86_64, cookie), "execveat is never let through");
+        assertEquals(Bpf.RET_ALLOW, runWith(notifying, 322, Audit.ARCH_X86_64, cookie),
+                "x86_64 execveat, cookie (an F interpreter exec'd by descriptor)");
+        assertEquals(notif, runWith(notifying, 322, Audit.ARCH_X86_64, 0), "execveat, no cookie");
+        assertEquals(Bpf.RET_ALLOW, runWith(notifying, 358, Audit.ARCH_I386, cookie & 0xffffffffL),
+                "i386 execveat: low word");
         assertEquals(Bpf.RET_ALLOW, runWith(notifying, 11, Audit.ARCH_I386, cookie & 0xffffffffL), "i386: low word");
         assertEquals(notif, runWith(notifying, 11, Audit.ARCH_I386, cookie), "i386 args are 32 bits");
         assertEquals(notif, runWith(notifying, 1073742344, Audit.ARCH_X86_64, cookie), "x32 is not rewritten");
@@ -155,13 +159,13 @@ class ExecFilterTest {
         return data < 0 ? Bpf.RET_TRACE | 0xffff : data == 0 ? Bpf.RET_ALLOW : Bpf.RET_TRACE | data;
     }
 
-    /** Only the rewritable execves (x86_64's, i386's) let a call carrying the cookie through. */
+    /** Only the rewritable execs (x86_64's and i386's execve and execveat) let a call carrying the cookie through. */
     private static int notifyingAction(int arch, int nr, long sixth) {
         int data = execData(arch, nr);
         if (data == 0) {
             return Bpf.RET_ALLOW;
         }
-        if (data == 1 && sixth == COOKIE || data == 3 && sixth == (COOKIE & 0xffffffffL)) {
+        if ((data == 1 || data == 2) && sixth == COOKIE || (data == 3 || data == 4) && sixth == (COOKIE & 0xffffffffL)) {
             return Bpf.RET_ALLOW;
         }
         return io.jbinfmt.tracer.sys.SeccompNotify.RET_USER_NOTIF;

@@ -7,6 +7,7 @@ import io.jbinfmt.tracer.policy.ExecPlan;
 import io.jbinfmt.tracer.policy.ExecRequest;
 import io.jbinfmt.tracer.rewrite.ArgvBlock;
 import io.jbinfmt.tracer.rewrite.ArgvPlacement;
+import io.jbinfmt.tracer.rewrite.InterpreterHandoff;
 import io.jbinfmt.tracer.rewrite.NewProgramFixup;
 import io.jbinfmt.tracer.rewrite.RewriteFaults;
 import io.jbinfmt.tracer.rewrite.RewriteStep;
@@ -23,6 +24,7 @@ import io.jbinfmt.tracer.mem.TraceeMemory;
 import io.jbinfmt.tracer.ptrace.SyscallInjector;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
+import io.jbinfmt.tracer.sys.FileCalls;
 import io.jbinfmt.tracer.sys.ProcessCalls;
 import io.jbinfmt.tracer.sys.Ptrace;
 import io.jbinfmt.tracer.sys.SeccompNotify;
@@ -43,6 +45,10 @@ import java.util.function.IntPredicate;
  * room, into pages an injected mmap gives it, then restart the call by hand), repoint the registers, put the
  * filter's pass cookie in the sixth argument (so the restarted execve is not notified again), and step it over the
  * call (or, for the root and a process that ignores SIGTRAP, run it under PTRACE_SYSCALL, through its entry stop):
+ * an execve of the new path, or, for an F rule's interpreter that the thread's root does not show (a chroot), an
+ * execveat(fd, "", AT_EMPTY_PATH) of our held descriptor of it, put in the thread (close-on-exec) with
+ * SECCOMP_IOCTL_NOTIF_ADDFD while the notification still waits, as the kernel runs the file it opened at
+ * registration;
  * its exec event, then (where {@link NewProgramFixup} must run calls in the new program) its exit stop; or, if it
  * failed, the step's trap (or its exit stop), where the program gets its registers back with the errno. Then
  * restore the signal mask and let it go.
@@ -73,6 +79,7 @@ public final class NotifiedRewrite {
     private final MemorySegment word;
     private final ThreadWait wait;
     private final NewProgramFixup fixup;
+    private final InterpreterHandoff interpreters;
     private final long passCookie;
     /** A signal that stopped the exec'ing thread while we waited for any tracee, held back until it is let go. */
     private int heldSignal;
@@ -89,6 +96,10 @@ public final class NotifiedRewrite {
     /** The thread is being stepped over its restarted call: a failure ends in the step's trap, not an exit stop. */
     private boolean stepping;
     private final MemorySegment siginfo;
+    /** The number our held F interpreter got in the thread (closed again unless the exec succeeds), or -1. */
+    private int handedIn = -1;
+    /** The ABI of the exec that got {@link #handedIn}: how the thread is made to close it. */
+    private ExecAbi handedInAbi;
 
     /**
      * @param passCookie the filter's {@link io.jbinfmt.tracer.seccomp.ExecFilter#passCookie()}
@@ -112,6 +123,7 @@ public final class NotifiedRewrite {
         this.wait = new ThreadWait(status, deaths);
         this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths, reachesOurProc,
                 faults);
+        this.interpreters = new InterpreterHandoff(arch, regs, memory, status, deaths);
     }
 
     /**
@@ -123,14 +135,18 @@ public final class NotifiedRewrite {
      * {@code mayStep}: the thread's process is known not to ignore SIGTRAP, so the restarted call may be stepped
      * over (its failure then ends in a trap the kernel forces, which would reset an ignored SIGTRAP to its
      * default): one stop less than running it under PTRACE_SYSCALL, whose entry stop we have no use for.
+     * {@code heldInterpreter}: our descriptor of the F interpreter the plan runs, to hand in and exec by descriptor
+     * ({@link TraceeFiles#heldInterpreter}), or -1: exec the plan's path.
      * <p>
      * A failure of ours at any step ({@link #recover}) never leaves the thread stopped: before the point of no
      * return the exec fails with the failed call's errno (ENOEXEC for a bug of ours), after it the new program
      * runs untouched; the failure is then thrown as a {@link RewriteFailed} for the loop to log.
      */
     public Finished run(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
-                        ExecPlan.Rewrite plan, boolean ours, boolean mayStep) throws ErrnoException, ExecFailure {
+                        ExecPlan.Rewrite plan, boolean ours, boolean mayStep, int heldInterpreter)
+            throws ErrnoException, ExecFailure {
         held = n.pid();
+        handedIn = -1;
         this.mayStep = mayStep && !ours; // the root runs under PTRACE_SYSCALL for its own exit stop
         stepping = false;
         execTid = held;
@@ -139,7 +155,7 @@ public final class NotifiedRewrite {
         mask = NO_MASK;
         try {
             try {
-                return rewrite(notify, n, request, plan, ours);
+                return rewrite(notify, n, request, plan, ours, heldInterpreter);
             } catch (ErrnoException | RuntimeException e) {
                 if (e instanceof ErrnoException x && x.isGone()) {
                     throw x;
@@ -225,7 +241,8 @@ public final class NotifiedRewrite {
     private long mask;
 
     private Finished rewrite(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
-                             ExecPlan.Rewrite plan, boolean ours) throws ErrnoException, ExecFailure {
+                             ExecPlan.Rewrite plan, boolean ours, int heldInterpreter)
+            throws ErrnoException, ExecFailure {
         int tid = n.pid();
         if (!ours) { // the root was seized with these options (Spawner.NOTIFY_ROOT_OPTIONS)
             faults.before(RewriteStep.SEIZE);
@@ -239,6 +256,13 @@ public final class NotifiedRewrite {
             }
         }
         progress = Progress.SEIZED;
+        if (heldInterpreter >= 0) {
+            // only while the notification waits can the kernel put a descriptor of ours in the thread; it closes on
+            // the exec, so the new program never sees it, whatever its number
+            handedInAbi = request.abi();
+            handedIn = notify.addFd(n.id(), heldInterpreter, FileCalls.O_CLOEXEC);
+            plan = plan.execdAs(new byte[0], plan.comm()); // the same file, named by the descriptor alone
+        }
         faults.before(RewriteStep.INTERRUPT);
         Ptrace.interrupt(tid);
         faults.before(RewriteStep.ANSWER);
@@ -282,8 +306,13 @@ public final class NotifiedRewrite {
         }
         faults.before(RewriteStep.ARGV_WRITE);
         memory.write(tid, base, ArgvBlock.bytes(plan, base, size));
-        // the restart takes its number from orig_rax, which this sets: an execveat restarts as an execve
-        ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
+        // the restart takes its number from orig_rax, which this sets: an execveat restarts as an execve, and an
+        // exec of a handed-in interpreter as an execveat
+        if (handedIn >= 0) {
+            ArgvBlock.pointRegistersAtDescriptor(regs, abi, plan, base, request.envpAddr(), handedIn);
+        } else {
+            ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
+        }
         regs.setArg(abi, 6, abi.word(passCookie)); // the filter lets the restarted call through
         if (!onStack || stop instanceof StopEvent.SyscallStop) {
             // the injected mmap consumed the kernel's pending restart, or there was none: restart by hand, on the
@@ -316,11 +345,27 @@ public final class NotifiedRewrite {
         regs.set(Reg.RESULT, -errno);
         regs.set(Reg.SYSNUM, -1);
         regs.push(tid);
+        signal = closeHandedIn(tid, signal);
         restoreMask(tid);
         if (!root) {
             Ptrace.detach(tid, signal);
         } // the root is left stopped: its command cannot start
         return new Finished(tid, -errno);
+    }
+
+    /**
+     * Closes the interpreter handed into {@code tid} (its exec did not run, or failed: the descriptor would stay in
+     * the program, which goes on), at a stop right after its syscall instruction. Returns a signal that arrived
+     * meanwhile, else {@code signal}.
+     */
+    private int closeHandedIn(int tid, int signal) throws ErrnoException {
+        if (handedIn < 0) {
+            return signal;
+        }
+        int fd = handedIn;
+        handedIn = -1;
+        int arrived = interpreters.close(tid, handedInAbi, fd);
+        return arrived != 0 ? arrived : signal;
     }
 
     private void restoreMask(int tid) throws ErrnoException {
@@ -359,6 +404,9 @@ public final class NotifiedRewrite {
             return new Finished(tid, 0);
         }
         NewProgramFixup.Settled settled = fixup.settle(tid, before, plan);
+        if (settled.result() != 0) {
+            signal = closeHandedIn(tid, signal);
+        }
         if (settled.result() != 0 && root) {
             return new Finished(tid, settled.result());
         }
@@ -393,16 +441,21 @@ public final class NotifiedRewrite {
                 return new Finished(tid, -errno);
             }
             case SEIZED -> {
-                notify.answerError(n.id(), errno); // it returns -errno; the interrupt stops it right after
+                if (!root) {
+                    // interrupted before the answer (again, if it was already), it stops right as it returns from
+                    // the call, on its syscall instruction, where a handed-in interpreter can be closed; interrupted
+                    // after it, it would stop wherever it had got to
+                    Ptrace.interrupt(tid);
+                }
+                notify.answerError(n.id(), errno); // it returns -errno
                 if (root) {
                     // ours, under PTRACE_SYSCALL: the answered call's exit stop; left there for the caller
                     wait.await(tid, x -> x instanceof StopEvent.SyscallStop || x instanceof StopEvent.Interrupted,
                             Resume.CONTINUE);
                     return new Finished(tid, -errno);
                 }
-                Ptrace.interrupt(tid);
                 wait.await(tid, StopEvent.Interrupted.class, Resume.CONTINUE);
-                Ptrace.detach(tid, heldOr(0));
+                Ptrace.detach(tid, closeHandedIn(tid, heldOr(0)));
                 return new Finished(tid, -errno);
             }
             case ANSWERED -> {
@@ -425,9 +478,10 @@ public final class NotifiedRewrite {
                     regs.restore(before);
                     regs.set(Reg.RESULT, result);
                     regs.push(tid);
+                    int signal = closeHandedIn(tid, heldOr(0));
                     restoreMask(tid);
                     if (!root) {
-                        Ptrace.detach(tid, heldOr(0));
+                        Ptrace.detach(tid, signal);
                     }
                     return new Finished(tid, result);
                 }

@@ -256,9 +256,11 @@ public final class NotifyLoop implements AutoCloseable {
             throws ErrnoException {
         NotifiedRewrite.Finished done;
         try {
-            // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
+            // the process name given by the name it is exec'd by, where that can be: no prctl to run in it; an F
+            // interpreter outside the thread's root handed in and exec'd by descriptor
             done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root,
-                    (files.ignoredSignals(request.tid()) & (1L << (Signals.SIGTRAP - 1))) == 0);
+                    (files.ignoredSignals(request.tid()) & (1L << (Signals.SIGTRAP - 1))) == 0,
+                    files.heldInterpreter(request.tid(), r));
         } catch (NotifiedRewrite.RewriteFailed e) {
             // cleaned up already: the exec failed with one errno, or its new program runs untouched
             done = e.finished();

@@ -9,6 +9,7 @@ import io.jbinfmt.tracer.rewrite.ArgvPlacement;
 import io.jbinfmt.tracer.rewrite.ExecDecision;
 import io.jbinfmt.tracer.rewrite.ExecDecoder;
 import io.jbinfmt.tracer.rewrite.InterpreterAliases;
+import io.jbinfmt.tracer.rewrite.InterpreterHandoff;
 import io.jbinfmt.tracer.rewrite.NewProgramFixup;
 import io.jbinfmt.tracer.rewrite.RewriteFaults;
 import io.jbinfmt.tracer.rewrite.RewriteStarted;
@@ -48,6 +49,7 @@ public final class ExecInterceptor {
     private final ExecListener listener;
     private final TraceeFiles files;
     private final InterpreterAliases aliases;
+    private final InterpreterHandoff interpreters;
     private final Registers regs;
     private final TraceeMemory memory;
     private final MemorySegment status;
@@ -77,6 +79,7 @@ public final class ExecInterceptor {
         this.wait = new ThreadWait(status, deaths);
         this.fixup = new NewProgramFixup(arch, regs, memory, status, ProcessCalls.getpid(), deaths,
                 files::reachesOurProc, faults);
+        this.interpreters = new InterpreterHandoff(arch, regs, memory, status, deaths);
     }
 
     /** Whether any exec needs a look at all: with no rules and no listener every exec simply continues. */
@@ -135,6 +138,14 @@ public final class ExecInterceptor {
             regs.set(Reg.SYSNUM, -1);
             regs.set(Reg.RESULT, -errno);
             regs.push(t.tid());
+            int left = t.takeHandedIn();
+            if (left >= 0) {
+                // an F interpreter handed in for this exec: the thread goes on, keeping nothing of ours; closed at
+                // the skipped exec's exit stop, where it is resumed from
+                Ptrace.syscall(t.tid(), 0);
+                wait.await(t.tid(), StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
+                interpreters.close(t.tid(), request.abi(), left);
+            }
             throw new RewriteFailure("the exec fails with " + Errno.name(errno), e);
         }
     }
@@ -151,6 +162,18 @@ public final class ExecInterceptor {
         int tid = request.tid();
         ExecAbi abi = request.abi();
         plan = ArgvPlacement.withEnvironment(memory, request, plan);
+        int held = files.heldInterpreter(tid, plan);
+        int handedIn = t.takeHandedIn(); // one for an exec that is no rewrite by descriptor now is let go
+        if (held >= 0 && handedIn < 0) {
+            // an F interpreter this thread's root does not show: put it in the thread first, then exec it by that
+            int signal = handInAndRestart(t, abi, before, held);
+            releaseBinary(plan);
+            return Resume.delivering(signal);
+        }
+        if (held >= 0) {
+            t.handedIn(handedIn); // the tracee's until its exec is under way: a failure before closes it
+            plan = plan.execdAs(new byte[0], plan.comm()); // the same file, named by the descriptor alone
+        }
         // the process name given by the name it is exec'd by, where that can be: no prctl to run in it
         plan = aliases.apply(plan, files.sharesOurFiles(tid));
         int word = abi.wordSize();
@@ -167,19 +190,51 @@ public final class ExecInterceptor {
             if (e.isGone() || area != 0) {
                 throw e;
             }
-            mapScratchAndRestart(t, abi, before, blockSize);
+            mapScratchAndRestart(t, abi, before, blockSize); // a handed-in interpreter stays for the exec made again
             releaseBinary(plan);
             return Resume.delivering(wait.takeHeldSignal());
         }
-        ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
+        if (held >= 0) {
+            ArgvBlock.pointRegistersAtDescriptor(regs, abi, plan, base, request.envpAddr(), handedIn);
+        } else {
+            ArgvBlock.pointRegisters(regs, abi, plan, base, request.envpAddr());
+        }
         regs.push(tid);
         if (t.threaded()) {
             // The exec event tells us if a non-leader thread exec'd (its tid changes before the exit stop).
             Ptrace.setOptions(tid, Spawner.OPTIONS | Ptrace.O_TRACEEXEC);
         }
         faults.before(RewriteStep.RESTART);
-        t.rewrite(new RewriteInFlight(before, plan, t.threaded(), tid));
+        t.takeHandedIn(); // from here on the exec's: its exit stop closes it if it fails
+        t.rewrite(new RewriteInFlight(before, plan, t.threaded(), tid, held >= 0 ? handedIn : -1, abi));
         return Resume.TO_SYSCALL_EXIT;
+    }
+
+    /**
+     * An F interpreter to exec by descriptor (no ADDFD under ptrace): skip this exec, hand the interpreter in at
+     * its exit stop ({@link InterpreterHandoff}: calls run in the thread, with our end of a socket pair taken by
+     * pidfd_getfd, so no permission of the thread's is needed), then rewind the thread to its syscall instruction
+     * so the exec runs again, stops again, and is rewritten to an execveat of that descriptor. Returns a signal
+     * that arrived meanwhile (0: none). A failure leaves the thread at the exit stop, for {@link #rewriteOrFail}
+     * to fail the exec.
+     */
+    private int handInAndRestart(Tracee t, ExecAbi abi, byte[] before, int held) throws ErrnoException {
+        int tid = t.tid();
+        regs.restore(before);
+        regs.set(Reg.SYSNUM, -1);
+        regs.push(tid);
+        Ptrace.syscall(tid, 0);
+        wait.await(tid, StopEvent.SyscallStop.class, Resume.TO_SYSCALL_EXIT);
+        InterpreterHandoff.HandedIn h = interpreters.handIn(tid, abi, held);
+        t.handedIn(h.fd());
+        regs.restore(before);
+        long nr = regs.get(Reg.SYSNUM);
+        // back onto the syscall instruction, as for the scratch pages below
+        regs.set(Reg.PC, regs.get(Reg.PC) - abi.calls().instruction().length);
+        regs.set(Reg.RESULT, nr);
+        regs.push(tid);
+        int signal = wait.takeHeldSignal();
+        return h.signal() != 0 ? h.signal() : signal;
     }
 
     /**
@@ -261,7 +316,13 @@ public final class ExecInterceptor {
             if (settled.result() == 0 && newProgram != null) {
                 newProgram.started(tid, f.execTid(), f.plan());
             }
-            return Resume.delivering(settled.signal());
+            int signal = settled.signal();
+            if (settled.result() != 0 && f.handedIn() >= 0) {
+                // the thread goes on after its failed exec: it keeps nothing of ours
+                int arrived = interpreters.close(tid, f.abi(), f.handedIn());
+                signal = arrived != 0 ? arrived : signal;
+            }
+            return Resume.delivering(signal);
         } finally {
             releaseBinary(f.plan());
         }

@@ -22,6 +22,8 @@ public final class Tracee {
     private RewriteInFlight rewrite;
     /** Pages mapped in it for a rewritten argv its stack had no room for, or 0. */
     private long scratchPage;
+    /** Its descriptor of an F interpreter handed in for the exec it makes again, or -1. */
+    private int handedIn = -1;
 
     Tracee(int tid) {
         this.tid = tid;
@@ -73,6 +75,17 @@ public final class Tracee {
 
     public void scratchPage(long address) {
         this.scratchPage = address;
+    }
+
+    /** Takes the F interpreter handed in for the next rewrite (-1 if none): it serves once. */
+    public int takeHandedIn() {
+        int fd = handedIn;
+        handedIn = -1;
+        return fd;
+    }
+
+    public void handedIn(int fd) {
+        this.handedIn = fd;
     }
 
     @Override

@@ -139,7 +139,8 @@ class NotifiedRewriteIT {
                     ExecDecision.Decided decided = decision.decide(n.pid(), filter.traced(n.arch(), n.nr()), n.args());
                     assertNotNull(decided, "every exec of the script is read");
                     if (decided.plan() instanceof ExecPlan.Rewrite r) {
-                        NotifiedRewrite.Finished done = rewrites.run(notify, n, decided.request(), r, false, mayStep);
+                        NotifiedRewrite.Finished done = rewrites.run(notify, n, decided.request(), r, false, mayStep,
+                                files.heldInterpreter(n.pid(), r));
                         assertTrue(done.tid() > 0, "the thread lived through it");
                         results.add(done.result());
                     } else {

@@ -42,8 +42,8 @@ public final class NewProgramFixup {
      * @param reachesOurProc whether a tracee may find our descriptors at /proc/OURPID/fd (our PID namespace, root
      *                       and mounts); where not, or where its credentials keep it out, they go over a socket
      */
-  public   NewProgramFixup(Arch arch, Registers regs, TraceeMemory memory, MemorySegment status, int selfPid,
-                    Consumer<StopEvent> deaths, IntPredicate reachesOurProc, RewriteFaults faults) {
+    public NewProgramFixup(Arch arch, Registers regs, TraceeMemory memory, MemorySegment status, int selfPid,
+                           Consumer<StopEvent> deaths, IntPredicate reachesOurProc, RewriteFaults faults) {
         this.faults = faults;
         this.arch = arch;
         this.regs = regs;

@@ -24,7 +24,6 @@ import java.util.function.Consumer;
 public final class InterpreterHandoff {
     private final Arch arch;
     private final Registers regs;
-    private final TraceeMemory memory;
     private final MemorySegment status;
     private final Consumer<StopEvent> deaths;
     private final DescriptorHandoff handoff;
@@ -34,7 +33,6 @@ public final class InterpreterHandoff {
                               Consumer<StopEvent> deaths) {
         this.arch = arch;
         this.regs = regs;
-        this.memory = memory;
         this.status = status;
         this.deaths = deaths;
         this.handoff = new DescriptorHandoff(arch, memory, ProcessCalls.getpid());
@@ -49,39 +47,43 @@ public final class InterpreterHandoff {
      * below the stack pointer, where the exec's argv block goes anyway.
      */
     public HandedIn handIn(int tid, ExecAbi abi, int fd) throws ErrnoException {
-        regs.fetch(tid);
-        byte[] now = regs.snapshot();
-        long scratch = ArgvPlacement.belowStack(arch, abi, tid, regs.get(Reg.SP), DescriptorHandoff.SCRATCH);
-        if (scratch < 0) {
-            throw new ErrnoException("no room below the stack pointer to hand in an F interpreter", 14 /* EFAULT */);
-        }
-        SyscallInjector inject = injector(tid, abi);
-        try {
+        return injected(tid, abi, inject -> {
+            long scratch = ArgvPlacement.belowStack(arch, abi, tid, regs.get(Reg.SP), DescriptorHandoff.SCRATCH);
+            if (scratch < 0) {
+                throw new ErrnoException("no room below the stack pointer to hand in an F interpreter",
+                        14 /* EFAULT */);
+            }
             return new HandedIn((int) handoff.installCloseOnExec(inject, abi, tid, scratch, fd),
                     inject.pendingSignal());
-        } finally {
-            regs.restore(now);
-            regs.push(tid);
-        }
+        });
     }
 
     /** Closes descriptor {@code fd} of {@code tid}; returns a signal that arrived meanwhile, else 0. */
     public int close(int tid, ExecAbi abi, int fd) throws ErrnoException {
+        return injected(tid, abi, inject -> {
+            inject.call(abi.calls().close(), fd);
+            return inject.pendingSignal();
+        });
+    }
+
+    /** Calls run in {@code tid}. */
+    private interface Calls<T> {
+        T run(SyscallInjector inject) throws ErrnoException;
+    }
+
+    /**
+     * Runs {@code calls} on the thread's own syscall instruction (the one it has just made a call by), with its
+     * registers put back as they were afterwards, whatever happens.
+     */
+    private <T> T injected(int tid, ExecAbi abi, Calls<T> calls) throws ErrnoException {
         regs.fetch(tid);
         byte[] now = regs.snapshot();
-        SyscallInjector inject = injector(tid, abi);
+        long syscallPc = regs.get(Reg.PC) - abi.calls().instruction().length;
         try {
-            inject.call(abi.calls().close(), fd);
+            return calls.run(new SyscallInjector(arch, abi, tid, regs, syscallPc, status, deaths));
         } finally {
             regs.restore(now);
             regs.push(tid);
         }
-        return inject.pendingSignal();
-    }
-
-    /** Calls on the thread's own syscall instruction, the one it has just made a call by. */
-    private SyscallInjector injector(int tid, ExecAbi abi) {
-        long syscallPc = regs.get(Reg.PC) - abi.calls().instruction().length;
-        return new SyscallInjector(arch, abi, tid, regs, syscallPc, status, deaths);
     }
 }

@@ -25,18 +25,19 @@ public final class FixBinaryCheck {
 
     /** One problem per F rule whose interpreter the kernel could not open now. */
     public static List<Problem> problems(RuleSet rules) {
-        TraceeFiles files = new TraceeFiles();
         int self = (int) ProcessHandle.current().pid();
         List<Problem> out = new ArrayList<>();
-        for (Rule r : rules.inMatchOrder()) {
-            if (!r.has(RuleFlag.F)) {
-                continue;
-            }
-            try {
-                files.release(files.interpreter(self, r.interpreter()));
-            } catch (ExecFailure e) {
-                out.add(new Problem(r, r.source() + ": rule '" + r.name()
-                        + "' has flag F but its interpreter cannot be opened: " + e.getMessage()));
+        try (TraceeFiles files = new TraceeFiles()) {
+            for (Rule r : rules.inMatchOrder()) {
+                if (!r.has(RuleFlag.F)) {
+                    continue;
+                }
+                try {
+                    files.release(files.interpreter(self, r.interpreter()));
+                } catch (ExecFailure e) {
+                    out.add(new Problem(r, r.source() + ": rule '" + r.name()
+                            + "' has flag F but its interpreter cannot be opened: " + e.getMessage()));
+                }
             }
         }
         return out;

@@ -7,6 +7,7 @@ import io.jbinfmt.tracer.rules.Rule;
 import io.jbinfmt.tracer.sys.Errno;
 import io.jbinfmt.tracer.sys.ErrnoException;
 import io.jbinfmt.tracer.sys.FileCalls;
+import io.jbinfmt.tracer.sys.FileStamp;
 import io.jbinfmt.tracer.sys.FsCredentials;
 import io.jbinfmt.tracer.sys.Scratch;
 
@@ -29,9 +30,11 @@ final class OpenExec {
      * ours, along the whole path, before anything is opened: null: ours, restored to {@code ours} after) the
      * target is checked in full; with ours it is {@linkplain Target#checked unchecked} until {@link #check}.
      * {@code heldFd}: an O_PATH descriptor {@code where} goes through (checked through it), or -1.
+     * {@code settled}: files held open with their headers, looked in first and offered what is opened (null:
+     * none); a target whose descriptor they hold is not the caller's to close ({@link SettledFiles#holds}).
      */
-    static Target open(byte[] where, int heldFd, byte[] name, FsCredentials as, FsCredentials ours)
-            throws ExecFailure {
+    static Target open(byte[] where, int heldFd, byte[] name, FsCredentials as, FsCredentials ours,
+                       SettledFiles settled) throws ExecFailure {
         if (as != null) {
             int e = heldFd >= 0
                     ? as.access(heldFd, new byte[0], FileCalls.X_OK, FileCalls.AT_EMPTY_PATH, ours)
@@ -41,12 +44,20 @@ final class OpenExec {
             }
         }
         // Never open what is not a regular file: a FIFO would block the tracer, a device could react to it.
+        FileStamp stamp;
         try {
-            if (!FileCalls.isRegular(FileCalls.mode(FileCalls.AT_FDCWD, where, 0))) {
-                throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
-            }
+            stamp = FileStamp.of(FileCalls.AT_FDCWD, where, 0);
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), "cannot stat " + new String(where) + ": " + Errno.describe(e.errno()));
+        }
+        if (!stamp.regular()) {
+            throw new ExecFailure(Errno.EACCES.code, new String(where) + " is not a regular file");
+        }
+        if (settled != null && heldFd < 0) {
+            SettledFiles.Held h = settled.find(stamp);
+            if (h != null) {
+                return opened(h.fd(), h.header(), name, as, true);
+            }
         }
         int fd;
         try {
@@ -55,18 +66,53 @@ final class OpenExec {
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), "cannot open " + new String(where) + ": " + Errno.describe(e.errno()));
         }
+        byte[] header;
         try {
-            Target t = new Target(header(fd), fd, name, as != null);
+            header = header(fd);
+        } catch (ErrnoException e) {
+            FileCalls.close(fd);
+            throw new ExecFailure(e.errno(), new String(where) + ": " + Errno.describe(e.errno()));
+        }
+        return opened(fd, header, name, as, settled != null && heldFd < 0 && settled.offer(fd, header));
+    }
+
+    /** The target open on {@code fd}; checked now where opened with the tracee's credentials ({@code as}). */
+    private static Target opened(int fd, byte[] header, byte[] name, FsCredentials as, boolean held)
+            throws ExecFailure {
+        try {
+            Target t = new Target(header, fd, name, as != null);
             if (as != null) {
                 checkOpen(fd, false); // executable for it: checked above, with its credentials
             }
             return t;
         } catch (ErrnoException e) {
-            FileCalls.close(fd);
-            throw new ExecFailure(e.errno(), new String(where) + ": " + Errno.describe(e.errno()));
+            if (!held) {
+                FileCalls.close(fd);
+            }
+            throw new ExecFailure(e.errno(), "fd " + fd + ": " + Errno.describe(e.errno()));
         } catch (ExecFailure e) {
-            FileCalls.close(fd);
+            if (!held) {
+                FileCalls.close(fd);
+            }
             throw e;
+        }
+    }
+
+    /**
+     * As {@link #check}, for a target on a file we hold ({@link SettledFiles}): a regular file when it was held (a
+     * file's type never changes), executable by us as first asked (unchanged while its change time is); only its
+     * mount's noexec is asked again (a remount changes no file).
+     */
+    static void checkHeld(Target target, SettledFiles.Held held) throws ExecFailure {
+        if (!held.executableByUs()) {
+            throw new ExecFailure(Errno.EACCES.code, "fd " + target.fd() + " is not executable");
+        }
+        try {
+            if (FileCalls.onNoexecMount(target.fd())) {
+                throw new ExecFailure(Errno.EACCES.code, "fd " + target.fd() + " is on a noexec mount");
+            }
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "fd " + target.fd() + ": " + Errno.describe(e.errno()));
         }
     }
 
@@ -76,6 +122,24 @@ final class OpenExec {
             checkOpen(target.fd(), true);
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), "fd " + target.fd() + ": " + Errno.describe(e.errno()));
+        }
+    }
+
+    /**
+     * The rest of open_exec's checks for an unchecked {@code target}, with the credentials {@code as} (not ours,
+     * restored to {@code ours} after): executable for them at {@code dirfd}/{@code path} (the path the tracee named,
+     * walked as it would be, or the file itself by an empty path), then as {@link #check}.
+     */
+    static void checkAs(Target target, int dirfd, byte[] path, FsCredentials as, FsCredentials ours)
+            throws ExecFailure {
+        int e = as.access(dirfd, path, FileCalls.X_OK, path.length == 0 ? FileCalls.AT_EMPTY_PATH : 0, ours);
+        if (e != 0) {
+            throw new ExecFailure(e, new String(path) + ": " + Errno.describe(e) + " for uid " + as.fsuid());
+        }
+        try {
+            checkOpen(target.fd(), false);
+        } catch (ErrnoException x) {
+            throw new ExecFailure(x.errno(), "fd " + target.fd() + ": " + Errno.describe(x.errno()));
         }
     }
 

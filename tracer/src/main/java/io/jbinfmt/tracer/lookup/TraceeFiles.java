@@ -20,20 +20,35 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * {@link ExecTargets} over /proc: the files an exec names, as the exec'ing tracee sees them. Composes the
  * concerns: {@link TraceeRoot} (path lookup in its root and mounts), {@link TraceeCredentials} (whose permissions
  * count), {@link OpenExec} (the kernel's open_exec checks and the header) and {@link FixedInterpreters} (F rules).
- * A tracee's root and credentials are read once per exec decision, which starts with {@link #executable}.
+ * A tracee's root is read once per exec decision, which starts with {@link #executable}; its credentials (four
+ * syscalls, as root) only once a rule or a #! line takes the program: the program is opened and its header read
+ * with ours, and an exec no rule takes is the kernel's to check and run, whoever the tracee is.
  * Used by the tracer thread only.
  */
 public final class TraceeFiles implements ExecTargets, AutoCloseable {
     private final TraceeCredentials credentials = new TraceeCredentials();
     private final FixedInterpreters fixed;
-    /** The tracee of the exec being decided: its root, and its credentials when they are not ours. */
+    /** Programs and interpreters held open with their headers, for the next exec of the same file. */
+    private final SettledFiles settled;
+    /** The tracee of the exec being decided: its root; its credentials when they are not ours (once read). */
     private TraceeRoot root;
     private FsCredentials traceeCredentials;
+    private boolean credentialsRead;
+    /**
+     * Targets of this decision opened with our credentials, and where (null: through a descriptor): when the
+     * tracee's are not ours, {@link #check} repeats the access along that path with its own.
+     */
+    private final Map<Target, Unchecked> unchecked = new IdentityHashMap<>();
+
+    private record Unchecked(int tid, byte[] where) {
+    }
 
     /** For deciding execs with no F rule in play (the check command). */
     public TraceeFiles() {
@@ -42,24 +57,43 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
 
     /** Opens the interpreters of {@code rules}' F rules now; {@link #close} closes them. */
     public TraceeFiles(RuleSet rules) {
+        this(rules, new SettledFiles());
+    }
+
+    TraceeFiles(RuleSet rules, SettledFiles settled) {
         this.fixed = new FixedInterpreters(rules);
+        this.settled = settled;
     }
 
     /** Closes the F interpreters held open. */
     @Override
     public void close() {
         fixed.close();
+        settled.close();
     }
 
     /** Tracee {@code tid}'s root, read at the start of this exec decision (or now, for another tracee). */
     private TraceeRoot rootOf(int tid) throws ErrnoException {
         if (root == null || root.tid() != tid) {
             root = null;
-            TraceeRoot r = TraceeRoot.of(tid);
-            traceeCredentials = credentials.of(tid);
-            root = r; // only once both are known: a failure above leaves nothing half-read behind
+            credentialsRead = false;
+            traceeCredentials = null;
+            root = TraceeRoot.of(tid);
         }
         return root;
+    }
+
+    /**
+     * Tracee {@code tid}'s credentials when they are not ours (null: ours, or we cannot take on others), read the
+     * first time this decision needs them.
+     */
+    private FsCredentials credentialsOf(int tid) throws ErrnoException {
+        rootOf(tid);
+        if (!credentialsRead) {
+            traceeCredentials = credentials.of(tid);
+            credentialsRead = true;
+        }
+        return traceeCredentials;
     }
 
     /**
@@ -81,7 +115,7 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     public boolean reachesOurProc(int tid) {
         try {
             TraceeRoot r = rootOf(tid);
-            return r.reachesOurFiles() && r.sharesOurPids() && traceeCredentials == null;
+            return r.reachesOurFiles() && r.sharesOurPids() && credentialsOf(tid) == null;
         } catch (ErrnoException e) {
             return false;
         }
@@ -93,7 +127,7 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
      */
     public long ignoredSignals(int tid) {
         try {
-            rootOf(tid);
+            credentialsOf(tid);
         } catch (ErrnoException e) {
             return -1;
         }
@@ -112,7 +146,7 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
             return interpreter(tid, rule.interpreter());
         }
         return OpenExec.open(("/proc/self/fd/" + fd).getBytes(), -1, PathBytes.basename(rule.interpreter()), null,
-                null);
+                null, settled);
     }
 
     /**
@@ -158,6 +192,8 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     @Override
     public Target executable(ExecRequest r) {
         root = null; // a new exec: the tracee may have chroot'ed or changed credentials since the last one
+        unchecked.clear();
+        settled.settle(); // no target of the last decision is in use now
         TraceeRoot at;
         try {
             at = rootOf(r.tid());
@@ -187,7 +223,10 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
                     : FileCalls.mode(FileCalls.AT_FDCWD, file.where(), FileCalls.AT_SYMLINK_NOFOLLOW))) {
                 return null; // ELOOP, the kernel's to report
             }
-            return open(file, name);
+            // with our credentials: whose they are matters only once a rule takes it (check)
+            Target t = OpenExec.open(file.where(), file.heldFd(), name, null, null, settled);
+            unchecked.put(t, new Unchecked(r.tid(), file.heldFd() >= 0 ? null : file.where()));
+            return t;
         } catch (ErrnoException | ExecFailure e) {
             return null; // not found, not executable, ...: the kernel fails it the same way without us
         }
@@ -199,35 +238,91 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
             throw new ExecFailure(Errno.ENOENT.code, "empty interpreter path");
         }
         try (TraceeRoot.Located file = rootOf(tid).locate(path, false)) {
-            return open(file, PathBytes.basename(path));
+            return open(tid, file, PathBytes.basename(path));
         } catch (ErrnoException e) {
             throw new ExecFailure(e.errno(), new String(path) + ": " + Errno.describe(e.errno()));
         }
     }
 
     /** OpenExec with the tracee's credentials; a path through its /proc magic links is walked from ours. */
-    private Target open(TraceeRoot.Located file, byte[] name) throws ErrnoException, ExecFailure {
-        if (traceeCredentials == null || file.heldFd() >= 0) {
-            return OpenExec.open(file.where(), file.heldFd(), name, traceeCredentials, credentials.ours());
+    private Target open(int tid, TraceeRoot.Located file, byte[] name) throws ErrnoException, ExecFailure {
+        FsCredentials as = credentialsOf(tid);
+        if (as == null || file.heldFd() >= 0) {
+            return OpenExec.open(file.where(), file.heldFd(), name, as, credentials.ours(), settled);
         }
         try (ProcLinkPrefix ours = ProcLinkPrefix.of(file.where())) {
-            return OpenExec.open(ours.where(), -1, name, traceeCredentials, credentials.ours());
+            return OpenExec.open(ours.where(), -1, name, as, credentials.ours(), settled);
         }
     }
 
+    /**
+     * The rest of open_exec's checks for a target opened with our credentials: with ours where the tracee's are
+     * ours, else with its own, along the path it named (a descriptor's file itself, where it was reached through
+     * one), as {@link #open} checks an interpreter.
+     */
     @Override
     public void check(Target target) throws ExecFailure {
-        OpenExec.check(target); // unchecked only when opened with our credentials (see OpenExec.open)
+        Unchecked u = unchecked.remove(target);
+        FsCredentials as;
+        try {
+            as = u == null ? null : credentialsOf(u.tid());
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "credentials of " + u.tid() + ": " + Errno.describe(e.errno()));
+        }
+        if (as == null) {
+            SettledFiles.Held held = settled.heldAt(target.fd());
+            if (held != null) {
+                OpenExec.checkHeld(target, held);
+            } else {
+                OpenExec.check(target);
+            }
+            return;
+        }
+        if (u.where() == null) {
+            OpenExec.checkAs(target, target.fd(), new byte[0], as, credentials.ours());
+            return;
+        }
+        try (ProcLinkPrefix ours = ProcLinkPrefix.of(u.where())) {
+            OpenExec.checkAs(target, FileCalls.AT_FDCWD, ours.where(), as, credentials.ours());
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), new String(u.where()) + ": " + Errno.describe(e.errno()));
+        }
+    }
+
+    /**
+     * A descriptor of its own for a target whose descriptor we hold for later execs ({@link SettledFiles}): the
+     * file opened again, as the kernel opens the program for each exec it hands it to.
+     */
+    @Override
+    public Target own(Target target) throws ExecFailure {
+        if (!settled.holds(target.fd())) {
+            return target;
+        }
+        int fd;
+        try {
+            fd = FileCalls.open(FileCalls.AT_FDCWD, ("/proc/self/fd/" + target.fd()).getBytes(),
+                    FileCalls.O_RDONLY | FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK);
+        } catch (ErrnoException e) {
+            throw new ExecFailure(e.errno(), "cannot open fd " + target.fd() + " again: "
+                    + Errno.describe(e.errno()));
+        }
+        Target own = new Target(target.header(), fd, target.name(), target.checked());
+        Unchecked u = unchecked.get(target);
+        if (u != null) {
+            unchecked.put(own, u);
+        }
+        return own;
     }
 
     @Override
     public boolean readableBy(int tid, Target target) {
+        FsCredentials as;
         try {
-            rootOf(tid);
+            as = credentialsOf(tid);
         } catch (ErrnoException e) {
             return true;
         }
-        return traceeCredentials == null || traceeCredentials.access(target.fd(), new byte[0], FileCalls.R_OK,
+        return as == null || as.access(target.fd(), new byte[0], FileCalls.R_OK,
                 FileCalls.AT_EMPTY_PATH, credentials.ours()) == 0;
     }
 
@@ -247,6 +342,9 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
 
     @Override
     public void release(Target target) {
-        FileCalls.close(target.fd());
+        unchecked.remove(target);
+        if (!settled.holds(target.fd())) {
+            FileCalls.close(target.fd());
+        }
     }
 }

@@ -122,7 +122,14 @@ public final class ExecChain {
                         return new ExecPlan.Fail(Errno.ENOEXEC.code,
                                 "an open-binary (O) rule's interpreter must not be rewritten again");
                     }
-                    executable = current;
+                    try {
+                        executable = targets.own(current); // the interpreter reads it as it likes
+                    } catch (ExecFailure e) {
+                        return new ExecPlan.Fail(e.errno(), e.getMessage());
+                    }
+                    if (executable != current) {
+                        opened.add(executable);
+                    }
                     if (plan instanceof ExecPlan.Rewrite r && rule != null) {
                         plan = r.withOpenBinary(executable, !targets.readableBy(request.tid(), executable));
                     }

@@ -37,6 +37,14 @@ public interface ExecTargets {
     default void check(Target target) throws ExecFailure {
     }
 
+    /**
+     * {@code target}, or the same file on a descriptor no other exec shares, for an open-binary (O) rule, whose
+     * interpreter gets the descriptor itself. By default, {@code target}.
+     */
+    default Target own(Target target) throws ExecFailure {
+        return target;
+    }
+
     /** Whether tracee {@code tid} may read {@code target} (the kernel's would_dump asks). By default, yes. */
     default boolean readableBy(int tid, Target target) {
         return true;

@@ -194,38 +194,14 @@ public final class FileCalls {
         }
     }
 
-    /** struct statx (linux/stat.h, a stable ABI): its size, and where stx_mask, stx_ino, stx_dev_* and stx_mnt_id sit. */
-    private static final int STATX_SIZE = 256;
-    private static final int STX_MASK = 0;
-    private static final int STX_INO = 32;
-    private static final int STX_DEV_MAJOR = 136;
-    private static final int STX_DEV_MINOR = 140;
-    private static final int STX_MNT_ID = 144;
-    private static final int STATX_INO = 0x100;
-    /** Linux 5.8; an id no two mounts that exist at once share. */
-    private static final int STATX_MNT_ID = 0x1000;
-
     /**
      * What {@code path} names (following links), as {mount id, device, inode}: the same directory through the same
      * mount only if all three are equal (a directory has one dentry; a btrfs subvolume within a mount has its own
      * device). Null where the kernel does not say the mount (before Linux 5.8).
      */
     public static long[] mountDeviceInode(byte[] path) throws ErrnoException {
-        try (Scratch s = Scratch.enter()) {
-            MemorySegment st = s.allocate(STATX_SIZE);
-            long r = Syscall.raw(Syscall.STATX, AT_FDCWD, s.cString(path).address(), 0, STATX_INO | STATX_MNT_ID,
-                    st.address(), 0);
-            if (r < 0) { // the message only on failure, as for readlink
-                throw new ErrnoException("statx " + new String(path), (int) -r);
-            }
-            int mask = st.get(ValueLayout.JAVA_INT, STX_MASK);
-            if ((mask & (STATX_INO | STATX_MNT_ID)) != (STATX_INO | STATX_MNT_ID)) {
-                return null;
-            }
-            long dev = ((long) st.get(ValueLayout.JAVA_INT, STX_DEV_MAJOR) << 32)
-                    | Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, STX_DEV_MINOR));
-            return new long[] {st.get(ValueLayout.JAVA_LONG, STX_MNT_ID), dev, st.get(ValueLayout.JAVA_LONG, STX_INO)};
-        }
+        FileStamp s = FileStamp.of(AT_FDCWD, path, 0);
+        return s.mount() < 0 ? null : new long[] {s.mount(), s.device(), s.inode()};
     }
 
     /** The st_mode of the file open on {@code fd}. */

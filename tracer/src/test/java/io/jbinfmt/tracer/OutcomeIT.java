@@ -18,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** How rewritten processes ended, under each engine: exit status, signal, wall and CPU time, a second exec. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class OutcomeIT {
+    /** Shell arithmetic for a while: a few hundred milliseconds of CPU. */
+    private static final String BUSY_LOOP = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done";
+
     @TempDir
     Path tmp;
 
@@ -89,7 +92,7 @@ class OutcomeIT {
     @EnumSource(value = Engine.class, names = {"PTRACE", "NOTIFY"})
     void cpuTimeIsWhatTheProcessMeasuresOfItself(Engine engine) throws Exception {
         // busy for a while, then print the shell's own CPU times (times: user and system, of itself)
-        executable("busy.prog", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; times > times.txt\n");
+        executable("busy.prog", BUSY_LOOP + "; times > times.txt\n");
         executable("sleepy.prog", "sleep 0.4\n");
         try (TracedProcess p = start(engine, "sh", "-c", "./busy.prog && ./sleepy.prog")) {
             assertEquals(0, p.waitFor());
@@ -109,6 +112,29 @@ class OutcomeIT {
                 assertTrue(busy.maxRssKb() > 0, busy.toString()); // wait4's rusage
             } else {
                 assertEquals(-1, busy.maxRssKb(), "the notify engine does not measure peak RSS");
+            }
+        }
+    }
+
+    /**
+     * A process that ends at once, after a busy one: its CPU time is its own (the notify engine gives it the busy
+     * one's group once that is empty, and must count from where the busy one left it).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"PTRACE", "NOTIFY"})
+    void aProcessAfterABusyOneCountsOnlyItsOwnCpu(Engine engine) throws Exception {
+        executable("busy.prog", BUSY_LOOP + "\n");
+        executable("quick.prog", "exit 0\n");
+        try (TracedProcess p = start(engine, "sh", "-c", "./busy.prog; sleep 0.2; ./quick.prog; ./quick.prog")) {
+            assertEquals(0, p.waitFor());
+            List<ProcessOutcome> o = p.outcomes();
+            assertEquals(3, o.size(), o.toString());
+            long busy = o.get(0).userMicros() + o.get(0).sysMicros();
+            assertTrue(busy > 50_000, o.toString());
+            for (ProcessOutcome quick : o.subList(1, 3)) {
+                assertTrue(quick.cpuKnown() && quick.userMicros() >= 0 && quick.sysMicros() >= 0, quick.toString());
+                assertTrue(quick.userMicros() + quick.sysMicros() < Math.min(30_000, busy / 2),
+                        "a shell that exits at once, after one that ran " + busy + " us: " + quick);
             }
         }
     }

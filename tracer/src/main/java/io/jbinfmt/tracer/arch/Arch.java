@@ -99,6 +99,11 @@ public sealed interface Arch permits X86_64 {
     /** statx(2), native ABI: whether a tracee's root is ours is asked by mount and inode. */
     int statx();
 
+    /** mkdirat(2) and unlinkat(2), native ABI: the per-process cgroups of outcomes are made and removed with them. */
+    int mkdirat();
+
+    int unlinkat();
+
     /**
      * Syscall numbers (native ABI) that drive the kernel engine's PID namespace init: clone(2) (named so as not to
      * clash with Object.clone), wait4, rt_sigaction.

@@ -179,6 +179,16 @@ public final class X86_64 implements Arch {
     }
 
     @Override
+    public int mkdirat() {
+        return 258;
+    }
+
+    @Override
+    public int unlinkat() {
+        return 263;
+    }
+
+    @Override
     public int cloneProcess() {
         return 56;
     }

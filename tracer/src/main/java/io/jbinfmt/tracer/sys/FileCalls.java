@@ -213,6 +213,27 @@ public final class FileCalls {
         return (mode & Libc.S_IFMT()) == 0120000;
     }
 
+    /** mkdirat(AT_FDCWD, path, mode). */
+    public static void mkdir(byte[] path, int mode) throws ErrnoException {
+        try (Scratch s = Scratch.enter()) {
+            long r = Syscall.raw(Syscall.MKDIRAT, AT_FDCWD, s.cString(path).address(), mode, 0);
+            if (r < 0) { // the message only on failure, as for readlink
+                throw new ErrnoException("mkdir " + new String(path), (int) -r);
+            }
+        }
+    }
+
+    /** unlinkat(AT_FDCWD, path, AT_REMOVEDIR): 0, or the errno (ENOENT: gone already; EBUSY: a cgroup in use). */
+    public static int rmdir(byte[] path) {
+        try (Scratch s = Scratch.enter()) {
+            long r = Syscall.raw(Syscall.UNLINKAT, AT_FDCWD, s.cString(path).address(), AT_REMOVEDIR, 0);
+            return r == 0 ? 0 : (int) -r;
+        }
+    }
+
+    /** linux/fcntl.h, the same on every architecture; not among the generated constants. */
+    private static final int AT_REMOVEDIR = 0x200;
+
     /** close(fd), ignoring errors: there is nothing useful to do about them here. */
     public static void close(int fd) {
         Syscall.raw(Syscall.CLOSE, fd, 0, 0, 0);

@@ -44,6 +44,8 @@ final class Syscall {
     static final long SOCKETPAIR = io.jbinfmt.tracer.arch.Arch.host().socketpair();
     static final long SHUTDOWN = io.jbinfmt.tracer.arch.Arch.host().shutdown();
     static final long STATX = io.jbinfmt.tracer.arch.Arch.host().statx();
+    static final long MKDIRAT = io.jbinfmt.tracer.arch.Arch.host().mkdirat();
+    static final long UNLINKAT = io.jbinfmt.tracer.arch.Arch.host().unlinkat();
     static final long FACCESSAT2 = Libc.SYS_faccessat2();
     static final long NEWFSTATAT = Libc.SYS_newfstatat();
     static final long OPENAT2 = Libc.SYS_openat2();

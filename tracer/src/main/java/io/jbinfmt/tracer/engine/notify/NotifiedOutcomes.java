@@ -12,7 +12,6 @@ import io.jbinfmt.tracer.sys.FileCalls;
 import io.jbinfmt.tracer.sys.Pidfd;
 import io.jbinfmt.tracer.sys.Poller;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * reaped it (PIDFD_INFO_EXIT); its group gives the CPU time. Peak RSS is not measured by this engine.
  */
 final class NotifiedOutcomes implements AutoCloseable {
-    private record Watched(int pid, int pidfd, Path group) {
+    private record Watched(int pid, int pidfd, ProcessCgroups.Group group) {
     }
 
     /** How many times, a millisecond apart, to look for the status of a process caught while being reaped. */
@@ -60,12 +59,13 @@ final class NotifiedOutcomes implements AutoCloseable {
             listener.onOutcome(before); // same process, same pidfd and group: its CPU goes on counting there
             return;
         }
-        Path group = null;
+        ProcessCgroups.Group group = null;
         try {
             group = groups == null ? null : groups.adopt(pid);
-        } catch (IOException e) {
+        } catch (ErrnoException e) {
             group = null; // its CPU time goes unmeasured, its end is still seen
-            diagnostics.println("jbinfmt: cannot give process " + pid + " a cgroup for its CPU time: " + e);
+            diagnostics.println("jbinfmt: cannot give process " + pid + " a cgroup for its CPU time: "
+                    + e.getMessage());
         }
         int pidfd;
         try {
@@ -93,10 +93,7 @@ final class NotifiedOutcomes implements AutoCloseable {
         poller.remove(fd);
         int status = exitStatus(w.pid, fd);
         FileCalls.close(fd);
-        long[] cpu = w.group == null ? null : ProcessCgroups.cpuMicros(w.group);
-        if (w.group != null) {
-            groups.release(w.group);
-        }
+        long[] cpu = w.group == null ? null : groups.release(w.group);
         ProcessOutcome o = book.ended(w.pid, status, cpu == null ? -1 : cpu[0], cpu == null ? -1 : cpu[1], -1);
         if (o != null) {
             listener.onOutcome(o);

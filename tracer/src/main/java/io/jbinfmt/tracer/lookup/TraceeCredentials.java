@@ -20,6 +20,8 @@ final class TraceeCredentials {
     private FsCredentials ours;
     /** The SigIgn mask read with the last credentials (all ones: not read). */
     private long ignoredSignals = -1;
+    /** The SigBlk mask read with the last credentials (all ones: not read). */
+    private long blockedSignals = -1;
 
     /** Ours, to restore after checking with another's (null when we never take on another's). */
     FsCredentials ours() {
@@ -32,6 +34,7 @@ final class TraceeCredentials {
      */
     FsCredentials of(int tid) throws ErrnoException {
         ignoredSignals = -1;
+        blockedSignals = -1;
         if (!mayTakeOnCredentials) {
             return null;
         }
@@ -45,6 +48,7 @@ final class TraceeCredentials {
             ProcStatus status = ProcStatus.read(tid);
             FsCredentials c = status.credentials(capsCount);
             ignoredSignals = status.sigIgn();
+            blockedSignals = status.sigBlk();
             return c.sameAs(ours) ? null : c;
         } catch (IOException | RuntimeException e) {
             throw new ErrnoException("credentials of " + tid, Errno.ESRCH.code);
@@ -57,5 +61,13 @@ final class TraceeCredentials {
      */
     long ignoredSignals() {
         return ignoredSignals;
+    }
+
+    /**
+     * The signal mask of the tracee last given to {@link #of}, as read with its credentials; all ones when not read.
+     * A thread waiting in its exec's notification cannot change it, so it is its mask until we let it go.
+     */
+    long blockedSignals() {
+        return blockedSignals;
     }
 }

@@ -135,6 +135,19 @@ public final class TraceeFiles implements ExecTargets, AutoCloseable {
     }
 
     /**
+     * Tracee {@code tid}'s signal mask (bit n-1 for signal n), as read with its credentials for the current exec
+     * decision; all ones when they were not read (then ask ptrace).
+     */
+    public long blockedSignals(int tid) {
+        try {
+            credentialsOf(tid);
+        } catch (ErrnoException e) {
+            return -1;
+        }
+        return credentials.blockedSignals();
+    }
+
+    /**
      * An F interpreter: the file opened when the rules were loaded, as the kernel opened it at registration, so
      * that one moved, replaced or deleted since is still the one that runs. No access check: the kernel does not
      * check an F interpreter again after registration.

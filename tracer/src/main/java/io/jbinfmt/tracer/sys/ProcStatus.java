@@ -13,8 +13,10 @@ import java.util.Arrays;
  * @param groups  the supplementary groups
  * @param capEff  the effective capabilities
  * @param sigIgn  the signals set to SIG_IGN (bit n-1 for signal n); all ones when the file does not say
+ * @param sigBlk  the thread's signal mask (bit n-1 for signal n); all ones when the file does not say (never a
+ *                real mask: SIGKILL cannot be blocked)
  */
-public record ProcStatus(int fsuid, int fsgid, int[] groups, long capEff, long sigIgn) {
+public record ProcStatus(int fsuid, int fsgid, int[] groups, long capEff, long sigIgn, long sigBlk) {
 
     /** Reads and parses /proc/TID/status. */
     public static ProcStatus read(int tid) throws IOException {
@@ -34,6 +36,7 @@ public record ProcStatus(int fsuid, int fsgid, int[] groups, long capEff, long s
         int[] groups = new int[0];
         long capEff = 0;
         long sigIgn = -1; // unknown: as if every signal were ignored
+        long sigBlk = -1; // unknown
         int line = 0;
         while (line < text.length) {
             int end = line;
@@ -54,13 +57,15 @@ public record ProcStatus(int fsuid, int fsgid, int[] groups, long capEff, long s
                 capEff = numbers(text, line + 7, end, 16, 1)[0];
             } else if (startsWith(text, line, "SigIgn:")) {
                 sigIgn = numbers(text, line + 7, end, 16, 1)[0];
+            } else if (startsWith(text, line, "SigBlk:")) {
+                sigBlk = numbers(text, line + 7, end, 16, 1)[0];
             }
             line = end + 1;
         }
         if (fsuid < 0 || fsgid < 0) {
             throw new IOException("/proc/" + tid + "/status has no Uid/Gid lines");
         }
-        return new ProcStatus(fsuid, fsgid, groups, capEff, sigIgn);
+        return new ProcStatus(fsuid, fsgid, groups, capEff, sigIgn, sigBlk);
     }
 
     /**

@@ -54,6 +54,12 @@ class ProcStatusTest {
     }
 
     @Test
+    void theSignalMaskIsTheSigBlkLine() throws IOException {
+        assertEquals(0x10000L, parse(STATUS).sigBlk()); // SIGCHLD (17) blocked
+        assertEquals(-1L, parse("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n").sigBlk(), "not said: all ones");
+    }
+
+    @Test
     void capabilitiesCountOnlyWhenAsked() throws IOException {
         assertEquals(0, parse(STATUS).credentials(false).capEff());
         assertEquals(0x1ffffffffffL, parse(STATUS).credentials(true).capEff());

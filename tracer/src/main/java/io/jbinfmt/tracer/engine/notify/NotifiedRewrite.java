@@ -136,14 +136,16 @@ public final class NotifiedRewrite {
      * over (its failure then ends in a trap the kernel forces, which would reset an ignored SIGTRAP to its
      * default): one stop less than running it under PTRACE_SYSCALL, whose entry stop we have no use for.
      * {@code heldInterpreter}: our descriptor of the F interpreter the plan runs, to hand in and exec by descriptor
-     * ({@link TraceeFiles#heldInterpreter}), or -1: exec the plan's path.
+     * ({@link TraceeFiles#heldInterpreter}), or -1: exec the plan's path. {@code blocked}: the thread's signal
+     * mask as read for the decision ({@link TraceeFiles#blockedSignals}; it cannot change while the notification
+     * waits), or all ones: read it with ptrace.
      * <p>
      * A failure of ours at any step ({@link #recover}) never leaves the thread stopped: before the point of no
      * return the exec fails with the failed call's errno (ENOEXEC for a bug of ours), after it the new program
      * runs untouched; the failure is then thrown as a {@link RewriteFailed} for the loop to log.
      */
     public Finished run(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
-                        ExecPlan.Rewrite plan, boolean ours, boolean mayStep, int heldInterpreter)
+                        ExecPlan.Rewrite plan, boolean ours, boolean mayStep, int heldInterpreter, long blocked)
             throws ErrnoException, ExecFailure {
         held = n.pid();
         handedIn = -1;
@@ -155,7 +157,7 @@ public final class NotifiedRewrite {
         mask = NO_MASK;
         try {
             try {
-                return rewrite(notify, n, request, plan, ours, heldInterpreter);
+                return rewrite(notify, n, request, plan, ours, heldInterpreter, blocked);
             } catch (ErrnoException | RuntimeException e) {
                 if (e instanceof ErrnoException x && x.isGone()) {
                     throw x;
@@ -241,7 +243,7 @@ public final class NotifiedRewrite {
     private long mask;
 
     private Finished rewrite(SeccompNotify notify, SeccompNotify.Notification n, ExecRequest request,
-                             ExecPlan.Rewrite plan, boolean ours, int heldInterpreter)
+                             ExecPlan.Rewrite plan, boolean ours, int heldInterpreter, long blocked)
             throws ErrnoException, ExecFailure {
         int tid = n.pid();
         if (!ours) { // the root was seized with these options (Spawner.NOTIFY_ROOT_OPTIONS)
@@ -278,7 +280,7 @@ public final class NotifiedRewrite {
         int signal = wait.takeHeldSignal(); // delivered when we let it go
         regs.fetch(tid);
         before = regs.snapshot();
-        long own = Ptrace.sigmask(tid, word);
+        long own = blocked != -1 ? blocked : Ptrace.sigmask(tid, word); // -1: SIGKILL blocked, never a real mask
         // SIGTRAP stays unblocked for a step: the kernel would unblock it, and reset its handler, to force the trap
         Ptrace.sigmask(tid, mayStep ? ~(1L << (Signals.SIGTRAP - 1)) : -1L, word);
         mask = own;

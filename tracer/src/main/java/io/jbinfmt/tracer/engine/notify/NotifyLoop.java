@@ -260,7 +260,7 @@ public final class NotifyLoop implements AutoCloseable {
             // interpreter outside the thread's root handed in and exec'd by descriptor
             done = rewrites.run(notify, n, request, aliases.apply(r, files.sharesOurFiles(request.tid())), root,
                     (files.ignoredSignals(request.tid()) & (1L << (Signals.SIGTRAP - 1))) == 0,
-                    files.heldInterpreter(request.tid(), r));
+                    files.heldInterpreter(request.tid(), r), files.blockedSignals(request.tid()));
         } catch (NotifiedRewrite.RewriteFailed e) {
             // cleaned up already: the exec failed with one errno, or its new program runs untouched
             done = e.finished();

@@ -140,7 +140,7 @@ class NotifiedRewriteIT {
                     assertNotNull(decided, "every exec of the script is read");
                     if (decided.plan() instanceof ExecPlan.Rewrite r) {
                         NotifiedRewrite.Finished done = rewrites.run(notify, n, decided.request(), r, false, mayStep,
-                                files.heldInterpreter(n.pid(), r));
+                                files.heldInterpreter(n.pid(), r), files.blockedSignals(n.pid()));
                         assertTrue(done.tid() > 0, "the thread lived through it");
                         results.add(done.result());
                     } else {

@@ -96,6 +96,30 @@ class SessionIT {
         assertEquals("x.rw\n", Files.readString(comm));
     }
 
+    /**
+     * jbinfmt keeps programs it has exec'd open for the next exec of the same file, but never one on a mount other
+     * than its root's: a descriptor held there would make an umount fail with EBUSY, which it never does without
+     * jbinfmt. A settled program (unchanged for over 2 s) on a tmpfs, exec'd twice, then the tmpfs unmounted.
+     */
+    @Test
+    void aProgramOnAMountOfItsOwnLeavesItFreeToBeUnmounted() throws Exception {
+        assertEquals(0, io.jbinfmt.tracer.sys.ProcessCalls.geteuid(), "mounting a tmpfs here needs root");
+        Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+        var rules = io.jbinfmt.tracer.rules.RuleSet.registered(List.of(io.jbinfmt.tracer.rules.RuleParser.parse(
+                ":rw:E::rw::/bin/sh:".getBytes(), new io.jbinfmt.tracer.rules.RuleSource("t", 0))));
+        String script = "mount -t tmpfs jbinfmt-test " + mnt + " || exit 98; "
+                + "printf 'exit 7\\n' > " + mnt + "/p.rw && chmod +x " + mnt + "/p.rw && sleep 2.2; "
+                + mnt + "/p.rw; a=$?; " + mnt + "/p.rw; b=$?; "
+                + "umount " + mnt + " || exit 99; [ $a$b = 77 ] || exit 97";
+        try {
+            assertEquals(ExitStatus.exited(0), run(SessionOptions.defaults().withRules(rules), "sh", "-c", script),
+                    "99: the umount failed (a descriptor held on the tmpfs); 97: the program did not run twice");
+        } finally {
+            new ProcessBuilder("sh", "-c", "mountpoint -q " + mnt + " && umount -l " + mnt).inheritIO().start()
+                    .waitFor(); // what a failure left mounted
+        }
+    }
+
     @Test
     void anI386ProgramExecsNativeAndForeignPrograms() throws Exception {
         // An i386 program's plain exec passes through; its exec of a rule's file is rewritten (the i386 cases of

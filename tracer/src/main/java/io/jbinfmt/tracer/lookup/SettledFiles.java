@@ -22,7 +22,9 @@ import java.util.Map;
  * <li>settled: changed more than {@link #SETTLED_NANOS} before we read it; the kernel stamps change times from a
  *   coarse clock, so two writes within one tick can leave the same time, but none after that tick can;</li>
  * <li>on the mount of our own root: a descriptor we hold would keep any other mount busy (a tracee's umount
- *   would fail with EBUSY, which it never does without us), and the root's cannot be unmounted anyway.</li>
+ *   would fail with EBUSY, which it never does without us), and the root's cannot be unmounted anyway;</li>
+ * <li>where that root is a local file system ({@link #LOCAL}), whose change times come from this machine's clock:
+ *   on NFS, 9p, SMB or FUSE they come from elsewhere, whose clock may run behind ours.</li>
  * </ul>
  * At most {@link #CAPACITY} files (the least recently used go); a file deleted or replaced stays held until then.
  * Descriptors are closed only between exec decisions ({@link #settle}), never under a target of the decision
@@ -89,11 +91,36 @@ final class SettledFiles implements AutoCloseable {
         this.settledNanos = settledNanos;
         long mount;
         try {
-            mount = FileStamp.of(FileCalls.AT_FDCWD, new byte[] {'/'}, 0).mount();
+            mount = isLocal(rootFileSystemType()) ? FileStamp.of(FileCalls.AT_FDCWD, new byte[] {'/'}, 0).mount() : -1;
         } catch (ErrnoException e) {
             mount = -1;
         }
-        this.rootMount = mount; // -1 (no mount ids: before Linux 5.8): nothing is held
+        this.rootMount = mount; // -1 (no mount ids before Linux 5.8, or not local): nothing is held
+    }
+
+    /**
+     * File systems whose change times this machine's kernel stamps itself (statfs f_type, linux/magic.h): ext2-4,
+     * XFS, Btrfs, tmpfs, overlayfs, F2FS, ZFS, bcachefs.
+     */
+    static final long[] LOCAL = {0xEF53L, 0x58465342L, 0x9123683EL, 0x01021994L, 0x794C7630L, 0xF2F52010L,
+            0x2FC12FC1L, 0xCA451A4EL};
+
+    static boolean isLocal(long fileSystemType) {
+        for (long t : LOCAL) {
+            if (t == fileSystemType) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long rootFileSystemType() throws ErrnoException {
+        int fd = FileCalls.open(FileCalls.AT_FDCWD, new byte[] {'/'}, FileCalls.O_PATH | FileCalls.O_CLOEXEC);
+        try {
+            return FileCalls.fileSystemType(fd);
+        } finally {
+            FileCalls.close(fd);
+        }
     }
 
     /** The held file {@code stamp} names, if it is held and unchanged since; else null. */

@@ -185,6 +185,15 @@ public final class FileCalls {
         return (mountFlags(fd) & Libc.ST_NOEXEC()) != 0;
     }
 
+    /** The f_type (the file system's magic number) of the file open on {@code fd} (an O_PATH one will do). */
+    public static long fileSystemType(int fd) throws ErrnoException {
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment buf = s.allocate(statfs.layout().byteSize());
+            Syscall.call("fstatfs", Syscall.FSTATFS, fd, buf.address(), 0, 0);
+            return statfs.f_type(buf);
+        }
+    }
+
     /** The ST_* flags of the mount the file open on {@code fd} (an O_PATH one will do) lives on. */
     public static long mountFlags(int fd) throws ErrnoException {
         try (Scratch s = Scratch.enter()) {

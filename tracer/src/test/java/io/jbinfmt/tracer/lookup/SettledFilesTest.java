@@ -155,6 +155,15 @@ class SettledFilesTest {
     }
 
     @Test
+    void onlyLocalFileSystemsStampTheirOwnChangeTimes() {
+        assertTrue(SettledFiles.isLocal(0xEF53L), "ext4");
+        assertTrue(SettledFiles.isLocal(0x01021994L), "tmpfs");
+        assertFalse(SettledFiles.isLocal(0x6969L), "NFS: the server's clock");
+        assertFalse(SettledFiles.isLocal(0x01021997L), "9p: the host's clock");
+        assertFalse(SettledFiles.isLocal(0x65735546L), "FUSE: whatever the daemon says");
+    }
+
+    @Test
     void aHeldFileIsCheckedAsItIsNow() throws Exception {
         Path p = file(Path.of(System.getProperty("java.io.tmpdir")), "mode");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));

@@ -56,7 +56,7 @@ final class OpenExec {
         if (settled != null && heldFd < 0) {
             SettledFiles.Held h = settled.find(stamp);
             if (h != null) {
-                return opened(h.fd(), h.header(), name, as, true);
+                return opened(where, h.fd(), h.header(), name, as, true);
             }
         }
         int fd;
@@ -73,11 +73,11 @@ final class OpenExec {
             FileCalls.close(fd);
             throw new ExecFailure(e.errno(), new String(where) + ": " + Errno.describe(e.errno()));
         }
-        return opened(fd, header, name, as, settled != null && heldFd < 0 && settled.offer(fd, header));
+        return opened(where, fd, header, name, as, settled != null && heldFd < 0 && settled.offer(fd, header));
     }
 
     /** The target open on {@code fd}; checked now where opened with the tracee's credentials ({@code as}). */
-    private static Target opened(int fd, byte[] header, byte[] name, FsCredentials as, boolean held)
+    private static Target opened(byte[] where, int fd, byte[] header, byte[] name, FsCredentials as, boolean held)
             throws ExecFailure {
         try {
             Target t = new Target(header, fd, name, as != null);
@@ -89,7 +89,7 @@ final class OpenExec {
             if (!held) {
                 FileCalls.close(fd);
             }
-            throw new ExecFailure(e.errno(), "fd " + fd + ": " + Errno.describe(e.errno()));
+            throw new ExecFailure(e.errno(), new String(where) + ": " + Errno.describe(e.errno()));
         } catch (ExecFailure e) {
             if (!held) {
                 FileCalls.close(fd);

@@ -91,7 +91,7 @@ final class SettledFiles implements AutoCloseable {
         this.settledNanos = settledNanos;
         long mount;
         try {
-            mount = isLocal(rootFileSystemType()) ? FileStamp.of(FileCalls.AT_FDCWD, new byte[] {'/'}, 0).mount() : -1;
+            mount = isLocal(rootFileSystemType()) ? TraceeRoot.ourRootMount() : -1;
         } catch (ErrnoException e) {
             mount = -1;
         }

@@ -44,6 +44,11 @@ final class TraceeRoot {
         return new TraceeRoot(tid, FileCalls.readlink(rootLink), OwnNamespaces.mount(tid));
     }
 
+    /** The mount id of our root directory; -1 where the kernel does not say (before Linux 5.8). */
+    static long ourRootMount() {
+        return OUR_ROOT == null ? -1 : OUR_ROOT[0];
+    }
+
     private static long[] ourRoot() {
         try {
             return FileCalls.mountDeviceInode(SLASH);

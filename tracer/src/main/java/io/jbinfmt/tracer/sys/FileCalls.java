@@ -187,19 +187,20 @@ public final class FileCalls {
 
     /** The f_type (the file system's magic number) of the file open on {@code fd} (an O_PATH one will do). */
     public static long fileSystemType(int fd) throws ErrnoException {
-        try (Scratch s = Scratch.enter()) {
-            MemorySegment buf = s.allocate(statfs.layout().byteSize());
-            Syscall.call("fstatfs", Syscall.FSTATFS, fd, buf.address(), 0, 0);
-            return statfs.f_type(buf);
-        }
+        return fstatfs(fd, true);
     }
 
     /** The ST_* flags of the mount the file open on {@code fd} (an O_PATH one will do) lives on. */
     public static long mountFlags(int fd) throws ErrnoException {
+        return fstatfs(fd, false);
+    }
+
+    /** fstatfs(fd): its f_type, or its f_flags. */
+    private static long fstatfs(int fd, boolean type) throws ErrnoException {
         try (Scratch s = Scratch.enter()) {
             MemorySegment buf = s.allocate(statfs.layout().byteSize());
             Syscall.call("fstatfs", Syscall.FSTATFS, fd, buf.address(), 0, 0);
-            return statfs.f_flags(buf);
+            return type ? statfs.f_type(buf) : statfs.f_flags(buf);
         }
     }
 

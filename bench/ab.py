@@ -1,12 +1,16 @@
 """A/B of jbinfmt images (a copy built before a change, and the current one), interleaved, medians.
 
-    python3 bench/ab.py [--engine E] ROUNDS N label=image [label=image ...] [-w rw,pt,su,st]
+    python3 bench/ab.py [--engine E] [--pin CPU] ROUNDS N label=image [label=image ...] [-w rw,pt,su,st]
 
 rw: N execs of an aarch64 file that an M rule rewrites to /bin/true, against the kernel's binfmt_misc (a private user
-namespace); pt: N fork+exec of /bin/true, against native and the C notify floor; su: start-up (/bin/true), which
-gives the "net of start-up" figures; st: the rewrite loop with --stats (tracer CPU per exec). Every runner of every
+namespace) and the C rewrite floor (bench/src/c/notify-floor.c --rewrite: the same three stops, nothing else); pt: N
+fork+exec of /bin/true, against native and the C notify floor; su: start-up (/bin/true), which gives the "net of
+start-up" figures; st: the rewrite loop with --stats (tracer CPU per exec). Every runner of every
 workload runs once per round, in a shuffled order. Needs bench/results/bin/{hello-aarch64,notify-floor}, which
 bench/compare.sh builds. An image's AOT cache is used only where the image was built (see bench/startup.sh).
+--pin CPU runs every runner on that one CPU (taskset): on a machine with few CPUs the wake-ups of a notification
+(tracee to supervisor and back) then stay on one CPU instead of crossing to another at the scheduler's whim, which
+moves the loops by 5-10% from run to run and hides per-exec differences of a few percent.
 """
 import os
 import random
@@ -20,6 +24,9 @@ args = sys.argv[1:]
 engine = "notify"
 if "--engine" in args:
     i = args.index("--engine"); engine = args[i + 1]; del args[i:i + 2]
+pin = []
+if "--pin" in args:
+    i = args.index("--pin"); pin = ["taskset", "-c", args[i + 1]]; del args[i:i + 2]
 which = "rw,pt,su,st"
 if "-w" in args:
     i = args.index("-w"); which = args[i + 1]; del args[i:i + 2]
@@ -56,6 +63,7 @@ def jbinfmt(image, rule, argv, extra=()):
 W = {}
 if "rw" in which:
     W["rewrite"] = {"kernel": kernel(f"sh -c '{loop(hello)}'", RULE),
+                    "floor": [floor, "--rewrite", "/bin/true", "sh", "-c", loop(hello)],
                     **{l: jbinfmt(p, RULE, ["sh", "-c", loop(hello)]) for l, p in imgs.items()}}
 if "st" in which:
     W["rewrite --stats"] = {l: jbinfmt(p, RULE, ["sh", "-c", loop(hello)], ["--stats"]) for l, p in imgs.items()}
@@ -72,7 +80,7 @@ for i in range(rounds):
     rng.shuffle(runs)
     for w, r, a in runs:
         t = time.perf_counter()
-        p = subprocess.Popen(a, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(pin + a, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         err = p.stderr.read()
         _, status, usage = os.wait4(p.pid, 0)
         if status != 0:
@@ -86,7 +94,7 @@ for i in range(rounds):
 
 med = {w: {r: tuple(statistics.median(x) if x else 0 for x in v) for r, v in rs.items()} for w, rs in res.items()}
 su = med.get("startup")
-print(f"engine {engine}; load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")
+print(f"engine {engine}{'; every runner on CPU ' + pin[2] if pin else ''}; load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 for w, rs in med.items():
     print(f"## {w} (n={n}, {rounds} rounds, medians)")
     ref = "kernel" if "kernel" in rs else "native" if "native" in rs else None

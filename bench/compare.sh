@@ -1,6 +1,7 @@
 #!/bin/sh
 # Times the same workloads natively, under jbinfmt (each engine: --engine notify, ptrace and kernel), proot,
-# proot -q, strace (execs only), a minimal C seccomp-notify supervisor (the mechanism's floor) and the kernel's own
+# proot -q, strace (execs only), minimal C seccomp-notify supervisors (the mechanism's floors: one that passes every
+# exec through, one that rewrites the foreign ones with the notify engine's three stops) and the kernel's own
 # binfmt_misc (a private user namespace), alternating runners round by round, and prints medians and ratios (wall
 # and CPU, children included) to native and to the kernel, then the target ratios per engine; also written
 # to bench/results/compare.md.

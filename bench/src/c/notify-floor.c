@@ -1,25 +1,45 @@
 /*
- * The floor of the seccomp user-notification mechanism on this machine, for bench/compare.sh: the least a
- * supervisor can do. It runs COMMAND under a filter that hands execve/execveat to it and answers every
- * notification with CONTINUE at once: no path read, no file opened, no rules, no ptrace. Whatever it costs over
- * native is what the kernel's round trip costs; jbinfmt's notify engine cannot be cheaper than this.
+ * The floors of the seccomp user-notification mechanism on this machine, for bench/compare.sh and bench/ab.py: the
+ * least a supervisor can do.
  *   notify-floor COMMAND [ARGS...]
+ * runs COMMAND under a filter that hands execve/execveat to it and answers every notification with CONTINUE at
+ * once: no path read, no file opened, no rules, no ptrace. Whatever it costs over native is what the kernel's
+ * round trip costs; jbinfmt's notify engine cannot pass an exec through for less.
+ *   notify-floor --rewrite INTERPRETER COMMAND [ARGS...]
+ * also rewrites every execve of an aarch64 ELF file (its header read by path: the decision) to
+ * INTERPRETER PATH ARGS..., as a binfmt_misc rule without flags would, with the same three stops and the same calls
+ * between them as jbinfmt's notify engine: seize the thread, interrupt it, answer -ERESTARTNOINTR; at the interrupt
+ * stop block its signals, write the interpreter's path and the new argv below its stack, repoint its registers (a
+ * cookie in the sixth argument lets the restarted call past the filter), step it over the call; at the exec event
+ * give its mask back and let it go. Left out, so cheaper than any exact tool: rules, credentials, roots and mounts,
+ * #! chains, the new program's AT_EXECFN, execveat, non-leader threads, and any recovery beyond "the exec failed:
+ * put the registers back". x86_64 only.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define COOKIE 0x6a62666cULL /* in a rewritten execve's sixth argument: the filter lets the restarted call through */
+#define ERESTARTNOINTR 513
+#define MAX_ARGS 4096
 
 /* the child installs the filter and passes its listener to the parent over a socket pair */
 static void send_fd(int sock, int fd) {
@@ -50,9 +70,133 @@ static int receive_fd(int sock) {
     return fd;
 }
 
+static ssize_t peek(pid_t pid, uint64_t at, void *to, size_t n) {
+    struct iovec local = {.iov_base = to, .iov_len = n}, remote = {.iov_base = (void *) at, .iov_len = n};
+    return process_vm_readv(pid, &local, 1, &remote, 1, 0);
+}
+
+static ssize_t poke(pid_t pid, uint64_t at, const void *from, size_t n) {
+    struct iovec local = {.iov_base = (void *) from, .iov_len = n}, remote = {.iov_base = (void *) at, .iov_len = n};
+    return process_vm_writev(pid, &local, 1, &remote, 1, 0);
+}
+
+/* The decision: is the file at the path an aarch64 ELF? (relative paths through the caller's cwd) */
+static int foreign(pid_t pid, uint64_t path_at) {
+    char path[4096 + 64];
+    int off = 0;
+    char name[4096];
+    ssize_t n = peek(pid, path_at, name, sizeof name);
+    if (n <= 0 || memchr(name, 0, (size_t) n) == NULL) {
+        return 0; /* a path across an unmapped page: not worth the floor's while */
+    }
+    if (name[0] != '/') {
+        off = snprintf(path, 64, "/proc/%d/cwd/", pid);
+    }
+    memcpy(path + off, name, strlen(name) + 1);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    unsigned char h[20];
+    n = pread(fd, h, sizeof h, 0);
+    close(fd);
+    return n == sizeof h && memcmp(h, "\177ELF\2\1\1", 7) == 0 && h[16] == 2 && h[18] == 183 && h[19] == 0;
+}
+
+/* Waits for tracee pid's next stop; a signal stop is resumed at once (how = PTRACE_CONT or PTRACE_SINGLESTEP) and
+   its signal kept for the detach. Returns the status, or -1 when it died. */
+static int await_stop(pid_t pid, int *held, int how) {
+    for (;;) {
+        int status;
+        if (waitpid(pid, &status, __WALL) < 0 || WIFEXITED(status) || WIFSIGNALED(status)) {
+            return -1;
+        }
+        int sig = WSTOPSIG(status);
+        if (status >> 16 != 0 || sig == SIGTRAP) {
+            return status;
+        }
+        *held = sig; /* a signal-delivery stop: delivered when it is let go */
+        ptrace(how, pid, 0, 0);
+    }
+}
+
+static void rewrite(int listener, struct seccomp_notif *n, const char *interp) {
+    pid_t pid = (pid_t) n->pid;
+    int held = 0;
+    if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
+        struct seccomp_notif_resp r = {.id = n->id, .error = -ENOEXEC};
+        ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r);
+        return;
+    }
+    ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+    struct seccomp_notif_resp r = {.id = n->id, .error = -ERESTARTNOINTR};
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r);
+    if (await_stop(pid, &held, PTRACE_CONT) < 0) {
+        return;
+    }
+    struct user_regs_struct regs, before;
+    ptrace(PTRACE_GETREGS, pid, 0, &regs);
+    before = regs;
+    uint64_t mask, all = ~(1ULL << (SIGTRAP - 1));
+    ptrace(PTRACE_GETSIGMASK, pid, sizeof mask, &mask);
+    ptrace(PTRACE_SETSIGMASK, pid, sizeof all, &all);
+
+    /* the new argv: INTERPRETER, the path as given, then the old argv[1..] */
+    static uint64_t argv[MAX_ARGS + 3];
+    int argc = 0;
+    if (regs.rsi != 0) {
+        while (argc < MAX_ARGS && peek(pid, regs.rsi + 8ULL * argc, &argv[argc + 1], 8) == 8 && argv[argc + 1]) {
+            argc++;
+        }
+    }
+    int words = argc < 1 ? 3 : argc + 2; /* interp, path, argv[1..argc-1], NULL */
+    size_t len = strlen(interp) + 1;
+    uint64_t base = (regs.rsp - 128 - len - 8ULL * words) & ~15ULL;
+    uint64_t table = (base + len + 7) & ~7ULL;
+    uint64_t copy[MAX_ARGS + 3];
+    copy[0] = base;
+    copy[1] = regs.rdi;
+    for (int i = 1; i < argc; i++) {
+        copy[i + 1] = argv[i + 1];
+    }
+    copy[words - 1] = 0;
+    char block[65536];
+    size_t size = table - base + 8ULL * words;
+    if (size > sizeof block) {
+        size = 0; /* too many arguments for the floor: left as it was, it fails as the kernel would fail it */
+    } else {
+        memcpy(block, interp, len);
+        memcpy(block + (table - base), copy, 8ULL * words);
+        poke(pid, base, block, size);
+        regs.rdi = base;
+        regs.rsi = table;
+    }
+    regs.r9 = COOKIE;
+    ptrace(PTRACE_SETREGS, pid, 0, &regs);
+    ptrace(PTRACE_SINGLESTEP, pid, 0, 0);
+    int status = await_stop(pid, &held, PTRACE_SINGLESTEP);
+    if (status < 0) {
+        return;
+    }
+    if (status >> 8 != (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
+        /* the step's trap: the exec failed; the program gets its registers back, with the errno */
+        ptrace(PTRACE_GETREGS, pid, 0, &regs);
+        before.rax = regs.rax;
+        ptrace(PTRACE_SETREGS, pid, 0, &before);
+    }
+    ptrace(PTRACE_SETSIGMASK, pid, sizeof mask, &mask);
+    ptrace(PTRACE_DETACH, pid, 0, held);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: notify-floor COMMAND [ARGS...]\n");
+    const char *interp = NULL; /* --rewrite: the interpreter aarch64 ELF files are rewritten to */
+    int first = 1;
+    if (argc > 2 && strcmp(argv[1], "--rewrite") == 0) {
+        interp = argv[2];
+        first = 3;
+    }
+    if (argc <= first) {
+        fprintf(stderr, "usage: notify-floor [--rewrite INTERPRETER] COMMAND [ARGS...]\n");
         return 125;
     }
     int sv[2];
@@ -70,9 +214,19 @@ int main(int argc, char **argv) {
             BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execve, 2, 0),
             BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execveat, 1, 0),
             BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            /* an execve restarted by a rewrite carries the cookie (the pass-through floor never sees one) */
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[5])),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) COOKIE, 0, 3),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[5]) + 4),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) (COOKIE >> 32), 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
             BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
         };
-        struct sock_fprog prog = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+        /* without --rewrite, the filter ends at the first notifying return: nothing but CONTINUE is answered */
+        struct sock_fprog prog = {.len = interp ? sizeof filter / sizeof filter[0] : 8, .filter = filter};
+        if (!interp) {
+            filter[7] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+        }
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         int fd = (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
         if (fd < 0) {
@@ -81,7 +235,7 @@ int main(int argc, char **argv) {
         }
         send_fd(sv[1], fd);
         close(fd);
-        execvp(argv[1], argv + 1); /* this exec, too, waits for the parent's answer */
+        execvp(argv[first], argv + first); /* this exec, too, waits for the parent's answer */
         _exit(127);
     }
     close(sv[1]);
@@ -102,6 +256,10 @@ int main(int argc, char **argv) {
         memset(&n, 0, sizeof n);
         if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0) {
             continue; /* the caller went away */
+        }
+        if (interp && n.data.nr == __NR_execve && foreign((pid_t) n.pid, n.data.args[0])) {
+            rewrite(listener, &n, interp);
+            continue;
         }
         struct seccomp_notif_resp r = {.id = n.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
         ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r);

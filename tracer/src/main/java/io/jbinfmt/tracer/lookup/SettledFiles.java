@@ -72,7 +72,28 @@ final class SettledFiles implements AutoCloseable {
         }
     }
 
-    private record Key(long device, long inode) {
+    /**
+     * A file by device and inode. Not a record: a record's equals and hashCode go through method handles, which the
+     * tracer's C1-only JIT leaves slow; this map is looked up on every exec.
+     */
+    private static final class Key {
+        private final long device;
+        private final long inode;
+
+        Key(long device, long inode) {
+            this.device = device;
+            this.inode = inode;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.device == device && k.inode == inode;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(device * 31 + inode);
+        }
     }
 
     private final Map<Key, Held> held = new LinkedHashMap<>(16, 0.75f, true);

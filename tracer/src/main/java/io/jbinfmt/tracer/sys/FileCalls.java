@@ -116,7 +116,6 @@ public final class FileCalls {
         }
     }
 
-    /** pread(fd, buf, buf.byteSize(), offset): the bytes read (0 at end of file). */
     /** The contents of a small file (up to 8 KiB: a /proc file), read at once. */
     public static byte[] readSmall(byte[] path) throws ErrnoException {
         int fd = open(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
@@ -129,6 +128,7 @@ public final class FileCalls {
         }
     }
 
+    /** pread(fd, buf, buf.byteSize(), offset): the bytes read (0 at end of file). */
     public static long pread(int fd, MemorySegment buf, long offset) throws ErrnoException {
         return Syscall.call("pread", Syscall.PREAD64, fd, buf.address(), buf.byteSize(), offset);
     }

@@ -5,12 +5,12 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ZombieStatusTest {
-    private static String stat(String name, String state, int exitCode) {
+    private static byte[] stat(String name, String state, int exitCode) {
         StringBuilder b = new StringBuilder("4242 (" + name + ") " + state);
         for (int field = 4; field <= 51; field++) {
             b.append(' ').append(field);
         }
-        return b.append(' ').append(exitCode).append('\n').toString();
+        return b.append(' ').append(exitCode).append('\n').toString().getBytes();
     }
 
     @Test
@@ -26,6 +26,7 @@ class ZombieStatusTest {
     @Test
     void aLiveProcessOrAShortLineSaysNothing() {
         assertEquals(-1, ZombieStatus.parse(stat("sh", "S", 0)));
-        assertEquals(-1, ZombieStatus.parse("4242 (sh) Z 1 2 3"));
+        assertEquals(-1, ZombieStatus.parse("4242 (sh) Z 1 2 3".getBytes()));
+        assertEquals(-1, ZombieStatus.parse(new byte[0]));
     }
 }

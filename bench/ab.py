@@ -108,4 +108,6 @@ for w, rs in med.items():
             nw, nc = wall - (su[r][0] - su["native"][0]), cpu - (su[r][1] - su["native"][1])
             s += (f" | net of start-up: {nw / rs[ref][0]:.3f}x / {nc / rs[ref][1]:.3f}x; per exec over {ref}: "
                   f"{(nw - rs[ref][0]) / n * 1e6:.0f} us wall, {(nc - rs[ref][1]) / n * 1e6:.0f} us CPU")
+            if "floor" in rs:
+                s += f"; {nw / rs['floor'][0]:.3f}x / {nc / rs['floor'][1]:.3f}x the floor"
         print(s)

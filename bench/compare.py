@@ -201,7 +201,7 @@ ratio_row("upstream suite, wall / kernel", UPSTREAM, "kernel", 0)
 ratio_row("upstream suite, CPU / kernel", UPSTREAM, "kernel", 1)
 lines.append("")
 # the same ratios for the C floors, where each was run: how far below the kernel's own figures the mechanism can go
-fl = [(label, name, floor_runner, base, i) for label, name, base, floor_runner in
+fl = [(label, name, base, floor_runner, i) for label, name, base, floor_runner in
       (("passthrough fork+exec loop", FORK_EXEC, "native", "notify floor"),
        ("rewritten exec loop", REWRITE, "kernel", "rewrite floor"),
        ("foreign pipeline", PIPELINE, "kernel", "rewrite floor"),
@@ -213,7 +213,7 @@ if fl:
     lines.append("")
     lines.append("| ratio | floor | notify, net of start-up | notify / floor |")
     lines.append("|---|---:|---:|---:|")
-    for label, name, floor_runner, base, i in fl:
+    for label, name, base, floor_runner, i in fl:
         med = medians[name]
         j = med.get("jbinfmt (notify), net of start-up")
         f = med[floor_runner][i] / med[base][i]

@@ -141,36 +141,29 @@ static void rewrite(int listener, struct seccomp_notif *n, const char *interp) {
     ptrace(PTRACE_GETSIGMASK, pid, sizeof mask, &mask);
     ptrace(PTRACE_SETSIGMASK, pid, sizeof all, &all);
 
-    /* the new argv: INTERPRETER, the path as given, then the old argv[1..] */
-    static uint64_t argv[MAX_ARGS + 3];
-    int argc = 0;
-    if (regs.rsi != 0) {
-        while (argc < MAX_ARGS && peek(pid, regs.rsi + 8ULL * argc, &argv[argc + 1], 8) == 8 && argv[argc + 1]) {
-            argc++;
+    /* the block below the stack: INTERPRETER's path, then the new argv: it, the path as given, the old argv[1..] */
+    static char block[4096 + 8 + 8 * (MAX_ARGS + 3)];
+    size_t len = strlen(interp) + 1; /* main() took it from argv: under 4096 */
+    size_t table = (len + 7) & ~7UL;
+    uint64_t *words = (uint64_t *) (block + table);
+    int count = 0;
+    words[count++] = 0; /* the interpreter's address, once the block's is known */
+    words[count++] = regs.rdi;
+    uint64_t arg;
+    for (int k = 1; regs.rsi != 0 && k <= MAX_ARGS; k++) {
+        if (peek(pid, regs.rsi + 8ULL * k, &arg, 8) != 8 || arg == 0) {
+            break;
         }
+        words[count++] = arg;
     }
-    int words = argc < 1 ? 3 : argc + 2; /* interp, path, argv[1..argc-1], NULL */
-    size_t len = strlen(interp) + 1;
-    uint64_t base = (regs.rsp - 128 - len - 8ULL * words) & ~15ULL;
-    uint64_t table = (base + len + 7) & ~7ULL;
-    uint64_t copy[MAX_ARGS + 3];
-    copy[0] = base;
-    copy[1] = regs.rdi;
-    for (int i = 1; i < argc; i++) {
-        copy[i + 1] = argv[i + 1];
-    }
-    copy[words - 1] = 0;
-    char block[65536];
-    size_t size = table - base + 8ULL * words;
-    if (size > sizeof block) {
-        size = 0; /* too many arguments for the floor: left as it was, it fails as the kernel would fail it */
-    } else {
-        memcpy(block, interp, len);
-        memcpy(block + (table - base), copy, 8ULL * words);
-        poke(pid, base, block, size);
-        regs.rdi = base;
-        regs.rsi = table;
-    }
+    words[count++] = 0;
+    size_t size = table + 8ULL * count;
+    uint64_t base = (regs.rsp - 128 - size) & ~15ULL;
+    words[0] = base;
+    memcpy(block, interp, len);
+    poke(pid, base, block, size);
+    regs.rdi = base;
+    regs.rsi = base + table;
     regs.r9 = COOKIE;
     ptrace(PTRACE_SETREGS, pid, 0, &regs);
     ptrace(PTRACE_SINGLESTEP, pid, 0, 0);
@@ -191,7 +184,7 @@ static void rewrite(int listener, struct seccomp_notif *n, const char *interp) {
 int main(int argc, char **argv) {
     const char *interp = NULL; /* --rewrite: the interpreter aarch64 ELF files are rewritten to */
     int first = 1;
-    if (argc > 2 && strcmp(argv[1], "--rewrite") == 0) {
+    if (argc > 2 && strcmp(argv[1], "--rewrite") == 0 && strlen(argv[2]) < 4096) {
         interp = argv[2];
         first = 3;
     }

@@ -4,7 +4,8 @@
 
 rw: N execs of an aarch64 file that an M rule rewrites to /bin/true, against the kernel's binfmt_misc (a private user
 namespace) and the C rewrite floor (bench/src/c/notify-floor.c --rewrite: the same three stops, nothing else); pt: N
-fork+exec of /bin/true, against native and the C notify floor; su: start-up (/bin/true), which gives the "net of
+fork+exec of /bin/true, against native, the C notify floor and the C deciding floor (notify-floor --decide: the
+looks an exact pass-through needs, nothing else); su: start-up (/bin/true), which gives the "net of
 start-up" figures; st: the rewrite loop with --stats (tracer CPU per exec). Every runner of every
 workload runs once per round, in a shuffled order. Needs bench/results/bin/{hello-aarch64,notify-floor}, which
 bench/compare.sh builds. An image's AOT cache is used only where the image was built (see bench/startup.sh).
@@ -69,6 +70,7 @@ if "st" in which:
     W["rewrite --stats"] = {l: jbinfmt(p, RULE, ["sh", "-c", loop(hello)], ["--stats"]) for l, p in imgs.items()}
 if "pt" in which:
     W["passthrough"] = {"native": ["sh", "-c", loop("/bin/true")], "floor": [floor, "sh", "-c", loop("/bin/true")],
+                        "decide": [floor, "--decide", "sh", "-c", loop("/bin/true")],
                         **{l: jbinfmt(p, None, ["sh", "-c", loop("/bin/true")]) for l, p in imgs.items()}}
 if "su" in which:
     W["startup"] = {"native": ["/bin/true"], **{l: jbinfmt(p, None, ["/bin/true"]) for l, p in imgs.items()}}
@@ -108,6 +110,7 @@ for w, rs in med.items():
             nw, nc = wall - (su[r][0] - su["native"][0]), cpu - (su[r][1] - su["native"][1])
             s += (f" | net of start-up: {nw / rs[ref][0]:.3f}x / {nc / rs[ref][1]:.3f}x; per exec over {ref}: "
                   f"{(nw - rs[ref][0]) / n * 1e6:.0f} us wall, {(nc - rs[ref][1]) / n * 1e6:.0f} us CPU")
-            if "floor" in rs:
-                s += f"; {nw / rs['floor'][0]:.3f}x / {nc / rs['floor'][1]:.3f}x the floor"
+            for fl, called in (("floor", "floor"), ("decide", "deciding floor")):
+                if fl in rs:
+                    s += f"; {nw / rs[fl][0]:.3f}x / {nc / rs[fl][1]:.3f}x the {called}"
         print(s)

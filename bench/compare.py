@@ -40,6 +40,7 @@ def runners(cmd, rule=None, qemu="/bin/true", native=True):
         r[f"jbinfmt ({e})"] = jbinfmt(e, rule, sh(cmd))
     if native:
         r["notify floor"] = [f"{out}/bin/notify-floor"] + sh(cmd)
+        r["deciding floor"] = [f"{out}/bin/notify-floor", "--decide"] + sh(cmd)
         r["proot"] = ["proot"] + sh(cmd)
     if rule:
         r["rewrite floor"] = [f"{out}/bin/notify-floor", "--rewrite", qemu] + sh(cmd)
@@ -153,7 +154,7 @@ startup = workloads[-1][0]
 medians = {name: medians_of(name) for name, _ in workloads}
 cpu_model = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
 order = (["native"] + [r for e in ENGINES for r in (f"jbinfmt ({e})", f"jbinfmt ({e}), net of start-up")]
-         + ["notify floor", "rewrite floor", "proot", "proot -q", "strace", "kernel"])
+         + ["notify floor", "deciding floor", "rewrite floor", "proot", "proot -q", "strace", "kernel"])
 lines = [f"Machine: {cpu_model}, {os.cpu_count()} cores, Linux {platform.release()}; "
          f"{rounds} alternating rounds, medians. CPU = user+system of the whole process tree.", ""]
 lines += ["Engines (`jbinfmt -v --engine E`, once before the rounds):", ""] + [f"- {l}" for l in engines] + [""]
@@ -203,12 +204,14 @@ lines.append("")
 # the same ratios for the C floors, where each was run: how far below the kernel's own figures the mechanism can go
 fl = [(label, name, base, floor_runner, i) for label, name, base, floor_runner in
       (("passthrough fork+exec loop", FORK_EXEC, "native", "notify floor"),
+       ("passthrough fork+exec loop", FORK_EXEC, "native", "deciding floor"),
        ("rewritten exec loop", REWRITE, "kernel", "rewrite floor"),
        ("foreign pipeline", PIPELINE, "kernel", "rewrite floor"),
        ("upstream suite", UPSTREAM, "kernel", "rewrite floor"))
       for i in (0, 1) if name in medians and floor_runner in medians[name] and base in medians[name]]
 if fl:
-    lines.append("The mechanism's floors on the same workloads (`notify floor`: passes every exec through; `rewrite "
+    lines.append("The mechanism's floors on the same workloads (`notify floor`: passes every exec through; `deciding "
+                 "floor`: the same after the looks an exact pass-through needs (path, root, program statx); `rewrite "
                  "floor`: rewrites the foreign ones with the notify engine's three stops and nothing else):")
     lines.append("")
     lines.append("| ratio | floor | notify, net of start-up | notify / floor |")

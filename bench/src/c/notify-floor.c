@@ -13,7 +13,12 @@
  * cookie in the sixth argument lets the restarted call past the filter), step it over the call; at the exec event
  * give its mask back and let it go. Left out, so cheaper than any exact tool: rules, credentials, roots and mounts,
  * #! chains, the new program's AT_EXECFN, execveat, non-leader threads, and any recovery beyond "the exec failed:
- * put the registers back". x86_64 only.
+ * put the registers back".
+ *   notify-floor --decide COMMAND [ARGS...]
+ * passes every exec through as the first form does, after the looks an exact pass-through cannot skip, the ones
+ * jbinfmt makes for a program it holds already: the path read from the caller, its root compared with ours (mount
+ * and inode: a chrooted caller names other files by the same path), the program's statx (is it the file whose
+ * header was read before?). What this costs over the first form is the price of deciding at all. x86_64 only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +36,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -101,6 +107,26 @@ static int foreign(pid_t pid, uint64_t path_at) {
     n = pread(fd, h, sizeof h, 0);
     close(fd);
     return n == sizeof h && memcmp(h, "\177ELF\2\1\1", 7) == 0 && h[16] == 2 && h[18] == 183 && h[19] == 0;
+}
+
+static struct statx our_root;
+
+/* The looks of --decide: the caller's path, its root against ours, the program's statx; the answer is CONTINUE. */
+static void look(pid_t pid, uint64_t path_at) {
+    char name[4096], path[4096 + 64];
+    struct statx sx;
+    ssize_t n = peek(pid, path_at, name, sizeof name);
+    if (n <= 0 || memchr(name, 0, (size_t) n) == NULL) {
+        return;
+    }
+    snprintf(path, 64, "/proc/%d/root", pid);
+    if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_MNT_ID, &sx) < 0 || sx.stx_ino != our_root.stx_ino
+            || sx.stx_mnt_id != our_root.stx_mnt_id) {
+        return; /* another root: an exact tool would look the path up in it; not the common case measured */
+    }
+    int off = name[0] == '/' ? 0 : snprintf(path, 64, "/proc/%d/cwd/", pid);
+    memcpy(path + off, name, strlen(name) + 1);
+    statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &sx);
 }
 
 /* Waits for tracee pid's next stop; a signal stop is resumed at once (how = PTRACE_CONT or PTRACE_SINGLESTEP) and
@@ -183,13 +209,20 @@ static void rewrite(int listener, struct seccomp_notif *n, const char *interp) {
 
 int main(int argc, char **argv) {
     const char *interp = NULL; /* --rewrite: the interpreter aarch64 ELF files are rewritten to */
-    int first = 1;
+    int decide = 0, first = 1;
     if (argc > 2 && strcmp(argv[1], "--rewrite") == 0 && strlen(argv[2]) < 4096) {
         interp = argv[2];
         first = 3;
+    } else if (argc > 1 && strcmp(argv[1], "--decide") == 0) {
+        decide = 1;
+        first = 2;
+        if (statx(AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID, &our_root) < 0) {
+            perror("notify-floor: statx /");
+            return 125;
+        }
     }
     if (argc <= first) {
-        fprintf(stderr, "usage: notify-floor [--rewrite INTERPRETER] COMMAND [ARGS...]\n");
+        fprintf(stderr, "usage: notify-floor [--rewrite INTERPRETER | --decide] COMMAND [ARGS...]\n");
         return 125;
     }
     int sv[2];
@@ -253,6 +286,9 @@ int main(int argc, char **argv) {
         if (interp && n.data.nr == __NR_execve && foreign((pid_t) n.pid, n.data.args[0])) {
             rewrite(listener, &n, interp);
             continue;
+        }
+        if (decide && n.data.nr == __NR_execve) {
+            look((pid_t) n.pid, n.data.args[0]);
         }
         struct seccomp_notif_resp r = {.id = n.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
         ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r);

@@ -8,6 +8,10 @@
 #   TIMELINE=1 bench/startup.sh               # then as many rounds again, each run with -Djbinfmt.debug.timing:
 #                                             # when main, the rules, the command's start and end, and the exit came
 # An image's AOT cache is only used where the image was built: copy one elsewhere, and it starts without it.
+# Beside each image runs its start-up floor (bench/src/java-floor/StartFloor.java, compiled here with the JDK 25
+# javac and given an AOT cache of its own, trained first): a JVM program on the image's runtime, with jbinfmt's JVM
+# flags, that links one native call as jbinfmt does, starts /bin/true with posix_spawn and waits for it: what any
+# JVM tool that runs a command through FFM pays, before it looks at a single exec.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -15,14 +19,32 @@ root=$(dirname "$here")
 for image in "$@"; do
     [ -x "$image/bin/jbinfmt" ] || { echo "startup.sh: $image/bin/jbinfmt missing (mvn package builds it)" >&2; exit 1; }
 done
-exec python3 - "${ROUNDS:-30}" "${ENGINES:-notify ptrace kernel}" "${TIMELINE:-0}" "$@" <<'EOF'
-import os, random, statistics, subprocess, sys, time
+javac=""
+for c in "${JAVA_HOME:-/nonexistent}/bin/javac" /usr/lib/jvm/temurin-25-jdk-*/bin/javac; do
+    if [ -x "$c" ] && "$c" -version 2>&1 | grep -q '^javac 25'; then javac=$c; break; fi
+done
+[ -n "$javac" ] || { echo "startup.sh: needs a JDK 25 javac (JAVA_HOME, or Temurin 25 under /usr/lib/jvm)" >&2; exit 1; }
+floor="$here/results/start-floor"
+mkdir -p "$floor"
+"$javac" --release 25 -d "$floor/classes" "$here/src/java-floor/StartFloor.java"
+"${javac%/javac}/jar" --create --file "$floor/start-floor.jar" -C "$floor/classes" . # an AOT cache takes jars only
+exec python3 - "${ROUNDS:-30}" "${ENGINES:-notify ptrace kernel}" "${TIMELINE:-0}" "$floor" "$@" <<'EOF'
+import hashlib, os, random, statistics, subprocess, sys, time
 
-rounds, engines, timeline = int(sys.argv[1]), sys.argv[2].split(), sys.argv[3] == "1"
-images = [os.path.abspath(i) for i in sys.argv[4:]]
+rounds, engines, timeline, floor = int(sys.argv[1]), sys.argv[2].split(), sys.argv[3] == "1", sys.argv[4]
+images = [os.path.abspath(i) for i in sys.argv[5:]]
+# the launcher's JVM flags that bear on start-up (bin/jbinfmt): the same collector, heap and compiler
+FLAGS = ["--enable-native-access=ALL-UNNAMED", "-XX:-MaxFDLimit", "-XX:+UseSerialGC", "-Xmn8m",
+         "-XX:TieredStopAtLevel=1"]
 runs = []  # (image, runner, argv)
 for image in images:
     runs.append((image, "java -version", [f"{image}/runtime/bin/java", "-version"]))
+    aot = f"{floor}/{hashlib.sha1(image.encode()).hexdigest()[:12]}.aot"
+    java = [f"{image}/runtime/bin/java", *FLAGS, "-cp", f"{floor}/start-floor.jar"]
+    subprocess.run(java + [f"-XX:AOTCacheOutput={aot}", "StartFloor", "/bin/true"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # its training run
+    runs.append((image, "start-up floor (JVM + FFM: link, posix_spawn /bin/true, wait)",
+                 java[:1] + [f"-XX:AOTCache={aot}"] + java[1:] + ["StartFloor", "/bin/true"]))
     for e in engines:
         runs.append((image, f"jbinfmt --engine {e} -- /bin/true",
                      [f"{image}/bin/jbinfmt", "--engine", e, "--", "/bin/true"]))
@@ -59,9 +81,10 @@ for image in images:
 if timeline:
     # jbinfmt prints each step's time on CLOCK_MONOTONIC, the clock time.monotonic() reads: placed against the spawn
     steps = ["main", "arguments parsed", "rules loaded", "command started", "command ended"]
-    marks = {(i, r): {s: [] for s in steps + ["exit"]} for i, r, _ in runs if r != "java -version"}
+    jbinfmt_runs = [run for run in runs if run[1].startswith("jbinfmt")]
+    marks = {(i, r): {s: [] for s in steps + ["exit"]} for i, r, _ in jbinfmt_runs}
     env = dict(os.environ, JBINFMT_JAVA_OPTS=(os.environ.get("JBINFMT_JAVA_OPTS", "") + " -Djbinfmt.debug.timing=true"))
-    timed = [run for run in runs if run[1] != "java -version"]
+    timed = jbinfmt_runs
     for _ in range(rounds):
         random.shuffle(timed)
         for image, runner, argv in timed:

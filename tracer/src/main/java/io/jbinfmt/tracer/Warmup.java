@@ -5,7 +5,10 @@ import io.jbinfmt.bindings.libc.statfs;
 import io.jbinfmt.tracer.arch.Arch;
 import io.jbinfmt.tracer.seccomp.ExecFilter;
 import io.jbinfmt.tracer.sys.ProcessCalls;
+import io.jbinfmt.tracer.sys.Scratch;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -28,9 +31,14 @@ public final class Warmup {
         execChecks = checks;
     }
 
-    /** Starts the warm-up on a daemon platform thread and returns at once. */
+    /**
+     * Starts the warm-up on two daemon platform threads and returns at once: one links the native calls, the
+     * other readies native memory access meanwhile (each first use spins method handles, tens of ms in all, which
+     * the first system call's caller would otherwise spin after the link, on the way to the command's start).
+     */
     public static void inBackground() {
         Thread.ofPlatform().daemon(true).name("jbinfmt-warmup").start(Warmup::run);
+        Thread.ofPlatform().daemon(true).name("jbinfmt-warmup-memory").start(Warmup::memory);
     }
 
     /** Initializes the native call layer and the exec filter (class initialization is thread-safe). */
@@ -38,14 +46,32 @@ public final class Warmup {
         try {
             ProcessCalls.linkAll();
             new ExecFilter(Arch.host());
-            // the struct classes the first exec's checks read: their initializers build VarHandles for array
-            // fields, tens of ms of lambda forms that would otherwise be spun on the tracer thread at that exec
+        } catch (RuntimeException e) {
+            // a warm-up only: whatever fails here fails again, with a proper error, where it is really used
+        }
+    }
+
+    /**
+     * The native memory access the tracer's calls make, with no call: a thread's scratch block, the copies in and
+     * out, reads and writes of each width; and the struct classes the first exec's checks read (their
+     * initializers, all layout paths, cost tens of ms).
+     */
+    static void memory() {
+        try (Scratch s = Scratch.enter()) {
+            MemorySegment m = s.cString(new byte[] {'/'});
+            m = s.copyOf(new byte[32]);
+            m.set(ValueLayout.JAVA_LONG, 0, m.get(ValueLayout.JAVA_LONG, 8));
+            m.set(ValueLayout.JAVA_INT, 16, m.get(ValueLayout.JAVA_INT, 20));
+            m.set(ValueLayout.JAVA_SHORT, 24, m.get(ValueLayout.JAVA_SHORT, 26));
+            m.set(ValueLayout.JAVA_BYTE, 28, m.get(ValueLayout.JAVA_BYTE, 29));
+            Objects.requireNonNull(m.asSlice(8, 8).toArray(ValueLayout.JAVA_BYTE));
+            Objects.requireNonNull(m.toArray(ValueLayout.JAVA_LONG));
             if (execChecks) {
                 Objects.requireNonNull(stat.layout());
                 Objects.requireNonNull(statfs.layout());
             }
         } catch (RuntimeException e) {
-            // a warm-up only: whatever fails here fails again, with a proper error, where it is really used
+            // a warm-up only, as above
         }
     }
 }

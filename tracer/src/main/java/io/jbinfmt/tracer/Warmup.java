@@ -58,8 +58,8 @@ public final class Warmup {
      */
     static void memory() {
         try (Scratch s = Scratch.enter()) {
-            MemorySegment m = s.cString(new byte[] {'/'});
-            m = s.copyOf(new byte[32]);
+            Objects.requireNonNull(s.cString(new byte[] {'/'}));
+            MemorySegment m = s.copyOf(new byte[32]);
             m.set(ValueLayout.JAVA_LONG, 0, m.get(ValueLayout.JAVA_LONG, 8));
             m.set(ValueLayout.JAVA_INT, 16, m.get(ValueLayout.JAVA_INT, 20));
             m.set(ValueLayout.JAVA_SHORT, 24, m.get(ValueLayout.JAVA_SHORT, 26));

@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * rewrite in a private user namespace, the physical limit. jbinfmt runs once per engine ({@code engine} parameter:
  * notify, ptrace). The counters {@code tracerCpuNanos} and {@code execs} (summed over an iteration, per engine) give
  * the tracer thread's CPU time per exec: the tracer is one thread, so this bounds how many execs per second one
- * session can serve.
+ * session can serve. That includes each session's own start and end on the tracer thread (the spawn, the end of
+ * the tree), which {@code emptySession} measures alone (the same loop, run no time: the shell's own exec only):
+ * with the {@code sessions} counter, (tracerCpuNanos - sessions x its per-session CPU) / execs is the CPU an exec
+ * adds.
  * <p>
  * HOW TO RUN: {@code java -jar bench/target/benchmarks.jar InterceptedExec}
  */
@@ -38,6 +41,7 @@ public class InterceptedExecBenchmark {
     static final int EXECS = 500;
 
     String script;
+    String emptyScript;
     Path dir;
     RuleSet rules;
 
@@ -47,11 +51,13 @@ public class InterceptedExecBenchmark {
     public static class TracerCpu {
         public long tracerCpuNanos;
         public long execs;
+        public long sessions;
 
         @Setup(Level.Iteration)
         public void reset() {
             tracerCpuNanos = 0;
             execs = 0;
+            sessions = 0;
         }
     }
 
@@ -59,6 +65,7 @@ public class InterceptedExecBenchmark {
     public void setup() throws Exception {
         dir = ExecLoops.workdir();
         script = ExecLoops.loop("./f.noop", EXECS);
+        emptyScript = ExecLoops.loop("./f.noop", 0);
         rules = ExecLoops.noopRules();
     }
 
@@ -67,6 +74,14 @@ public class InterceptedExecBenchmark {
     public void jbinfmt(EngineChoice engine, TracerCpu cpu) throws Exception {
         cpu.tracerCpuNanos += ExecLoops.traced(dir, script, rules, engine.parsed);
         cpu.execs += EXECS;
+        cpu.sessions++;
+    }
+
+    /** A session whose loop runs no time: what a session costs the tracer thread apart from its execs. */
+    @Benchmark
+    public void emptySession(EngineChoice engine, TracerCpu cpu) throws Exception {
+        cpu.tracerCpuNanos += ExecLoops.traced(dir, emptyScript, rules, engine.parsed);
+        cpu.sessions++;
     }
 
     @Benchmark

@@ -31,8 +31,9 @@ def jbinfmt(engine, rule, argv):
     return [jb, "--engine", engine, "--no-defaults"] + (["--rule", rule] if rule else []) + ["--"] + argv
 
 def runners(cmd, rule=None, qemu="/bin/true", native=True):
-    """cmd: a shell command line. rule: what jbinfmt and the kernel register (its interpreter is qemu: every rule
-    here takes aarch64 ELF files, which the rewrite floor takes too). qemu: proot -q's emulator."""
+    """cmd: a shell command line. rule: what jbinfmt and the kernel register (every rule here takes aarch64 ELF
+    files, as the rewrite floor does; its interpreter is qemu's). qemu: proot -q's emulator, and the rewrite
+    floor's interpreter."""
     r = {}
     if native:
         r["native"] = sh(cmd)

@@ -86,25 +86,31 @@ static ssize_t poke(pid_t pid, uint64_t at, const void *from, size_t n) {
     return process_vm_writev(pid, &local, 1, &remote, 1, 0);
 }
 
-/* The decision: is the file at the path an aarch64 ELF? (relative paths through the caller's cwd) */
-static int foreign(pid_t pid, uint64_t path_at) {
-    char path[4096 + 64];
-    int off = 0;
+/* The path the caller named, as we can open it (a relative one through its cwd) into path (4096 + 64 bytes);
+   0, or -1 for a path across an unmapped page (not worth a floor's while) */
+static int caller_path(pid_t pid, uint64_t path_at, char *path) {
     char name[4096];
     ssize_t n = peek(pid, path_at, name, sizeof name);
     if (n <= 0 || memchr(name, 0, (size_t) n) == NULL) {
-        return 0; /* a path across an unmapped page: not worth the floor's while */
+        return -1;
     }
-    if (name[0] != '/') {
-        off = snprintf(path, 64, "/proc/%d/cwd/", pid);
-    }
+    int off = name[0] == '/' ? 0 : snprintf(path, 64, "/proc/%d/cwd/", pid);
     memcpy(path + off, name, strlen(name) + 1);
+    return 0;
+}
+
+/* The decision: is the file at the path an aarch64 ELF? */
+static int foreign(pid_t pid, uint64_t path_at) {
+    char path[4096 + 64];
+    if (caller_path(pid, path_at, path) < 0) {
+        return 0;
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return 0;
     }
     unsigned char h[20];
-    n = pread(fd, h, sizeof h, 0);
+    ssize_t n = pread(fd, h, sizeof h, 0);
     close(fd);
     return n == sizeof h && memcmp(h, "\177ELF\2\1\1", 7) == 0 && h[16] == 2 && h[18] == 183 && h[19] == 0;
 }
@@ -113,19 +119,16 @@ static struct statx our_root;
 
 /* The looks of --decide: the caller's path, its root against ours, the program's statx; the answer is CONTINUE. */
 static void look(pid_t pid, uint64_t path_at) {
-    char name[4096], path[4096 + 64];
+    char root[64], path[4096 + 64];
     struct statx sx;
-    ssize_t n = peek(pid, path_at, name, sizeof name);
-    if (n <= 0 || memchr(name, 0, (size_t) n) == NULL) {
+    if (caller_path(pid, path_at, path) < 0) {
         return;
     }
-    snprintf(path, 64, "/proc/%d/root", pid);
-    if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_MNT_ID, &sx) < 0 || sx.stx_ino != our_root.stx_ino
+    snprintf(root, sizeof root, "/proc/%d/root", pid);
+    if (statx(AT_FDCWD, root, 0, STATX_INO | STATX_MNT_ID, &sx) < 0 || sx.stx_ino != our_root.stx_ino
             || sx.stx_mnt_id != our_root.stx_mnt_id) {
         return; /* another root: an exact tool would look the path up in it; not the common case measured */
     }
-    int off = name[0] == '/' ? 0 : snprintf(path, 64, "/proc/%d/cwd/", pid);
-    memcpy(path + off, name, strlen(name) + 1);
     statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &sx);
 }
 

@@ -20,10 +20,10 @@ for image in "$@"; do
     [ -x "$image/bin/jbinfmt" ] || { echo "startup.sh: $image/bin/jbinfmt missing (mvn package builds it)" >&2; exit 1; }
 done
 javac=""
-for c in "${JAVA_HOME:-/nonexistent}/bin/javac" /usr/lib/jvm/temurin-25-jdk-*/bin/javac; do
+for c in "${JAVA_HOME:-/nonexistent}/bin/javac" /usr/lib/jvm/*/bin/javac; do
     if [ -x "$c" ] && "$c" -version 2>&1 | grep -q '^javac 25'; then javac=$c; break; fi
 done
-[ -n "$javac" ] || { echo "startup.sh: needs a JDK 25 javac (JAVA_HOME, or Temurin 25 under /usr/lib/jvm)" >&2; exit 1; }
+[ -n "$javac" ] || { echo "startup.sh: needs a JDK 25 javac (JAVA_HOME, or one under /usr/lib/jvm, where the build finds its JDK too)" >&2; exit 1; }
 floor="$here/results/start-floor"
 mkdir -p "$floor"
 "$javac" --release 25 -d "$floor/classes" "$here/src/java-floor/StartFloor.java"
